@@ -1,0 +1,89 @@
+"""samestory: find every version of a news story and show how the versions correspond and differ.
+
+>>> import samestory
+>>> a = samestory.from_text("Gerasimov met de Villiers in Moscow.", title="Allies")
+>>> a.title
+'Allies'
+
+The public API is listed in ``__all__``; names are imported on first use so that ``import samestory``
+stays light (no numpy-heavy or optional dependency is imported until a feature needs it).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    "Article": "samestory.article",
+    "Sentence": "samestory.article",
+    "Span": "samestory.article",
+    "Dateline": "samestory.article",
+    "SamestoryError": "samestory.errors",
+    "InputError": "samestory.errors",
+    "ReadError": "samestory.errors",
+    "RecordError": "samestory.errors",
+    "EmptyArticleError": "samestory.errors",
+    "MissingDependencyError": "samestory.errors",
+    "ModelError": "samestory.errors",
+    "StoreError": "samestory.errors",
+    "SchemaVersionError": "samestory.errors",
+    "DataError": "samestory.errors",
+    "from_text": "samestory.ingest.build",
+    "Encoder": "samestory.embed.base",
+    "get_encoder": "samestory.embed.base",
+}
+
+__all__ = [
+    "Article",
+    "DataError",
+    "Dateline",
+    "EmptyArticleError",
+    "Encoder",
+    "InputError",
+    "MissingDependencyError",
+    "ModelError",
+    "ReadError",
+    "RecordError",
+    "SamestoryError",
+    "SchemaVersionError",
+    "Sentence",
+    "Span",
+    "StoreError",
+    "__version__",
+    "from_text",
+    "get_encoder",
+]
+
+if TYPE_CHECKING:
+    from samestory.article import Article, Dateline, Sentence, Span
+    from samestory.embed.base import Encoder, get_encoder
+    from samestory.errors import (
+        DataError,
+        EmptyArticleError,
+        InputError,
+        MissingDependencyError,
+        ModelError,
+        ReadError,
+        RecordError,
+        SamestoryError,
+        SchemaVersionError,
+        StoreError,
+    )
+    from samestory.ingest.build import from_text
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'samestory' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

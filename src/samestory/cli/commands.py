@@ -1,0 +1,8 @@
+"""Imports every command module so that its commands register on the app."""
+
+from samestory.cli import (  # noqa: F401
+    compare_cmd,
+    corpus_cmd,
+    inspect_cmd,
+    similarity_cmd,
+)

@@ -1,0 +1,3 @@
+"""`samestory compare` commands."""
+
+from samestory.cli.app import app  # noqa: F401

@@ -1,0 +1,3 @@
+"""`samestory corpus` commands."""
+
+from samestory.cli.app import app  # noqa: F401

@@ -1,0 +1,3 @@
+"""`samestory inspect` commands."""
+
+from samestory.cli.app import app  # noqa: F401

@@ -1,0 +1,3 @@
+"""`samestory similarity` commands."""
+
+from samestory.cli.app import app  # noqa: F401

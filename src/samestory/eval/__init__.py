@@ -1,0 +1,1 @@
+"""Evaluation: data-set loaders, metrics and the `samestory eval …` commands."""

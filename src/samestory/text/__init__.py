@@ -1,0 +1,1 @@
+"""Text analysis: normalisation, sentence segmentation, language identification, mentions."""
