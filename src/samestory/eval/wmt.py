@@ -69,7 +69,9 @@ def load_wmt(path: str | Path) -> list[Document]:
     try:
         root = ET.parse(path).getroot()
     except FileNotFoundError:
-        raise DataError(f"{path}: no such file; pass a WMT-format XML file (newstestYYYY.xx-yy.all.xml)") from None
+        raise DataError(
+            f"{path}: no such file; pass a WMT-format XML file (newstestYYYY.xx-yy.all.xml)"
+        ) from None
     except ET.ParseError as exc:
         raise DataError(f"{path}: not well-formed XML ({exc}); expected a WMT-format XML file") from None
     docs: list[Document] = []
@@ -81,7 +83,11 @@ def load_wmt(path: str | Path) -> list[Document]:
             raise DataError(f"{where}: no <src> element; each <doc> needs its source")
         refs = tuple(_version(e, "ref", where) for e in doc.findall("ref"))
         hyps = tuple(_version(e, "hyp", where) for e in doc.findall("hyp"))
-        docs.append(Document(doc_id, doc.get("origlang", src.get("lang", "")), _version(src, "src", where), refs, hyps))
+        docs.append(
+            Document(
+                doc_id, doc.get("origlang", src.get("lang", "")), _version(src, "src", where), refs, hyps
+            )
+        )
     if not docs:
         raise DataError(f"{path}: no <doc> elements found; expected a WMT-format XML file")
     return docs
