@@ -1,0 +1,74 @@
+"""Sentence segmentation with exact character spans.
+
+The segmenter is sentencex (maintained, rule-based, 240+ languages, fast native core); see docs/decisions.md
+for how it compared with pysbd on the WMT21 gold sentence boundaries. Text is first cut at line breaks (news
+pages put one paragraph per line, and a headline has no full stop) and at any extra cut points the caller gives
+(debris boundaries), so no sentence straddles a line or a debris edge. Every span is trimmed of surrounding
+whitespace, so ``text[start:end]`` is exactly the sentence.
+"""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable, Iterable
+
+Boundaries = Callable[[str, str], list[dict[str, object]]]
+
+# sentencex falls back sensibly for languages it has no rules for; "und" gets the English rules.
+_FALLBACK = "en"
+
+
+@functools.cache
+def _boundaries() -> Boundaries:
+    from sentencex import get_sentence_boundaries
+
+    fn: Boundaries = get_sentence_boundaries
+    return fn
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if end > start else None
+
+
+def split_piece(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text[start:end]`` (one line or part of one), as offsets into ``text``."""
+    piece = text[start:end]
+    if not piece or piece.isspace():
+        return []
+    code = lang if lang and lang != "und" else _FALLBACK
+    spans: list[tuple[int, int]] = []
+    for b in _boundaries()(code, piece):
+        if b.get("is_paragraph_break"):
+            continue
+        s0 = b["start_index"]
+        e0 = b["end_index"]
+        assert isinstance(s0, int) and isinstance(e0, int)
+        span = _trim(text, start + s0, start + e0)
+        if span is not None:
+            spans.append(span)
+    return spans
+
+
+def sentence_spans(text: str, lang: str = "en", cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``: never across a line break or a cut point; trimmed; in order.
+
+    >>> t = "Gen. Smith of the U.S. Army spoke. He left.\\nHeadline without stop"
+    >>> [t[s:e] for s, e in sentence_spans(t, "en")]
+    ['Gen. Smith of the U.S. Army spoke.', 'He left.', 'Headline without stop']
+    """
+    points = {0, len(text)}
+    points.update(c for c in cuts if 0 < c < len(text))
+    pos = text.find("\n")
+    while pos != -1:
+        points.add(pos)
+        pos = text.find("\n", pos + 1)
+    ordered = sorted(points)
+    spans: list[tuple[int, int]] = []
+    for a, b in itertools.pairwise(ordered):
+        spans.extend(split_piece(text, a, b, lang))
+    return spans
