@@ -29,7 +29,10 @@ class SentenceTransformerEncoder:
                 "pass a local model directory, or a name already in the local cache"
             ) from exc
         self.name = f"st/{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim = self._model.get_sentence_embedding_dimension()
+        if dim is None:
+            raise ModelError(f"sentence-transformers model {model!r} does not report an embedding dimension")
+        self.dim = int(dim)
 
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if not texts:
