@@ -33,6 +33,9 @@ _EXPORTS: dict[str, str] = {
     "SchemaVersionError": "samestory.errors",
     "DataError": "samestory.errors",
     "from_text": "samestory.ingest.build",
+    "read_paths": "samestory.ingest.readers",
+    "load": "samestory.ingest.readers",
+    "ReadOptions": "samestory.ingest.options",
     "Encoder": "samestory.embed.base",
     "get_encoder": "samestory.embed.base",
 }
@@ -47,6 +50,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelError",
     "ReadError",
+    "ReadOptions",
     "RecordError",
     "SamestoryError",
     "SchemaVersionError",
@@ -56,6 +60,8 @@ __all__ = [
     "__version__",
     "from_text",
     "get_encoder",
+    "load",
+    "read_paths",
 ]
 
 if TYPE_CHECKING:
@@ -74,6 +80,8 @@ if TYPE_CHECKING:
         StoreError,
     )
     from samestory.ingest.build import from_text
+    from samestory.ingest.options import ReadOptions
+    from samestory.ingest.readers import load, read_paths
 
 
 def __getattr__(name: str) -> Any:

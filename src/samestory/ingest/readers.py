@@ -1,0 +1,446 @@
+"""Readers: files, directories and stdin to `Article`s (or the `InputError` of what could not be read).
+
+``read_paths`` yields errors instead of raising them, so one bad file or line never stops a batch; ``load``
+reads one single-article file and raises. Formats are chosen by extension (``ReadOptions.format`` overrides):
+
+=====================  =====================================================================================
+``.txt`` (other)       first non-empty line is the title (unless it is too long to be one); the rest is the body
+``.html`` ``.htm``     title, date, author, main text via trafilatura
+``.jsonl`` ``.ndjson`` one JSON object per line, fields mapped by `ReadOptions`
+``.csv``               one article per row, columns mapped by `ReadOptions`
+``.warc`` ``.warc.gz`` HTML response records, each read like an ``.html`` file
+``-``                  stdin: sniffed as HTML, JSONL, WARC or plain text
+=====================  =====================================================================================
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from samestory.article import Article
+from samestory.errors import EmptyArticleError, InputError, ReadError, RecordError
+from samestory.ingest.build import from_text
+from samestory.ingest.clean import clean_title
+from samestory.ingest.decode import decode_bytes, detect_encoding
+from samestory.ingest.options import (
+    DATE_FIELDS,
+    ID_FIELDS,
+    LANG_FIELDS,
+    TEXT_FIELDS,
+    TITLE_FIELDS,
+    URL_FIELDS,
+    ReadOptions,
+)
+
+STDIN = "-"
+MAX_TITLE_CHARS = 300
+FORMATS = ("txt", "html", "jsonl", "csv", "warc")
+_SUFFIXES = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".csv": "csv",
+    ".warc": "warc",
+    ".warc.gz": "warc",
+    ".arc.gz": "warc",
+}
+
+
+def format_of(path: Path) -> str | None:
+    """The reader for ``path`` by its extension, or ``None`` when the extension is not a known one."""
+    name = path.name.lower()
+    for suffix, fmt in _SUFFIXES.items():
+        if name.endswith(suffix):
+            return fmt
+    return None
+
+
+# --- entry points ---------------------------------------------------------------------------------------
+
+
+def read_paths(
+    paths: Iterable[str | Path], options: ReadOptions | None = None
+) -> Iterator[Article | InputError]:
+    """Articles from files, directories (recursively, sorted, known extensions only) and ``"-"`` (stdin).
+
+    Errors are yielded as `InputError`s (`ReadError` for a file, `RecordError` for one line/row/record),
+    never raised, so the rest of the batch is still read.
+    """
+    opts = options or ReadOptions()
+    for raw in paths:
+        if str(raw) == STDIN:
+            yield from _guard(STDIN, lambda: _read_stdin(opts))
+            continue
+        path = Path(raw)
+        if path.is_dir():
+            for child in _walk(path):
+                ident = _strip_suffix(child.relative_to(path).as_posix())
+                yield from _guard(str(child), lambda child=child, ident=ident: _read_file(child, opts, ident))
+        else:
+            yield from _guard(str(path), lambda path=path: _read_file(path, opts))
+
+
+def load(path: str | Path, options: ReadOptions | None = None) -> Article:
+    """Read one file that holds one article; raises the `InputError` that `read_paths` would yield."""
+    results = list(read_paths([path], options))
+    for r in results:
+        if isinstance(r, InputError):
+            raise r
+    if len(results) != 1:
+        raise InputError(
+            f"{path}: expected one article, found {len(results)}; use read_paths() for multi-article files"
+        )
+    article = results[0]
+    assert isinstance(article, Article)
+    return article
+
+
+def _guard(source: str, produce: Any) -> Iterator[Article | InputError]:
+    """Run a reader, turning any failure (ours or a parser's) into a yielded `InputError`."""
+    try:
+        yield from produce()
+    except InputError as exc:
+        yield exc
+    except MemoryError:
+        yield ReadError(source, "is too large to hold in memory; lower --max-bytes or split the file")
+    except Exception as exc:  # a third-party parser failing on hostile input must not end the batch
+        yield ReadError(source, f"could not be parsed ({type(exc).__name__}: {exc}); check the file's format")
+
+
+def _walk(root: Path) -> list[Path]:
+    found = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root).parts
+        if any(part.startswith(".") for part in rel) or not p.is_file():
+            continue
+        if format_of(p) is not None:
+            found.append(p)
+    return sorted(found, key=lambda p: p.as_posix())
+
+
+# --- bytes in -------------------------------------------------------------------------------------------
+
+
+def _read_bytes(path: Path, max_bytes: int) -> bytes:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(
+                source,
+                f"is {size:,} bytes, over the {max_bytes:,}-byte limit for one article; "
+                "raise the limit with --max-bytes (ReadOptions.max_bytes) if it is really one article",
+            )
+        with path.open("rb") as fh:
+            return fh.read(max_bytes + 1)
+    except FileNotFoundError:
+        raise ReadError(source, "does not exist; expected a file, a directory or '-' for stdin") from None
+    except IsADirectoryError:
+        raise ReadError(source, "is a directory that cannot be listed") from None
+    except PermissionError:
+        raise ReadError(source, "cannot be read (permission denied); check the file's permissions") from None
+    except OSError as exc:
+        raise ReadError(source, f"cannot be read ({exc.strerror or exc}); check the path") from None
+
+
+def _strip_suffix(name: str) -> str:
+    lowered = name.lower()
+    for suffix in _SUFFIXES:
+        if lowered.endswith(suffix):
+            return name[: -len(suffix)]
+    return name
+
+
+def _read_file(path: Path, opts: ReadOptions, ident: str | None = None) -> Iterator[Article | InputError]:
+    fmt = opts.format or format_of(path) or "txt"
+    if fmt not in FORMATS:
+        raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    source = str(path)
+    if fmt in ("jsonl", "csv", "warc"):
+        try:
+            fh = path.open("rb")
+        except OSError:
+            _read_bytes(path, 0)  # raises the right ReadError
+            raise
+        with fh:
+            if fmt == "jsonl":
+                yield from _read_jsonl(fh, source, opts)
+            elif fmt == "csv":
+                yield from _read_csv(fh, source, opts)
+            else:
+                from samestory.ingest.web import read_warc
+
+                yield from read_warc(fh, source, opts)
+        return
+    data = _read_bytes(path, opts.max_bytes)
+    if fmt == "html":
+        from samestory.ingest.web import read_html
+
+        yield read_html(data, source, opts, id=ident or path.stem)
+    else:
+        yield read_txt(data, source, opts, id=ident or path.stem)
+
+
+def _read_stdin(opts: ReadOptions) -> Iterator[Article | InputError]:
+    stream: BinaryIO = sys.stdin.buffer
+    data = stream.read(opts.max_bytes + 1)
+    fmt = opts.format or _sniff(data)
+    if fmt in ("jsonl", "csv", "warc"):
+        fh = io.BytesIO(data)
+        if fmt == "jsonl":
+            yield from _read_jsonl(fh, "<stdin>", opts)
+        elif fmt == "csv":
+            yield from _read_csv(fh, "<stdin>", opts)
+        else:
+            from samestory.ingest.web import read_warc
+
+            yield from read_warc(fh, "<stdin>", opts)
+        return
+    if len(data) > opts.max_bytes:
+        raise ReadError(
+            "<stdin>", f"is over the {opts.max_bytes:,}-byte limit for one article; raise it with --max-bytes"
+        )
+    if fmt == "html":
+        from samestory.ingest.web import read_html
+
+        yield read_html(data, "<stdin>", opts, id="stdin")
+    else:
+        yield read_txt(data, "<stdin>", opts, id="stdin")
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if head.startswith(b"warc/") or data[:2] == b"\x1f\x8b":
+        return "warc"
+    if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        return "html"
+    if head.startswith(b"{"):
+        return "jsonl"
+    return "txt"
+
+
+# --- plain text -----------------------------------------------------------------------------------------
+
+
+def split_title(text: str) -> tuple[str, str]:
+    """``(title, body)`` of a plain-text article: the first non-empty line is the title, unless it is longer
+    than a headline can be (then there is no title) or nothing follows it (then it is the body)."""
+    stripped = text.lstrip()
+    first, nl, rest = stripped.partition("\n")
+    first = first.strip()
+    if not nl or not rest.strip() or len(first) > MAX_TITLE_CHARS:
+        return "", text
+    return first, rest.lstrip("\n")
+
+
+def read_txt(data: bytes, source: str, opts: ReadOptions, *, id: str) -> Article:
+    """One plain-text article: title from the first line (a trailing agency number is kept in ``meta``)."""
+    text, encoding = decode_bytes(data, source)
+    raw_title, body = split_title(text)
+    title = clean_title(raw_title) if raw_title else ""
+    meta: dict[str, Any] = {"format": "txt", "encoding": encoding}
+    if title != raw_title:
+        meta["raw_title"] = raw_title
+    if not body.strip():
+        raise EmptyArticleError(f"{source}: has no body text; expected an article's text")
+    return from_text(body, title=title or None, id=id, lang=opts.lang, source=source, meta=meta)
+
+
+# --- records: JSONL and CSV -----------------------------------------------------------------------------
+
+
+def _pick(
+    record: Mapping[str, Any], named: str | None, candidates: tuple[str, ...]
+) -> tuple[str | None, Any]:
+    if named is not None:
+        return (named, record[named]) if named in record else (None, None)
+    for key in candidates:
+        if key in record and record[key] not in (None, ""):
+            return key, record[key]
+    lowered = {str(k).lower(): k for k in record}
+    for key in candidates:
+        if key in lowered and record[lowered[key]] not in (None, ""):
+            return lowered[key], record[lowered[key]]
+    return None, None
+
+
+def parse_date(value: Any) -> datetime | None:
+    """A datetime from an ISO-8601 string or a Unix timestamp; ``None`` when it is neither."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        try:
+            from datetime import UTC
+
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    if isinstance(value, str) and value.strip():
+        s = value.strip()
+        if s.endswith("Z"):
+            s = s[:-1] + "+00:00"
+        try:
+            return datetime.fromisoformat(s)
+        except ValueError:
+            return None
+    return None
+
+
+def record_to_article(
+    record: Mapping[str, Any], source: str, line: int, opts: ReadOptions, default_id: str
+) -> Article:
+    """One JSONL/CSV record to an article; `RecordError` when its text is missing, not text, or empty."""
+    text_key, text = _pick(record, opts.text_field, TEXT_FIELDS)
+    if text_key is None:
+        wanted = repr(opts.text_field) if opts.text_field else "one of " + ", ".join(TEXT_FIELDS)
+        fields = ", ".join(map(str, list(record)[:12])) or "none"
+        raise RecordError(
+            source, line, f"no text field ({wanted}); fields found: {fields}; choose one with --text-field"
+        )
+    if not isinstance(text, str):
+        raise RecordError(
+            source, line, f"field {text_key!r} holds {type(text).__name__}, expected a string of article text"
+        )
+    if not text.strip():
+        raise RecordError(source, line, f"field {text_key!r} is empty; expected the article's text")
+    if len(text.encode("utf-8", "surrogatepass")) > opts.max_bytes:
+        raise RecordError(
+            source, line, f"text is over the {opts.max_bytes:,}-byte limit; raise it with --max-bytes"
+        )
+    title_key, title = _pick(record, opts.title_field, TITLE_FIELDS)
+    if opts.title_field is not None and title_key is None:
+        raise RecordError(source, line, f"no title field {opts.title_field!r}; check --title-field")
+    id_key, ident = _pick(record, opts.id_field, ID_FIELDS)
+    if opts.id_field is not None and id_key is None:
+        raise RecordError(source, line, f"no id field {opts.id_field!r}; check --id-field")
+    date_key, date_value = _pick(record, opts.date_field, DATE_FIELDS)
+    if opts.date_field is not None and date_key is None:
+        raise RecordError(source, line, f"no date field {opts.date_field!r}; check --date-field")
+    url_key, url = _pick(record, None, URL_FIELDS)
+    _, lang = _pick(record, None, LANG_FIELDS)
+    used = {text_key, title_key, id_key, url_key}
+    meta = {str(k): v for k, v in record.items() if k not in used and k is not None}
+    meta["line"] = line
+    return from_text(
+        text,
+        title=str(title) if title not in (None, "") else None,
+        id=str(ident) if ident not in (None, "") else default_id,
+        lang=opts.lang or (lang if isinstance(lang, str) and lang else None),
+        published=parse_date(date_value),
+        source=source,
+        url=str(url) if url else "",
+        meta=meta,
+    )
+
+
+def _stem(source: str) -> str:
+    return "stdin" if source == "<stdin>" else Path(source).stem
+
+
+def _read_jsonl(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
+    head = fh.read(8192)
+    fh.seek(0)
+    if b"\x00" in head:
+        raise ReadError(source, "looks binary (NUL bytes); expected JSON Lines text — check the path")
+    fallback: str | None = None
+    stem = _stem(source)
+    count = 0
+    for lineno, raw in enumerate(fh, start=1):
+        if not raw.strip():
+            continue
+        count += 1
+        if len(raw) > opts.max_bytes:
+            yield RecordError(
+                source, lineno, f"line is over the {opts.max_bytes:,}-byte limit; raise it with --max-bytes"
+            )
+            continue
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError:
+            if fallback is None:
+                fh.seek(0)
+                fallback = detect_encoding(fh.read(262_144), source)
+                fh.seek(0)
+                for _ in range(lineno):
+                    fh.readline()
+            line = raw.decode(fallback, errors="replace")
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else "nested too deeply"
+            yield RecordError(source, lineno, f"malformed JSON ({msg}); expected one JSON object per line")
+            continue
+        if not isinstance(record, dict):
+            yield RecordError(
+                source, lineno, f"holds a JSON {type(record).__name__}, expected a JSON object per line"
+            )
+            continue
+        try:
+            yield record_to_article(record, source, lineno, opts, f"{stem}:{lineno}")
+        except InputError as exc:
+            yield exc
+    if count == 0:
+        raise ReadError(source, "is empty; expected one JSON object per line")
+
+
+def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
+    sample = fh.read(262_144)
+    fh.seek(0)
+    if not sample.strip():
+        raise ReadError(source, "is empty; expected a CSV file with a header row")
+    encoding = detect_encoding(sample, source)
+    if encoding == "utf-8" and sample.startswith(b"\xef\xbb\xbf"):
+        encoding = "utf-8-sig"
+    text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
+    csv.field_size_limit(max(opts.max_bytes, 131_072))
+    reader = csv.reader(text)
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise ReadError(source, "is empty; expected a CSV file with a header row") from None
+    except csv.Error as exc:
+        raise ReadError(source, f"has a malformed header row ({exc}); expected a CSV header") from None
+    header = [h.strip() for h in header]
+    wanted = opts.text_field
+    if wanted is not None and wanted not in header:
+        raise ReadError(
+            source,
+            f"has no column {wanted!r} (columns: {', '.join(header[:20])}); choose one with --text-field",
+        )
+    if wanted is None and not any(h.lower() in TEXT_FIELDS for h in header):
+        raise ReadError(
+            source,
+            f"has no text column (expected one of {', '.join(TEXT_FIELDS)}; columns: {', '.join(header[:20])}); "
+            "choose one with --text-field",
+        )
+    stem = _stem(source)
+    while True:
+        line = reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RecordError(source, line, f"malformed CSV row ({exc})")
+            continue
+        if not row or all(not c.strip() for c in row):
+            continue
+        if len(row) != len(header):
+            yield RecordError(
+                source, line, f"row has {len(row)} fields, expected {len(header)} as in the header"
+            )
+            continue
+        record = dict(zip(header, row, strict=True))
+        try:
+            yield record_to_article(record, source, line, opts, f"{stem}:{line}")
+        except InputError as exc:
+            yield exc
