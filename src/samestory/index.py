@@ -1,0 +1,658 @@
+"""`Index`: a persistent corpus of articles grouped into stories, in one SQLite file.
+
+The index runs exactly the corpus engine's online clustering (`samestory.corpus.cluster.OnlineClusterer`):
+per document, candidates share an LSH key (`candidates.lsh_keys`), each is checked by `verify`, the verified
+ones go to `StoryAssigner.assign`, and a document that finds no story is embedded (when an encoder is set)
+and compared with story founders by nearest neighbours. Only the look-ups differ: SQLite tables instead of
+dictionaries. Documents are processed in the engine's order (`order_key`: published, then id), so one
+``add`` of a batch gives the same stories as `cluster_batch` on that batch (with ``exhaustive_below=0``).
+
+>>> import tempfile, pathlib
+>>> from samestory.ingest import from_text
+>>> with Index(pathlib.Path(tempfile.mkdtemp()) / "s.db") as ix:
+...     m = ix.add([from_text("Officials met in Moscow on Monday to sign the deal.", id="a")])
+...     [s.id for s in ix.stories()]
+['a']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from samestory.errors import InputError, StoreError
+from samestory.store import ArticleRow, MembershipRow, Store
+
+if TYPE_CHECKING:
+    from samestory.article import Article
+    from samestory.corpus.candidates import EmbeddingIndex
+    from samestory.corpus.cluster import Membership
+    from samestory.corpus.config import CorpusConfig
+    from samestory.corpus.features import DocFeatures
+    from samestory.corpus.verify import PairEvidence
+    from samestory.embed.base import Encoder
+
+#: articles staged (and committed) per transaction while reading input, and assigned per transaction
+BATCH = 256
+#: feature blobs kept decoded in memory while adding (about 4 KB each)
+CACHE_DOCS = 20_000
+
+#: ``progress(stage, done, total)``: stage is "read" (total unknown: None) or "assign"
+Progress = Callable[[str, int, int | None], None]
+
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_window(text: str) -> timedelta:
+    """Parse a time window such as ``7d``, ``36h``, ``2w``, ``90m`` or ``30s``.
+
+    >>> parse_window("7d")
+    datetime.timedelta(days=7)
+    """
+    m = _WINDOW.match(text.lower())
+    if m is None:
+        raise InputError(
+            f"expected a time window like 7d, 36h, 2w or 90m (a number and one of s, m, h, d, w), found {text!r}"
+        )
+    value = float(m.group(1))
+    if value <= 0:
+        raise InputError(f"expected a positive time window, found {text!r}")
+    return timedelta(**{_UNITS[m.group(2)]: value})
+
+
+def content_hash(article: Article) -> str:
+    """The hash that tells whether a stored article changed: title, body and publication time."""
+    published = article.published.isoformat() if article.published else ""
+    data = f"{article.title}\x00{article.text}\x00{published}".encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One version in a story: where it came from, which member it matched, how well, and why."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    lang: str
+    published: datetime | None
+    snippet: str
+    matched_id: str | None
+    score: float
+    evidence: dict[str, Any] | None
+    copy_hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["published"] = self.published.isoformat() if self.published else None
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story with explained membership; ``earliest`` is the earliest dated version (a hint of the original)."""
+
+    id: str
+    members: tuple[StoryMember, ...]
+    earliest: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.id,
+            "size": len(self.members),
+            "earliest": self.earliest,
+            "members": [m.to_dict() for m in self.members],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One line of `Index.stories`: size, earliest version, languages, sources, and the member ids."""
+
+    id: str
+    size: int
+    earliest: str | None
+    title: str
+    langs: tuple[str, ...]
+    sources: tuple[str, ...]
+    members: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.id,
+            "size": self.size,
+            "earliest": self.earliest,
+            "title": self.title,
+            "langs": list(self.langs),
+            "sources": list(self.sources),
+            "members": list(self.members),
+        }
+
+
+@dataclass(slots=True)
+class AddReport:
+    """What one `Index.add_report` did: memberships of the given articles (input order) and counts."""
+
+    memberships: list[Membership] = field(default_factory=list)
+    added: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    resumed: int = 0
+
+
+def _config_to_json(cfg: CorpusConfig) -> str:
+    return json.dumps(asdict(cfg), sort_keys=True)
+
+
+def _config_from_json(text: str) -> CorpusConfig:
+    from samestory.corpus.config import CorpusConfig
+    from samestory.fingerprint import FingerprintConfig
+
+    try:
+        data = json.loads(text)
+        fp = FingerprintConfig(**data.pop("fingerprint"))
+        return CorpusConfig(fingerprint=fp, **data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StoreError(
+            f"the stored corpus settings cannot be read ({exc}); the database was written by another "
+            "samestory version: rebuild the index with a new --db"
+        ) from None
+
+
+def _evidence_from_json(text: str | None) -> PairEvidence | None:
+    if text is None:
+        return None
+    from samestory.corpus.verify import PairEvidence
+
+    d = json.loads(text)
+    return PairEvidence(
+        float(d["score"]), bool(d["same_story"]), str(d["kind"]), MappingProxyType(dict(d["details"]))
+    )
+
+
+def _membership(row: MembershipRow) -> Membership:
+    from samestory.corpus.cluster import Membership
+
+    return Membership(
+        row.article_id, row.story_id, row.matched_id, row.score, _evidence_from_json(row.evidence)
+    )
+
+
+def _membership_row(m: Membership) -> MembershipRow:
+    evidence = json.dumps(m.evidence.to_dict(), sort_keys=True) if m.evidence is not None else None
+    return MembershipRow(m.article_id, m.story_id, m.matched_id, m.score, evidence)
+
+
+def _ts(dt: datetime | None) -> float | None:
+    if dt is None:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
+
+
+class Index:
+    """A corpus index in one SQLite file (created when missing), grouping articles into stories.
+
+    ``config`` is recorded the first time articles are added; a non-empty index keeps its settings, and
+    asking for different ones raises `StoreError` (the stored features would not be comparable).
+    ``window`` restricts candidates to articles published within that time of the new one (articles with
+    no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
+    """
+
+    def __init__(
+        self,
+        path: str | Path = "samestory.db",
+        config: CorpusConfig | None = None,
+        *,
+        window: timedelta | None = None,
+        read_only: bool = False,
+    ) -> None:
+        self.store = Store(path, read_only=read_only)
+        try:
+            self.config = self._resolve_config(config)
+        except BaseException:
+            self.store.close()
+            raise
+        self.window = window
+        self._encoder: Encoder | None = None
+        self._encoder_loaded = False
+        self._emb: EmbeddingIndex | None = None
+        self._cache: OrderedDict[str, DocFeatures] = OrderedDict()
+        self._story_cache: dict[str, list[str]] = {}
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        return self.store.count()
+
+    def __contains__(self, article_id: object) -> bool:
+        return isinstance(article_id, str) and self.store.article(article_id) is not None
+
+    def _resolve_config(self, config: CorpusConfig | None) -> CorpusConfig:
+        from samestory.corpus.config import CorpusConfig
+
+        stored = self.store.get_meta("config")
+        if stored is None:
+            return config if config is not None else CorpusConfig()
+        recorded = _config_from_json(stored)
+        if config is not None and config != recorded and self.store.count() > 0:
+            raise StoreError(
+                f"{self.store.path}: the index was built with other settings ({_config_to_json(recorded)}) "
+                f"than those asked for ({_config_to_json(config)}); use the same settings (e.g. the same "
+                "--encoder) or another --db"
+            )
+        return config if config is not None else recorded
+
+    @property
+    def encoder(self) -> Encoder | None:
+        """The encoder named by the config (loaded on first use), or ``None`` in lexical-only mode."""
+        if not self._encoder_loaded:
+            from samestory.embed.base import get_encoder
+
+            self._encoder = get_encoder(self.config.encoder)
+            self._encoder_loaded = True
+        return self._encoder
+
+    # -- features --------------------------------------------------------------------------------------
+
+    def _features(self, ids: Sequence[str]) -> dict[str, DocFeatures]:
+        from samestory.corpus.features import DocFeatures
+
+        out: dict[str, DocFeatures] = {}
+        missing: list[str] = []
+        for i in ids:
+            doc = self._cache.get(i)
+            if doc is None:
+                missing.append(i)
+            else:
+                out[i] = doc
+        if missing:
+            for i, blob in self.store.features(missing).items():
+                doc = DocFeatures.from_bytes(blob)
+                out[i] = doc
+                self._remember(doc)
+        return out
+
+    def _remember(self, doc: DocFeatures) -> None:
+        self._cache[doc.id] = doc
+        self._cache.move_to_end(doc.id)
+        while len(self._cache) > CACHE_DOCS:
+            self._cache.popitem(last=False)
+
+    def _story_members(self, story_id: str) -> Sequence[DocFeatures]:
+        ids = self._story_cache.get(story_id)
+        if ids is None:
+            ids = [r.article_id for r in self.store.members(story_id)]
+            if len(self._story_cache) > CACHE_DOCS:
+                self._story_cache.clear()
+            self._story_cache[story_id] = ids
+        feats = self._features(ids)
+        return [feats[i] for i in ids if i in feats]
+
+    def _window(self, doc: DocFeatures) -> tuple[float, float] | None:
+        ts = _ts(doc.published)
+        if self.window is None or ts is None:
+            return None
+        w = self.window.total_seconds()
+        return (ts - w, ts + w)
+
+    def _in_window(self, doc: DocFeatures, other: DocFeatures) -> bool:
+        bounds = self._window(doc)
+        ts = _ts(other.published)
+        return bounds is None or ts is None or bounds[0] <= ts <= bounds[1]
+
+    def _embedding_index(self) -> EmbeddingIndex | None:
+        if self._emb is None:
+            import numpy as np
+
+            from samestory.corpus.candidates import EmbeddingIndex
+
+            for i, blob in self.store.embeddings():
+                vec = np.frombuffer(blob, dtype="<f4").astype(np.float32)
+                if self._emb is None:
+                    self._emb = EmbeddingIndex(vec.shape[0])
+                self._emb.add(i, vec)
+        return self._emb
+
+    # -- the engine's online step, over SQLite ---------------------------------------------------------
+
+    def _verified(self, doc: DocFeatures, ids: Sequence[str]) -> list[tuple[DocFeatures, str, PairEvidence]]:
+        from samestory.corpus.verify import verify
+
+        feats = self._features(ids)
+        stories = self.store.story_of(list(feats))
+        out: list[tuple[DocFeatures, str, PairEvidence]] = []
+        for cid in ids:
+            cand = feats.get(cid)
+            if cand is None or cid not in stories or not self._in_window(doc, cand):
+                continue
+            ev = verify(doc, cand, self.config)
+            if ev.same_story:
+                out.append((cand, stories[cid], ev))
+        return out
+
+    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Membership, list[bytes]]:
+        """What `OnlineClusterer.add` decides for ``doc``: (features, possibly embedded; membership; keys)."""
+        from samestory.corpus.candidates import EmbeddingIndex, lsh_keys
+        from samestory.corpus.cluster import StoryAssigner
+
+        assigner = StoryAssigner(self.config)
+        keys = lsh_keys(doc, self.config)
+        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id)
+        membership = assigner.assign(doc, self._verified(doc, ids), self._story_members)
+        encoder = self.encoder
+        if membership.matched_id is None and encoder is not None:
+            if doc.embedding is None:
+                doc = doc.with_embedding(encoder.encode([doc.text_sample or doc.id])[0])
+            assert doc.embedding is not None
+            emb = self._embedding_index()
+            if emb is None:
+                self._emb = emb = EmbeddingIndex(doc.embedding.shape[0])
+            near = [i for i, _ in emb.query(doc.embedding, k=10) if i != doc.id]
+            membership = assigner.assign(doc, self._verified(doc, near), self._story_members)
+        return doc, membership, keys
+
+    # -- adding ----------------------------------------------------------------------------------------
+
+    def add(self, articles: Iterable[Article], *, progress: Progress | None = None) -> list[Membership]:
+        """Add articles and return the membership of each, in input order.
+
+        Articles already stored with the same content are not processed again (their stored membership is
+        returned); an article whose id is stored with other content replaces it.
+        """
+        return self.add_report(articles, progress=progress).memberships
+
+    def add_report(
+        self,
+        articles: Iterable[Article | BaseException],
+        *,
+        progress: Progress | None = None,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> AddReport:
+        """`add`, with counts. Input errors (items that are exceptions, e.g. from `read_paths`) go to
+        ``on_error`` (they are raised when it is ``None``); the other articles are still added.
+
+        Crash-safe: articles are committed in batches of `BATCH` as they are read (staged), then assigned
+        to stories in the engine's order, again committing in batches. A killed run leaves a consistent
+        file; the next add skips what was stored and finishes assigning what was staged.
+        """
+        report = AddReport()
+        order: list[str] = []
+        self._stage_all(articles, report, order, progress, on_error)
+        assigned = self._assign_pending(progress)
+        stored = dict(assigned)
+        missing = [i for i in dict.fromkeys(order) if i not in stored]
+        for i in missing:
+            row = self.store.membership(i)
+            if row is not None:
+                stored[i] = _membership(row)
+        report.memberships = [stored[i] for i in order if i in stored]
+        report.resumed = max(0, len(assigned) - report.added - report.replaced)
+        return report
+
+    def _stage_all(
+        self,
+        articles: Iterable[Article | BaseException],
+        report: AddReport,
+        order: list[str],
+        progress: Progress | None,
+        on_error: Callable[[BaseException], None] | None,
+    ) -> None:
+        from samestory.corpus.features import featurize
+
+        batch: list[Article] = []
+        seen = 0
+
+        def flush() -> None:
+            if not batch:
+                return
+            known = self.store.content_hashes([a.id for a in batch])
+            fresh: dict[str, tuple[Article, str]] = {}
+            for a in batch:
+                h = content_hash(a)
+                if known.get(a.id) == h:
+                    report.skipped += 1
+                elif a.id in fresh:
+                    fresh[a.id] = (a, h)  # the later version of a repeated id wins
+                else:
+                    fresh[a.id] = (a, h)
+            replaced = [i for i in fresh if i in known]
+            for i in replaced:
+                self.remove(i)
+            report.replaced += len(replaced)
+            report.added += len(fresh) - len(replaced)
+            rows = [(a, h, featurize(a, self.config)) for a, h in fresh.values()]
+            with self.store.transaction() as db:
+                if self.store.get_meta("config") is None:
+                    self.store.set_meta(db, "config", _config_to_json(self.config))
+                for a, h, doc in rows:
+                    self.store.stage(db, _article_row(a, h, doc.length), doc.to_bytes())
+            batch.clear()
+
+        for item in articles:
+            if isinstance(item, BaseException):
+                if on_error is None:
+                    raise item
+                on_error(item)
+                continue
+            order.append(item.id)
+            batch.append(item)
+            seen += 1
+            if len(batch) >= BATCH:
+                flush()
+                if progress is not None:
+                    progress("read", seen, None)
+        flush()
+        if progress is not None:
+            progress("read", seen, seen)
+
+    def _assign_pending(self, progress: Progress | None) -> dict[str, Membership]:
+        pending = self.store.pending()
+        if not pending:
+            return {}
+        # the engine's order_key, from the stored timestamps: dated by time, then undated; ties by id
+        pending.sort(key=lambda p: (1, 0.0, p[0]) if p[1] is None else (0, p[1], p[0]))
+        ids = [p[0] for p in pending]
+        out: dict[str, Membership] = {}
+        for lo in range(0, len(ids), BATCH):
+            chunk = ids[lo : lo + BATCH]
+            feats = self._features(chunk)
+            with self.store.transaction() as db:
+                for i in chunk:
+                    doc, membership, keys = self._decide(feats[i])
+                    embedded = doc.embedding is not None and feats[i].embedding is None
+                    vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
+                    founder = membership.matched_id is None
+                    self.store.assign(
+                        db,
+                        _membership_row(membership),
+                        keys,
+                        features=doc.to_bytes() if embedded else None,
+                        embedding=vector if founder else None,
+                    )
+                    self._remember(doc)
+                    self._story_cache.setdefault(membership.story_id, []).append(doc.id)
+                    if founder and doc.embedding is not None:
+                        emb = self._embedding_index()
+                        if emb is not None:
+                            emb.add(doc.id, doc.embedding)
+                    out[i] = membership
+            if progress is not None:
+                progress("assign", min(lo + BATCH, len(ids)), len(ids))
+        return out
+
+    # -- removing --------------------------------------------------------------------------------------
+
+    def remove(self, article_id: str) -> None:
+        """Delete an article; the rest of its story is clustered again (it may split without it).
+
+        Raises `InputError` when the id is not in the index.
+        """
+        from samestory.corpus.cluster import OnlineClusterer
+
+        row = self.store.membership(article_id)
+        if row is None and self.store.article(article_id) is None:
+            raise InputError(
+                f"no article with id {article_id!r} in {self.store.path}; list ids with `samestory stories`"
+            )
+        rest: list[str] = []
+        if row is not None:
+            rest = [m.article_id for m in self.store.members(row.story_id) if m.article_id != article_id]
+        feats = self._features(rest)
+        engine = OnlineClusterer(self.config, self.encoder, exhaustive=False)
+        redone = [engine.add(feats[i]) for i in rest if i in feats]
+        with self.store.transaction() as db:
+            self.store.delete(db, article_id)
+            for m in redone:
+                self.store.set_membership(db, _membership_row(m))
+                doc = engine.docs[m.article_id]
+                if doc.embedding is not None and feats[m.article_id].embedding is None:
+                    self.store.set_features(db, m.article_id, doc.to_bytes())
+                if m.matched_id is None and doc.embedding is not None:
+                    self.store.put_embedding(db, m.article_id, doc.embedding.astype("<f4").tobytes())
+                else:
+                    self.store.drop_embedding(db, m.article_id)
+        # caches may now be stale
+        self._cache.clear()
+        self._story_cache.clear()
+        self._emb = None
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def match(self, article: Article) -> Membership:
+        """The story ``article`` would join, with evidence, without storing anything.
+
+        A founding membership (``matched_id=None``, story id = the article's id) means it joins no story.
+        """
+        from samestory.corpus.features import featurize
+
+        _, membership, _ = self._decide(featurize(article, self.config))
+        return membership
+
+    def membership(self, article_id: str) -> Membership | None:
+        """The stored membership of an article, or ``None`` when it is not in the index."""
+        row = self.store.membership(article_id)
+        return _membership(row) if row is not None else None
+
+    def story_id_of(self, article_id: str) -> str | None:
+        row = self.store.membership(article_id)
+        return row.story_id if row is not None else None
+
+    def stories(self) -> list[StorySummary]:
+        """Every story, largest first (ties by id), with its earliest version, languages and sources."""
+        groups: dict[str, list[ArticleRow]] = {}
+        for story_id, row in self.store.all_members():
+            groups.setdefault(story_id, []).append(row)
+        out = []
+        for story_id, rows in groups.items():
+            dated = [
+                (
+                    r.published.timestamp()
+                    if r.published.tzinfo
+                    else r.published.replace(tzinfo=UTC).timestamp(),
+                    r.id,
+                )
+                for r in rows
+                if r.published is not None
+            ]
+            founder = next((r for r in rows if r.id == story_id), rows[0])
+            out.append(
+                StorySummary(
+                    id=story_id,
+                    size=len(rows),
+                    earliest=min(dated)[1] if dated else None,
+                    title=founder.title or founder.snippet[:80],
+                    langs=tuple(sorted({r.lang for r in rows})),
+                    sources=tuple(sorted({r.source for r in rows if r.source})),
+                    members=tuple(r.id for r in rows),
+                )
+            )
+        out.sort(key=lambda s: (-s.size, s.id))
+        return out
+
+    def story(self, story_or_article_id: str) -> Story:
+        """One story with every member explained; an article id gives the story that article is in.
+
+        Raises `InputError` when neither a story nor an article has that id.
+        """
+        from samestory.corpus.provenance import copy_hint, earliest
+
+        rows = self.store.members(story_or_article_id)
+        if not rows:
+            owner = self.store.membership(story_or_article_id)
+            if owner is None:
+                raise InputError(
+                    f"no story or article with id {story_or_article_id!r} in {self.store.path}; "
+                    "list stories with `samestory stories`"
+                )
+            rows = self.store.members(owner.story_id)
+        ids = [r.article_id for r in rows]
+        arts = self.store.articles(ids)
+        feats = self._features(ids)
+        members = []
+        for r in rows:
+            a = arts[r.article_id]
+            ev = _evidence_from_json(r.evidence)
+            hint = None
+            if ev is not None and r.matched_id in feats and r.article_id in feats:
+                hint = copy_hint(feats[r.article_id], feats[r.matched_id], ev)
+            members.append(
+                StoryMember(
+                    id=a.id,
+                    title=a.title,
+                    source=a.source,
+                    url=a.url,
+                    lang=a.lang,
+                    published=a.published,
+                    snippet=a.snippet,
+                    matched_id=r.matched_id,
+                    score=r.score,
+                    evidence=ev.to_dict() if ev is not None else None,
+                    copy_hint=hint,
+                )
+            )
+        return Story(
+            id=rows[0].story_id,
+            members=tuple(members),
+            earliest=earliest([feats[i] for i in ids if i in feats]),
+        )
+
+    def iter_memberships(self) -> Iterator[Membership]:
+        """Every stored membership, by story then assignment order."""
+        for story in self.store.story_ids():
+            for row in self.store.members(story[0]):
+                yield _membership(row)
+
+
+def _article_row(a: Article, digest: str, length: int) -> ArticleRow:
+    snippet = (a.content if a.sentences else a.text)[:240]
+    return ArticleRow(
+        id=a.id,
+        content_hash=digest,
+        title=a.title,
+        source=a.source,
+        url=a.url,
+        lang=a.lang,
+        published=a.published,
+        length=length,
+        snippet=" ".join(snippet.split()),
+    )

@@ -1,0 +1,540 @@
+"""The SQLite store behind a corpus `Index`: articles, their features, LSH band keys and story memberships.
+
+One file, WAL journal, numbered migrations recorded in ``schema_version``. Every write happens inside one
+``BEGIN IMMEDIATE`` transaction (`Store.transaction`), so a killed process, a full disk or a read-only file
+leaves the database exactly as it was after the last committed batch: nothing is half-written.
+
+The store knows nothing about matching: it persists what `samestory.index.Index` hands it (feature blobs,
+band keys, memberships) and answers indexed look-ups (which documents share a band key, which documents
+belong to a story).
+
+Tables (schema version 1)::
+
+    schema_version(version)                  one row: the migration last applied
+    meta(key, value)                         settings the index was built with (config, encoder)
+    articles(doc, id, content_hash, title, source, url, lang, published, published_ts, length,
+             snippet, features, added)       one row per stored article; ``doc`` is a compact integer key
+    bands(key, doc)                          LSH band keys, primary key (key, doc): a look-up is one seek
+    memberships(doc, seq, story_id, matched_id, score, evidence)
+                                             which story each article joined (``seq``: the order in which
+                                             articles were assigned), which member it matched, and why
+    embeddings(doc, seq, vector)             embeddings of story founders (the embedding cascade's search pool)
+
+An article is written in two steps: `Store.stage` keeps its row and features (committed in batches as input
+is read), then `Store.assign` adds its band keys and membership. Staged articles without a membership are
+*pending*; they are invisible to candidate search and are assigned, in a stable order, by the next add.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from samestory.errors import SchemaVersionError, StoreError
+
+#: Numbered migrations: ``(version, script)``. Append, never edit: a database records the last one applied.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE articles (
+            doc INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'und',
+            published TEXT,
+            published_ts REAL,
+            length INTEGER NOT NULL DEFAULT 0,
+            snippet TEXT NOT NULL DEFAULT '',
+            features BLOB NOT NULL,
+            added INTEGER NOT NULL
+        );
+        CREATE INDEX articles_published ON articles(published_ts);
+        CREATE TABLE bands (
+            key BLOB NOT NULL,
+            doc INTEGER NOT NULL REFERENCES articles(doc) ON DELETE CASCADE,
+            PRIMARY KEY (key, doc)
+        ) WITHOUT ROWID;
+        CREATE INDEX bands_doc ON bands(doc);
+        CREATE TABLE memberships (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            story_id TEXT NOT NULL,
+            matched_id TEXT,
+            score REAL NOT NULL,
+            evidence TEXT
+        );
+        CREATE INDEX memberships_story ON memberships(story_id, seq);
+        CREATE TABLE embeddings (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            vector BLOB NOT NULL
+        );
+        """,
+    ),
+]
+
+
+def schema_version() -> int:
+    """The schema version this samestory writes (the last migration)."""
+    return MIGRATIONS[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """What the store keeps of one article besides its features: enough to list and explain a story."""
+
+    id: str
+    content_hash: str
+    title: str = ""
+    source: str = ""
+    url: str = ""
+    lang: str = "und"
+    published: datetime | None = None
+    length: int = 0
+    snippet: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MembershipRow:
+    """One stored membership; ``evidence`` is the JSON text of `PairEvidence.to_dict` (or ``None``)."""
+
+    article_id: str
+    story_id: str
+    matched_id: str | None
+    score: float
+    evidence: str | None
+
+
+def _timestamp(published: datetime | None) -> float | None:
+    if published is None:
+        return None
+    if published.tzinfo is None:  # naive datetimes are taken as UTC, consistently everywhere
+        published = published.replace(tzinfo=UTC)
+    return published.timestamp()
+
+
+def _explain(path: str, exc: sqlite3.Error) -> StoreError:
+    """Turn a sqlite3 error into a `StoreError` that says what happened and what to do."""
+    text = str(exc)
+    low = text.lower()
+    if "full" in low:
+        hint = (
+            "the disk is full (or the database hit its size limit); the batch being written was rolled "
+            "back and nothing of it was stored: free some space and run the command again"
+        )
+    elif "readonly" in low or "read-only" in low:
+        hint = (
+            "the database is read-only; nothing was written: make the file and its folder writable, "
+            "or pass another --db"
+        )
+    elif "locked" in low or "busy" in low:
+        hint = "the database is locked by another process; wait for it to finish and run the command again"
+    elif "not a database" in low or "malformed" in low or "corrupt" in low:
+        hint = "the file is not a usable samestory database (not SQLite, or damaged); pass another --db"
+    elif "unable to open" in low:
+        hint = "the database file cannot be opened; check that its folder exists and is writable"
+    else:
+        hint = "the database operation failed"
+    return StoreError(f"{path}: {hint} (sqlite: {text})")
+
+
+class Store:
+    """A samestory SQLite database, opened (created and migrated when needed) on construction.
+
+    >>> import tempfile, pathlib
+    >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.db") as s:
+    ...     s.count()
+    0
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self.read_only = read_only
+        try:
+            if read_only:
+                uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+                if not Path(self.path).exists():
+                    raise StoreError(f"{self.path}: no such database; create it with `samestory index add`")
+                self._db = sqlite3.connect(uri, uri=True, timeout=timeout, isolation_level=None)
+            else:
+                self._db = sqlite3.connect(self.path, timeout=timeout, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from exc
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not read_only:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except BaseException:
+            self._db.close()
+            raise
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection (for tests and diagnostics; writes must go through `transaction`)."""
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One atomic write: everything inside commits together or not at all.
+
+        A sqlite3 error (disk full, read-only file, lock timeout) rolls back and becomes a `StoreError`.
+        """
+        if self.read_only:
+            raise StoreError(f"{self.path}: the database was opened read-only; nothing was written")
+        try:
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from exc
+        try:
+            yield self._db
+            self._db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise _explain(self.path, exc) from exc
+        except BaseException:
+            self._rollback()
+            raise
+
+    def _rollback(self) -> None:
+        if self._db.in_transaction:
+            # the transaction may already be gone (e.g. SQLITE_FULL during a commit)
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+
+    def _query(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[object, ...]]:
+        try:
+            return self._db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from exc
+
+    # -- schema ----------------------------------------------------------------------------------------
+
+    def version(self) -> int:
+        """The schema version recorded in the database (0 for an empty file)."""
+        rows = self._query("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_version'")
+        if not rows:
+            return 0
+        got = self._query("SELECT version FROM schema_version")
+        return _int(got[0][0]) if got else 0
+
+    def _migrate(self) -> None:
+        current = self.version()
+        latest = schema_version()
+        if current > latest:
+            raise SchemaVersionError(
+                f"{self.path}: the database has schema version {current}, but this samestory reads "
+                f"versions up to {latest}; upgrade samestory (pip install -U samestory) to open it"
+            )
+        if current == latest:
+            return
+        if current == 0 and not self.read_only:
+            tables = self._query("SELECT name FROM sqlite_master WHERE type='table'")
+            if tables:
+                names = ", ".join(sorted(str(t[0]) for t in tables)[:5])
+                raise StoreError(
+                    f"{self.path}: this SQLite file is not a samestory database (it has the tables {names}); "
+                    "pass another --db"
+                )
+        if self.read_only:
+            raise StoreError(
+                f"{self.path}: the database has schema version {current} and needs migrating to {latest}, "
+                "but it was opened read-only; open it once writable (e.g. `samestory index add` with no files)"
+            )
+        for version, script in MIGRATIONS:
+            if version <= current:
+                continue
+            # executescript would commit on its own; run each statement inside our own transaction instead
+            with self.transaction() as db:
+                for statement in _statements(script):
+                    db.execute(statement)
+                db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+                db.execute("DELETE FROM schema_version")
+                db.execute("INSERT INTO schema_version (version) VALUES (?)", (version,))
+
+    # -- meta ------------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        rows = self._query("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def set_meta(self, db: sqlite3.Connection, key: str, value: str) -> None:
+        """Record a setting; call inside `transaction`."""
+        db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    # -- articles --------------------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return _int(self._query("SELECT count(*) FROM articles")[0][0])
+
+    def content_hashes(self, ids: Iterable[str]) -> dict[str, str]:
+        """The stored content hash of each of ``ids`` that is in the store."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, h in self._query(f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk):
+                out[str(id_)] = str(h)
+        return out
+
+    def stage(self, db: sqlite3.Connection, row: ArticleRow, features: bytes) -> None:
+        """Keep one article's row and features, not yet assigned to a story; call inside `transaction`."""
+        published = row.published.isoformat() if row.published is not None else None
+        db.execute(
+            "INSERT INTO articles (id, content_hash, title, source, url, lang, published, published_ts, length, "
+            "snippet, features, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "(SELECT coalesce(max(added), 0) + 1 FROM articles))",
+            (
+                row.id,
+                row.content_hash,
+                row.title,
+                row.source,
+                row.url,
+                row.lang,
+                published,
+                _timestamp(row.published),
+                row.length,
+                row.snippet,
+                features,
+            ),
+        )
+
+    def pending(self) -> list[tuple[str, float | None]]:
+        """``(id, published timestamp)`` of every staged article that has no membership yet."""
+        rows = self._query(
+            "SELECT a.id, a.published_ts FROM articles a "
+            "WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.doc = a.doc)"
+        )
+        return [(str(i), None if t is None else float(t)) for i, t in rows]  # type: ignore[arg-type]
+
+    def assign(
+        self,
+        db: sqlite3.Connection,
+        membership: MembershipRow,
+        band_keys: Sequence[bytes],
+        *,
+        features: bytes | None = None,
+        embedding: bytes | None = None,
+    ) -> None:
+        """Record a staged article's story, make it findable by its band keys, and (when given) replace its
+        features and keep its embedding for nearest-neighbour search; call inside `transaction`.
+        """
+        got = db.execute("SELECT doc FROM articles WHERE id = ?", (membership.article_id,)).fetchone()
+        if got is None:
+            raise StoreError(f"{self.path}: cannot assign {membership.article_id!r}: it is not staged")
+        doc = int(got[0])
+        if features is not None:
+            db.execute("UPDATE articles SET features = ? WHERE doc = ?", (features, doc))
+        db.executemany("INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)", [(k, doc) for k in band_keys])
+        seq = db.execute("SELECT coalesce(max(seq), 0) + 1 FROM memberships").fetchone()[0]
+        db.execute(
+            "INSERT OR REPLACE INTO memberships (doc, seq, story_id, matched_id, score, evidence) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (doc, seq, membership.story_id, membership.matched_id, membership.score, membership.evidence),
+        )
+        if embedding is not None:
+            db.execute(
+                "INSERT OR REPLACE INTO embeddings (doc, seq, vector) VALUES (?, ?, ?)", (doc, seq, embedding)
+            )
+
+    def embeddings(self) -> list[tuple[str, bytes]]:
+        """``(id, vector blob)`` of every stored embedding, in assignment order."""
+        rows = self._query(
+            "SELECT a.id, e.vector FROM embeddings e JOIN articles a ON a.doc = e.doc ORDER BY e.seq"
+        )
+        return [(str(i), bytes(v)) for i, v in rows]  # type: ignore[call-overload]
+
+    def drop_embedding(self, db: sqlite3.Connection, article_id: str) -> None:
+        """Forget an article's embedding; call inside `transaction`."""
+        db.execute(
+            "DELETE FROM embeddings WHERE doc = (SELECT doc FROM articles WHERE id = ?)", (article_id,)
+        )
+
+    def delete(self, db: sqlite3.Connection, article_id: str) -> bool:
+        """Delete an article with its band keys and membership; call inside `transaction`. False if absent."""
+        cur = db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+        return cur.rowcount > 0
+
+    def set_membership(self, db: sqlite3.Connection, m: MembershipRow) -> None:
+        """Replace the membership of a stored article; call inside `transaction`."""
+        db.execute(
+            "UPDATE memberships SET story_id = ?, matched_id = ?, score = ?, evidence = ? "
+            "WHERE doc = (SELECT doc FROM articles WHERE id = ?)",
+            (m.story_id, m.matched_id, m.score, m.evidence, m.article_id),
+        )
+
+    def put_embedding(self, db: sqlite3.Connection, article_id: str, vector: bytes) -> None:
+        """Keep (or replace) an assigned article's embedding; call inside `transaction`."""
+        db.execute(
+            "INSERT OR REPLACE INTO embeddings (doc, seq, vector) "
+            "SELECT m.doc, m.seq, ? FROM memberships m JOIN articles a ON a.doc = m.doc WHERE a.id = ?",
+            (vector, article_id),
+        )
+
+    def set_features(self, db: sqlite3.Connection, article_id: str, features: bytes) -> None:
+        """Replace an article's feature blob; call inside `transaction`."""
+        db.execute("UPDATE articles SET features = ? WHERE id = ?", (features, article_id))
+
+    def all_members(self) -> list[tuple[str, ArticleRow]]:
+        """``(story id, article row)`` of every assigned article, by story then assignment order."""
+        rows = self._query(
+            f"SELECT m.story_id, {_ROW_COLUMNS.replace('id,', 'a.id,', 1)} FROM memberships m "
+            "JOIN articles a ON a.doc = m.doc ORDER BY m.story_id, m.seq"
+        )
+        return [(str(r[0]), _article_row(r[1:])) for r in rows]
+
+    def article(self, article_id: str) -> ArticleRow | None:
+        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return _article_row(rows[0]) if rows else None
+
+    def articles(self, ids: Sequence[str]) -> dict[str, ArticleRow]:
+        out: dict[str, ArticleRow] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for r in self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
+                row = _article_row(r)
+                out[row.id] = row
+        return out
+
+    def features(self, ids: Sequence[str]) -> dict[str, bytes]:
+        """The feature blobs of the stored ``ids`` (absent ids are left out)."""
+        out: dict[str, bytes] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, blob in self._query(f"SELECT id, features FROM articles WHERE id IN ({marks})", chunk):
+                out[str(id_)] = bytes(blob)  # type: ignore[call-overload]
+        return out
+
+    def candidates(
+        self,
+        band_keys: Sequence[bytes],
+        *,
+        window: tuple[float, float] | None = None,
+        exclude: str | None = None,
+    ) -> list[str]:
+        """Ids of stored articles sharing at least one band key, sorted; within ``window`` when given.
+
+        ``window`` is ``(earliest, latest)`` POSIX timestamps; articles with no date are always candidates
+        (nothing says they are out of the window).
+        """
+        if not band_keys:
+            return []
+        marks = ",".join("?" * len(band_keys))
+        sql = f"SELECT DISTINCT a.id FROM bands b JOIN articles a ON a.doc = b.doc WHERE b.key IN ({marks})"
+        params: list[object] = list(band_keys)
+        if window is not None:
+            sql += " AND (a.published_ts IS NULL OR a.published_ts BETWEEN ? AND ?)"
+            params += [window[0], window[1]]
+        if exclude is not None:
+            sql += " AND a.id != ?"
+            params.append(exclude)
+        return sorted(str(r[0]) for r in self._query(sql, params))
+
+    # -- memberships and stories -----------------------------------------------------------------------
+
+    def membership(self, article_id: str) -> MembershipRow | None:
+        rows = self._query(
+            "SELECT a.id, m.story_id, m.matched_id, m.score, m.evidence FROM memberships m "
+            "JOIN articles a ON a.doc = m.doc WHERE a.id = ?",
+            (article_id,),
+        )
+        return _membership_row(rows[0]) if rows else None
+
+    def story_of(self, ids: Sequence[str]) -> dict[str, str]:
+        """The story id of each stored article of ``ids``."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, story in self._query(
+                "SELECT a.id, m.story_id FROM memberships m JOIN articles a ON a.doc = m.doc "
+                f"WHERE a.id IN ({marks})",
+                chunk,
+            ):
+                out[str(id_)] = str(story)
+        return out
+
+    def members(self, story_id: str) -> list[MembershipRow]:
+        """The memberships of one story, in the order the articles were assigned."""
+        rows = self._query(
+            "SELECT a.id, m.story_id, m.matched_id, m.score, m.evidence FROM memberships m "
+            "JOIN articles a ON a.doc = m.doc WHERE m.story_id = ? ORDER BY m.seq",
+            (story_id,),
+        )
+        return [_membership_row(r) for r in rows]
+
+    def story_ids(self) -> list[tuple[str, int]]:
+        """Every story id with its size, largest first, then by id (a stable order)."""
+        rows = self._query(
+            "SELECT story_id, count(*) AS n FROM memberships GROUP BY story_id ORDER BY n DESC, story_id"
+        )
+        return [(str(s), _int(n)) for s, n in rows]
+
+    def integrity(self) -> str:
+        """``PRAGMA integrity_check``: "ok" when the file is sound."""
+        return str(self._query("PRAGMA integrity_check")[0][0])
+
+
+_ROW_COLUMNS = "id, content_hash, title, source, url, lang, published, length, snippet"
+
+
+def _article_row(r: Sequence[object]) -> ArticleRow:
+    published = datetime.fromisoformat(str(r[6])) if r[6] is not None else None
+    return ArticleRow(
+        id=str(r[0]),
+        content_hash=str(r[1]),
+        title=str(r[2]),
+        source=str(r[3]),
+        url=str(r[4]),
+        lang=str(r[5]),
+        published=published,
+        length=_int(r[7]),
+        snippet=str(r[8]),
+    )
+
+
+def _membership_row(r: Sequence[object]) -> MembershipRow:
+    return MembershipRow(
+        article_id=str(r[0]),
+        story_id=str(r[1]),
+        matched_id=None if r[2] is None else str(r[2]),
+        score=float(r[3]),  # type: ignore[arg-type]
+        evidence=None if r[4] is None else str(r[4]),
+    )
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int):
+        raise StoreError(f"expected an integer in the database, found {value!r}; the file may be damaged")
+    return value
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _statements(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
