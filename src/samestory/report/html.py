@@ -1,0 +1,86 @@
+"""A self-contained HTML report of a `Comparison`: the versions side by side, linked and colour-coded groups.
+
+The page has no external resources (inline CSS and a few lines of inline JavaScript). Every piece of article text
+goes through Jinja2 autoescaping: articles are untrusted input.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from samestory.article import Article
+from samestory.compare import Comparison
+
+_TEMPLATES = Path(__file__).with_name("templates")
+
+
+@lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        autoescape=True,  # always, whatever the template's extension
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _colour(n: int) -> str:
+    hue = (n * 137) % 360  # golden-angle steps: neighbouring groups get distinct colours
+    return f"hsl({hue}, 70%, 88%)"
+
+
+def _paragraphs(article: Article, group_of: dict[int, int], only: set[int]) -> list[list[dict[str, Any]]]:
+    paras: list[list[dict[str, Any]]] = []
+    prev_end = 0
+    for s in article.sentences:
+        gap = article.text[prev_end : s.start]
+        if not paras or "\n" in gap:
+            paras.append([])
+        g = group_of.get(s.index)
+        paras[-1].append(
+            {
+                "index": s.index,
+                "text": s.text,
+                "group": g,
+                "colour": _colour(g) if g is not None else "",
+                "state": "debris"
+                if s.debris
+                else ("only" if s.index in only else ("aligned" if g is not None else "")),
+            }
+        )
+        prev_end = s.end
+    return paras
+
+
+def to_html(comparison: Comparison) -> str:
+    """The report as one HTML document (a string)."""
+    c = comparison
+    group_a = {i: n for n, g in enumerate(c.alignment.groups) for i in g.a}
+    group_b = {j: n for n, g in enumerate(c.alignment.groups) for j in g.b}
+    similarity = c.similarity.to_dict() if c.similarity is not None else None
+    return (
+        _env()
+        .get_template("compare.html.j2")
+        .render(
+            c=c,
+            a=c.a,
+            b=c.b,
+            paras_a=_paragraphs(c.a, group_a, set(c.diff.only_in_a)),
+            paras_b=_paragraphs(c.b, group_b, set(c.diff.only_in_b)),
+            groups=[{"n": n, "colour": _colour(n), "g": g} for n, g in enumerate(c.alignment.groups)],
+            changes=sorted(
+                c.diff.changes,
+                key=lambda ch: (
+                    {"quote": 0, "name": 1, "number": 2, "date": 3}.get(ch.type, 9),
+                    ch.status in ("same", "agree"),
+                ),
+            ),
+            entities=[e for e in c.diff.entities if e.variants_a and e.variants_b],
+            similarity=similarity,
+        )
+    )
