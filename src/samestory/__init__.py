@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     "ReadOptions": "samestory.ingest.options",
     "Encoder": "samestory.embed.base",
     "get_encoder": "samestory.embed.base",
+    "Index": "samestory.index",
+    "OutputError": "samestory.errors",
 }
 
 __all__ = [
@@ -49,9 +51,11 @@ __all__ = [
     "Dateline",
     "EmptyArticleError",
     "Encoder",
+    "Index",
     "InputError",
     "MissingDependencyError",
     "ModelError",
+    "OutputError",
     "ReadError",
     "ReadOptions",
     "RecordError",
@@ -78,12 +82,14 @@ if TYPE_CHECKING:
         InputError,
         MissingDependencyError,
         ModelError,
+        OutputError,
         ReadError,
         RecordError,
         SamestoryError,
         SchemaVersionError,
         StoreError,
     )
+    from samestory.index import Index
     from samestory.ingest.build import from_text
     from samestory.ingest.options import ReadOptions
     from samestory.ingest.readers import load, read_paths
