@@ -83,13 +83,19 @@ _RELATED = re.compile(
 _RELATED_LINE = re.compile(rf"^[\W_]*{_RELATED.pattern}[\s:：.…»>\-–—]*$", re.IGNORECASE)
 _RELATED_INLINE = re.compile(rf"^[\W_]*{_RELATED.pattern}\s*[:：\-–—]\s*\S", re.IGNORECASE)
 
+# promo labels that introduce teaser headlines ("SPECIAL project" + its teaser) ...
 _PROMO_LINE = re.compile(
-    r"^[\W_]*(?:special project|special report|sponsored(?: content| by [\w .&]{1,40})?|advertisement|advertising|ad|"
+    r"^[\W_]*(?:special project|special report|sponsored(?: content| post| by [\w .&]{1,40})?|"
     r"promoted(?: content)?|partner content|paid (?:content|post)|presented by [\w .&]{1,40}|"
-    r"спецпроект|специальный проект|реклама|партнерский материал|партнёрский материал|на правах рекламы|"
-    r"anzeige|werbung|sponsored post|publicité|contenu sponsorisé|contenu partenaire|publicidad|contenido patrocinado|"
-    r"pubblicità|contenuto sponsorizzato|reklama|materiał sponsorowany|artykuł sponsorowany|materiał partnera|"
-    r"reklam|sponsorlu içerik|إعلان|محتوى مدفوع|广告|推广)[\W_]*$",
+    r"спецпроект|специальный проект|партнерский материал|партнёрский материал|"
+    r"contenu sponsorisé|contenu partenaire|contenido patrocinado|contenuto sponsorizzato|"
+    r"materiał sponsorowany|artykuł sponsorowany|materiał partnera|sponsorlu içerik|محتوى مدفوع|推广)[\W_]*$",
+    re.IGNORECASE,
+)
+# ... and ad-slot labels, which stand alone (the article resumes after them)
+_AD_LINE = re.compile(
+    r"^[\W_]*(?:advertisement|advertising|ad|реклама|на правах рекламы|anzeige|werbung|publicité|publicidad|"
+    r"pubblicità|reklama|reklam|إعلان|广告)[\W_]*$",
     re.IGNORECASE,
 )
 _LABEL_LINE = re.compile(
@@ -130,6 +136,7 @@ _AGENCY_SUFFIX = re.compile(
 )
 # Breadcrumbs and feed headers: short Title-Case chunks joined by separators.
 _FEED_SEP = re.compile(r"\s(?:[-–—|»>·•]|::)\s|\s?[»>|]\s?")
+_STRONG_SEP = re.compile(r"\s?[»>|·•]\s?|::")
 _NEWS_WORD = re.compile(
     r"\b(?:news|newswire|wire|feed|nachrichten|новости|лента|actualités|noticias|notizie|wiadomości|haberler|أخبار|新闻)\b",
     re.IGNORECASE,
@@ -137,11 +144,18 @@ _NEWS_WORD = re.compile(
 _SLASH_WORDS = re.compile(r"[^\W\d_]{2,}/[^\W\d_]{2,}")
 
 _TERMINAL = re.compile(r"[.!?…。！？;:](?:[\s\"'”’»)\]]*)$")
+_INNER_STOP = re.compile(r"[.!?。！？]\s+[\"“«]?[A-ZА-ЯЁ]")
+_MAX_BLOCK_LINE = 150
 
 
 def is_headline_like(text: str) -> bool:
     """A short line that does not end like a sentence: a headline, a label, a teaser."""
     return len(text) <= 200 and _TERMINAL.search(text) is None
+
+
+def _is_block_headline(text: str) -> bool:
+    """A line a related/promo block takes with it: a short headline, no sentence break inside or at its end."""
+    return len(text) <= _MAX_BLOCK_LINE and is_headline_like(text) and _INNER_STOP.search(text) is None
 
 
 def _is_share_line(text: str) -> bool:
@@ -154,12 +168,14 @@ def _is_share_line(text: str) -> bool:
 
 
 def _is_feed_line(text: str) -> bool:
-    if len(text) > 100 or len(text.split()) > 12 or not is_headline_like(text):
+    """A breadcrumb / feed header: short chunks joined by separators, naming a feed or a section path."""
+    if len(text) > 100 or not is_headline_like(text):
         return False
-    seps = len(_FEED_SEP.findall(text))
-    if seps == 0:
+    chunks = [c for c in _FEED_SEP.split(text) if c.strip()]
+    if len(chunks) < 2 or any(len(c.split()) > 4 for c in chunks):
         return False
-    return seps >= 2 or _NEWS_WORD.search(text) is not None or _SLASH_WORDS.search(text) is not None
+    strong = len(_STRONG_SEP.findall(text))
+    return strong >= 2 or _NEWS_WORD.search(text) is not None or _SLASH_WORDS.search(text) is not None
 
 
 def _is_paragraph(line: Line) -> bool:
@@ -181,6 +197,8 @@ def _line_kind(t: str, in_head: bool) -> tuple[str, bool]:
             return "related", True
         if _PROMO_LINE.match(t):
             return "promo", True
+        if n <= 40 and _AD_LINE.match(t):
+            return "promo", False
         if n <= 40 and _LABEL_LINE.match(t):
             return "label", False
     if n <= 200:
@@ -217,7 +235,7 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
     for line in lines:
         t = line.text
         kind = ""
-        if block_kind and block_left > 0 and is_headline_like(t) and not _line_kind(t, False)[1]:
+        if block_kind and block_left > 0 and _is_block_headline(t) and not _line_kind(t, False)[1]:
             kind = block_kind
             block_left -= 1
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import re
 from collections.abc import Callable, Iterable
 
 Boundaries = Callable[[str, str], list[dict[str, object]]]
@@ -35,6 +36,34 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if end > start else None
 
 
+# Quote characters are masked (replaced by spaces, keeping offsets) before sentencex sees a piece: sentencex
+# never splits inside quotation marks, so one unbalanced or multi-sentence quote would glue a paragraph into a
+# single "sentence". The splits masking adds before a continuation (``"Go!" she said``, ``«Да!» — сказал он``)
+# are merged back, and an opening quote left at the end of a sentence is moved to the next one.
+_QUOTES = '"“”«»„‟〝〞＂'
+
+
+def _mask_quotes(piece: str) -> str:
+    for q in _QUOTES:
+        if q in piece:
+            piece = piece.replace(q, " ")
+    return piece
+
+
+_OPENING_TAIL = re.compile(rf"\s([{_QUOTES}'‘‚]+)$")
+_QUOTE_TAIL = frozenset(_QUOTES + "'‘‚")
+_CONTINUATION = re.compile(r"(?:[,;:)\]]|[-–—]+\s*[^\W\d_]|[^\W\d_])")
+
+
+def _continues(sentence: str) -> bool:
+    """True when ``sentence`` cannot start a sentence: lowercase, punctuation, or a dash then a word."""
+    m = _CONTINUATION.match(sentence)
+    if m is None:
+        return False
+    last = m.group(0)[-1]
+    return last.islower() if last.isalpha() else True
+
+
 def split_piece(text: str, start: int, end: int, lang: str) -> list[tuple[int, int]]:
     """Sentence spans of ``text[start:end]`` (one line or part of one), as offsets into ``text``."""
     piece = text[start:end]
@@ -42,15 +71,27 @@ def split_piece(text: str, start: int, end: int, lang: str) -> list[tuple[int, i
         return []
     code = lang if lang and lang != "und" else _FALLBACK
     spans: list[tuple[int, int]] = []
-    for b in _boundaries()(code, piece):
+    for b in _boundaries()(code, _mask_quotes(piece)):
         if b.get("is_paragraph_break"):
             continue
         s0 = b["start_index"]
         e0 = b["end_index"]
         assert isinstance(s0, int) and isinstance(e0, int)
         span = _trim(text, start + s0, start + e0)
-        if span is not None:
-            spans.append(span)
+        if span is None:
+            continue
+        if spans:
+            ps, pe = spans[-1]
+            tail = _OPENING_TAIL.search(text, max(ps, pe - 8), pe) if text[pe - 1] in _QUOTE_TAIL else None
+            if tail is not None and tail.start(1) > ps:
+                trimmed = _trim(text, ps, tail.start(1))
+                if trimmed is not None:
+                    spans[-1] = trimmed
+                    span = (tail.start(1), span[1])
+            if _continues(text[span[0] : span[1]]):
+                spans[-1] = (spans[-1][0], span[1])
+                continue
+        spans.append(span)
     return spans
 
 
