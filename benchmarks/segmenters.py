@@ -24,7 +24,20 @@ _PUNCT_END = re.compile(r"[.!?…»\"”)]$")
 
 
 def sentencex_starts(text: str, lang: str) -> list[int]:
+    """samestory's segmenter: sentencex with quotes masked, continuations merged."""
     return [s for s, _ in sentence_spans(text, lang)]
+
+
+def sentencex_raw_starts(text: str, lang: str) -> list[int]:
+    from sentencex import get_sentence_boundaries
+
+    out = []
+    for b in get_sentence_boundaries(lang, text):
+        start = b["start_index"]
+        while start < len(text) and text[start].isspace():
+            start += 1
+        out.append(start)
+    return out
 
 
 def pysbd_starts(text: str, lang: str) -> list[int]:
@@ -108,7 +121,8 @@ def main() -> int:
         return 0
     data = paragraphs(str(path))
     segmenters: dict[str, Segmenter] = {
-        "sentencex": sentencex_starts,
+        "samestory": sentencex_starts,
+        "sentencex": sentencex_raw_starts,
         "pysbd": pysbd_starts,
         "naive-regex": naive_starts,
     }
