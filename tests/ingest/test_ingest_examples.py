@@ -5,15 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from samestory.article import Article
-from samestory.ingest import from_text
+from samestory.ingest import from_text, load
 
 
 def _read_txt(path: Path) -> Article:
-    raw = path.read_text(encoding="utf-8")
-    title, _, body = raw.lstrip().partition("\n")
-    from samestory.ingest.clean import clean_title
-
-    return from_text(body, title=clean_title(title), id=path.stem)
+    return load(path)
 
 
 def _lines(article: Article) -> list[tuple[int, int, str]]:

@@ -325,7 +325,6 @@ _DATELINE = re.compile(
     rf"(?P<place>{_PLACE_UPPER})(?:,\s*(?P<date>{_DATE}))?{_AGENCY}?{_END}"
     rf"|(?P<tplace>{_PLACE_TITLE}),\s*(?P<tdate>{_DATE}){_AGENCY}?{_END}"
 )
-_DATE_RE = re.compile(_DATE, re.IGNORECASE)
 
 
 def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline | None:
@@ -340,8 +339,8 @@ def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline 
         if m is not None:
             place = m.group("place") or m.group("tplace") or ""
             date = m.group("date") or m.group("tdate")
-            if date is not None and not _DATE_RE.fullmatch(date):
-                date = None
+            if date is not None and date.endswith(".") and len(date.rstrip(".").split()[-1]) > 4:
+                date = date[:-1]  # the dateline's full stop, not an abbreviated month's ("Dec.")
             if _plausible_place(place):
                 return Dateline(place=place.strip(), date=date, start=m.start(), end=min(m.end(), line.end))
         checked += 1

@@ -20,6 +20,7 @@ _ALIASES: dict[str, str] = {
 _CODE = re.compile(r"[a-z]{2,3}")
 _LETTER = re.compile(r"[^\W\d_]")
 SAMPLE_CHARS = 1200
+MIN_LETTERS = 10  # fewer letters than this ("Home", "OK") cannot be identified reliably
 
 
 def normalize_lang(code: str | None) -> str:
@@ -47,7 +48,7 @@ def _classify() -> Callable[[str], tuple[str, float]]:
 
 
 def detect_lang(text: str) -> str:
-    """The ISO 639-1 code of the language ``text`` is written in, or "und" when it has too few letters.
+    """The ISO 639-1 code of the language ``text`` is written in, or "und" when it has too few letters (< 10).
 
     Only the first ~1,200 characters are classified: that is enough for a news article and keeps it fast.
 
@@ -56,7 +57,7 @@ def detect_lang(text: str) -> str:
     """
     # runs of whitespace make the classifier's automaton crawl: collapse them first
     sample = " ".join(text[:SAMPLE_CHARS].split())
-    if len(_LETTER.findall(sample[:200])) < 3:
+    if len(_LETTER.findall(sample[:200])) < MIN_LETTERS:
         return UNDETERMINED
     code, _score = _classify()(sample)
     return normalize_lang(str(code))

@@ -51,6 +51,8 @@ def _mask_quotes(piece: str) -> str:
 
 
 _OPENING_TAIL = re.compile(rf"\s([{_QUOTES}'‘‚]+)$")
+# a "sentence" that is one short dotted word ("M.", "Gen.", "J.") is an abbreviation or an initial
+_LONE_ABBREVIATION = re.compile(r"[^\W\d_]{1,4}\.$")
 _QUOTE_TAIL = frozenset(_QUOTES + "'‘‚")
 _CONTINUATION = re.compile(r"(?:[,;:)\]]|[-–—]+\s*[^\W\d_]|[^\W\d_])")
 
@@ -88,7 +90,7 @@ def split_piece(text: str, start: int, end: int, lang: str) -> list[tuple[int, i
                 if trimmed is not None:
                     spans[-1] = trimmed
                     span = (tail.start(1), span[1])
-            if _continues(text[span[0] : span[1]]):
+            if _continues(text[span[0] : span[1]]) or _LONE_ABBREVIATION.match(text, ps, spans[-1][1]):
                 spans[-1] = (spans[-1][0], span[1])
                 continue
         spans.append(span)
