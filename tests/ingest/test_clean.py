@@ -149,3 +149,10 @@ def test_semeval_sample_debris_stays_small(semeval_csv: Path) -> None:
         total += len(a.text)
         marked += sum(len(d) for d in a.debris)
     assert marked / total < 0.02
+
+
+def test_a_truncated_copy_of_an_earlier_paragraph_is_debris() -> None:
+    lead = "Der Bundestag hat am Donnerstag mit großer Mehrheit ein neues Klimaschutzgesetz beschlossen, das ab 2025 gilt."
+    text = f"{lead}\n\nDie Opposition kritisierte das Gesetz als unzureichend.\n\n{lead[:70]}"
+    a = from_text(text)
+    assert _debris_texts(a) == [("duplicate", lead[:70])]

@@ -22,6 +22,7 @@ kind               what
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from samestory.article import Dateline, Span
@@ -228,7 +229,7 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
     max_title = max((len(k) for k in title_keys), default=0) + 20
     spans: list[Span] = []
     seen: set[str] = set()
-    seen_texts: list[str] = []
+    by_head: dict[str, list[str]] = {}  # earlier paragraphs by their first characters
     in_head = True
     block_kind = ""
     block_left = 0
@@ -251,7 +252,7 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
         if kind:
             spans.append(Span(line.start, line.end, kind))
             continue
-        dup = _duplicated_prefix(t, seen_texts)
+        dup = _duplicated_prefix(t, by_head.get(t[:_MIN_DUP_CHARS], ())) if len(t) >= _MIN_DUP_CHARS else 0
         if dup:
             spans.append(Span(line.start, line.start + dup, "duplicate"))
             continue
@@ -263,14 +264,17 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
             in_head = False
         if len(t) >= _MIN_DUP_CHARS:
             seen.add(t)
-            seen_texts.append(t)
+            by_head.setdefault(t[:_MIN_DUP_CHARS], []).append(t)
     return merge_spans(text, spans)
 
 
-def _duplicated_prefix(text: str, earlier: list[str]) -> int:
-    """Length of ``text`` to mark when it starts with an earlier paragraph (plus a short caption tail)."""
+def _duplicated_prefix(text: str, earlier: Iterable[str]) -> int:
+    """Length of ``text`` to mark as a copy of an earlier paragraph: all of it when it is a (truncated) copy or a
+    copy plus a short caption tail; the copied part when a copy runs on into new text; 0 when it is no copy."""
     for prev in earlier:
-        if len(prev) < _MIN_DUP_CHARS or len(prev) >= len(text) or not text.startswith(prev):
+        if prev.startswith(text):
+            return len(text)
+        if not text.startswith(prev):
             continue
         tail = text[len(prev) :].strip()
         if len(tail) <= _MAX_CAPTION and is_headline_like(tail):
