@@ -15,7 +15,8 @@ kind               what
 ``feed``           agency and feed headers: "TASS 12412151" at a line's end, breadcrumb / feed lines such as
                    "Defence & Security News - France/Russia" before the first paragraph
 ``share``          share / follow / subscribe lines ("Share on Facebook", "Подписывайтесь на наш канал")
-``boilerplate``    copyright lines ("© 2020 Reuters", "All rights reserved")
+``credit``         photo credit lines ("Photo: Getty Images", "Фото: пресс-служба")
+``boilerplate``    copyright lines ("© 2020 Reuters", "All rights reserved") and bare URL lines
 =================  ==========================================================================================
 """
 
@@ -131,6 +132,15 @@ _BOILERPLATE_LINE = re.compile(
     re.IGNORECASE,
 )
 
+# a bare URL line (also detokenised: "http: / / www. site. com / 2013 / may / 03")
+_URL_LINE = re.compile(r"^(?:https?\s?:\s?/\s?/|www\s?\.)\s?\S")
+# photo credits and captions' credit lines: "Photo: Getty Images", "Фото: пресс-служба", "Foto: dpa"
+_CREDIT_LINE = re.compile(
+    r"^[\W_]*(?:photo|photos|photograph|image|picture|credit|illustration|foto|fotos|фото|фотография|иллюстрация|"
+    r"bild|crédit photo|crédits photo|immagine|zdjęcie|fot\.|fotoğraf|görsel|صورة|图片|图)\s*[:/©|]",
+    re.IGNORECASE,
+)
+
 # "TASS 12412151", "Reuters 20151223" at the end of a line: an agency name and a long story number.
 _AGENCY_SUFFIX = re.compile(
     r"(?:^|\s)([A-ZА-ЯЁ][A-Za-zА-Яа-яЁё&.\-]{1,19}(?:\s[A-Z][A-Za-z&.\-]{1,19})?\s+\d{5,})\s*$"
@@ -211,8 +221,10 @@ def _line_kind(t: str, in_head: bool) -> tuple[str, bool]:
             return "related", False
         if _is_share_line(t):
             return "share", False
-        if _BOILERPLATE_LINE.match(t):
+        if _BOILERPLATE_LINE.match(t) or (_URL_LINE.match(t) and _INNER_STOP.search(t) is None):
             return "boilerplate", False
+        if n <= 120 and _CREDIT_LINE.match(t) and _INNER_STOP.search(t) is None:
+            return "credit", False
         if in_head and _is_feed_line(t):
             return "feed", False
     return "", False
