@@ -33,8 +33,8 @@ _EXPORTS: dict[str, str] = {
     "SchemaVersionError": "samestory.errors",
     "DataError": "samestory.errors",
     "from_text": "samestory.ingest.build",
-    "compare": "samestory.compare",
-    "Comparison": "samestory.compare",
+    "compare": "samestory.comparison",
+    "Comparison": "samestory.comparison",
     "read_paths": "samestory.ingest.readers",
     "load": "samestory.ingest.readers",
     "ReadOptions": "samestory.ingest.options",
@@ -74,7 +74,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from samestory.article import Article, Dateline, Sentence, Span
-    from samestory.compare import Comparison, compare
+    from samestory.comparison import Comparison, compare
     from samestory.embed.base import Encoder, get_encoder
     from samestory.errors import (
         DataError,

@@ -63,6 +63,10 @@ class AlignConfig:
     """Encoder cosine that maps to calibrated score 1 (translations score ~0.9)."""
     stem: int = 6
     """Words are compared by their first ``stem`` letters (a crude, language-light stemmer)."""
+    short_tokens: int = 3
+    """A sentence with fewer distinct words than this ("Photo: Reuters") is short: ..."""
+    short_threshold: float = 0.5
+    """... a link to it needs this score, since one shared word is enough for a high cosine by chance."""
     anchor: float = 0.5
     """A link this strong is evidence on its own; ..."""
     min_anchor_share: float = 0.1
@@ -104,7 +108,7 @@ def tokens(text: str, stem: int = 5) -> list[str]:
     """Comparable word stems of ``text``: transliterated, lower-cased, stop words dropped, cut to ``stem`` letters."""
     words = _WORD.findall(text.lower())
     kept = [w for w in words if w not in _STOP] or words  # "So here it is." still has something to match
-    return [transliterate(w)[:stem] for w in kept]
+    return [w[:stem] for w in transliterate(" ".join(kept)).split()]
 
 
 class _Scorer:
@@ -139,6 +143,7 @@ class _Scorer:
         if encoder is not None and toks:
             self.emb = encoder.encode([*texts_a, *texts_b])
         self.weights = [max(1, len(ts)) for ts in toks]
+        self.short = [len(set(ts)) < config.short_tokens for ts in toks]
         self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
 
     # -- merged units ------------------------------------------------------------------------------------------
@@ -177,6 +182,12 @@ class _Scorer:
         norm = float(np.linalg.norm(v))
         return np.asarray(v / norm if norm else v, dtype=np.float32)
 
+    def needed(self, i: int, j: int, threshold: float) -> float:
+        """The score a link between A unit ``i`` and B unit ``j`` needs (higher for short lines)."""
+        if self.short[i] or self.short[self.n_a + j]:
+            return max(threshold, self.config.short_threshold)
+        return threshold
+
     def calibrate(self, cos: npt.NDArray[np.float32] | float) -> npt.NDArray[np.float32] | float:
         lo, hi = self.config.enc_low, self.config.enc_high
         return (
@@ -195,6 +206,7 @@ class _Scorer:
         s = self._cos(self._vec(a), self._vec(bb))
         if self.emb is not None:
             s = max(s, float(self.calibrate(float(self._emb(a) @ self._emb(bb)))))
+        s = min(1.0, max(0.0, s))  # cosines of normalised vectors may exceed 1 by a rounding error
         self._cache[key] = s
         return s
 
@@ -243,7 +255,7 @@ class _Scorer:
             )
             for r in range(stop - start):
                 for j in top[r]:
-                    v = float(block[r, j])
+                    v = min(1.0, float(block[r, j]))
                     if v > 0.0:
                         out[(start + r, int(j))] = v
             # merge this block into the running per-column top-k
@@ -254,7 +266,7 @@ class _Scorer:
             col_idx = np.take_along_axis(both_idx, sel, axis=0)
         for r in range(kc):
             for j in range(n_b):
-                v = float(col_best[r, j])
+                v = min(1.0, float(col_best[r, j]))
                 if v > 0.0:
                     out[(int(col_idx[r, j]), j)] = v
         for (i, j), v in out.items():
@@ -305,7 +317,7 @@ def align_texts(
     for boosted, _s, i, j in ranked:
         if boosted < cfg.threshold:
             break
-        if i in group_of_a or j in group_of_b:
+        if i in group_of_a or j in group_of_b or boosted < scorer.needed(i, j, cfg.threshold):
             continue
         group_of_a[i] = group_of_b[j] = len(members)
         members.append(([i], [j]))
@@ -325,7 +337,7 @@ def align_texts(
                 j = (max(gb) + 1) if di == -1 else (min(gb) - 1)
                 if not 0 <= j < scorer.n_b or j in group_of_b:
                     continue
-                if scorer.score([i], [j]) >= cfg.fill_threshold:
+                if scorer.score([i], [j]) >= scorer.needed(i, j, cfg.fill_threshold):
                     group_of_a[i] = group_of_b[j] = len(members)
                     members.append(([i], [j]))
                     changed = True

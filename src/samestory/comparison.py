@@ -1,5 +1,7 @@
 """`compare(a, b)`: same story? which passages correspond, and what each version adds, drops or changes.
 
+(The module is ``samestory.comparison``: a submodule named ``compare`` would shadow ``samestory.compare``.)
+
 >>> from samestory.ingest import from_text
 >>> a = from_text("Gerasimov met de Villiers in Moscow. They discussed Syria at length.")
 >>> b = from_text("Gerasimov met de Villiers in Moscow on Monday. They discussed Syria at length.")

@@ -100,7 +100,8 @@ class _Locator:
         if not sents:
             return ()
         first = max(0, bisect.bisect_right(self.starts, start) - 1)
-        out = [s.index for s in sents[first:] if s.start < max(end, start + 1) and s.end > start]
+        stop = max(first + 1, bisect.bisect_left(self.starts, max(end, start + 1)))
+        out = [s.index for s in sents[first:stop] if s.end > start]
         return tuple(out) or (sents[first].index,)
 
     def content(self, start: int, end: int) -> tuple[int, ...] | None:
@@ -195,28 +196,36 @@ def _mention_changes(
     alignment: Alignment,
     equal: Callable[[M, M], bool],
     same_kind: Callable[[M, M], bool],
+    block: Callable[[M], object],
 ) -> list[Change]:
+    """Pair mentions: equal values in aligned sentences, then conflicting values of the same kind in aligned
+    sentences, then equal values anywhere; the rest are only in one version. Mentions that can be equal share
+    ``block(m)``, so equal values are looked up rather than searched for."""
     ga, gb = _partners(alignment)
+    groups_a = [frozenset(ga[k] for k in sx if k in ga) for _, sx in ma]
+    groups_b = [frozenset(gb[k] for k in sy if k in gb) for _, sy in mb]
+    by_block: dict[object, list[int]] = {}
+    by_group: dict[int, list[int]] = {}
+    for j, (y, _) in enumerate(mb):
+        by_block.setdefault(block(y), []).append(j)
+        for g in groups_b[j]:
+            by_group.setdefault(g, []).append(j)
     out: list[Change] = []
     used_a: set[int] = set()
     used_b: set[int] = set()
-
-    def group_a(i: int) -> set[int]:
-        return {ga[k] for k in ma[i][1] if k in ga}
-
-    def group_b(j: int) -> set[int]:
-        return {gb[k] for k in mb[j][1] if k in gb}
-
-    # 1. equal values in aligned sentences, 2. conflicting values of the same kind in aligned sentences,
-    # 3. equal values anywhere
     for stage in (1, 2, 3):
         for i, (x, sx) in enumerate(ma):
             if i in used_a:
                 continue
-            for j, (y, sy) in enumerate(mb):
+            if stage == 2:
+                pool = sorted({j for g in groups_a[i] for j in by_group.get(g, ())})
+            else:
+                pool = by_block.get(block(x), [])
+            for j in pool:
                 if j in used_b:
                     continue
-                aligned = bool(group_a(i) & group_b(j))
+                y, sy = mb[j]
+                aligned = bool(groups_a[i] & groups_b[j])
                 if stage == 1 and aligned and equal(x, y):
                     status = "agree"
                 elif stage == 2 and aligned and same_kind(x, y) and not equal(x, y):
@@ -245,11 +254,16 @@ def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
     entities, name_changes = _entities(a, b, la, lb)
     changes += name_changes
 
+    found_a, found_b = dates(a.text), dates(b.text)
     nums_a = [
-        (n, s) for n in numbers(a.text) if n.text.lower() != "one" and (s := la.content(n.start, n.end))
+        (n, s)
+        for n in numbers(a.text, found_a)
+        if n.text.lower() != "one" and (s := la.content(n.start, n.end))
     ]
     nums_b = [
-        (n, s) for n in numbers(b.text) if n.text.lower() != "one" and (s := lb.content(n.start, n.end))
+        (n, s)
+        for n in numbers(b.text, found_b)
+        if n.text.lower() != "one" and (s := lb.content(n.start, n.end))
     ]
     changes += _mention_changes(
         "number",
@@ -258,9 +272,10 @@ def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
         alignment,
         lambda x, y: abs(x.value - y.value) < 1e-9,
         NumberMention.same_kind,
+        lambda m: round(m.value, 6),
     )
-    dates_a = [(d, s) for d in dates(a.text) if (s := la.content(d.start, d.end))]
-    dates_b = [(d, s) for d in dates(b.text) if (s := lb.content(d.start, d.end))]
+    dates_a = [(d, s) for d in found_a if (s := la.content(d.start, d.end))]
+    dates_b = [(d, s) for d in found_b if (s := lb.content(d.start, d.end))]
     changes += _mention_changes(
         "date",
         dates_a,
@@ -268,6 +283,7 @@ def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
         alignment,
         DateMention.agrees,
         lambda x, y: (x.month is None) == (y.month is None),
+        lambda m: m.month,  # dates that agree name the same month (or are both bare years)
     )
     return Diff(
         only_a,

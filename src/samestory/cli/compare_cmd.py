@@ -1,4 +1,4 @@
-"""`samestory compare A B` and `samestory eval align`: thin wrappers over `samestory.compare` and
+"""`samestory compare A B` and `samestory eval align`: thin wrappers over `samestory.comparison` and
 `samestory.eval.align`.
 """
 
@@ -45,7 +45,7 @@ def compare_command(
     encoder: str = typer.Option("auto", "--encoder", "-e", help=ENCODER_HELP),
 ) -> None:
     """Same story? Aligned passages, only-in-A/B content, and changed quotes, names, numbers and dates."""
-    from samestory.compare import compare, resolve_encoder
+    from samestory.comparison import compare, resolve_encoder
     from samestory.ingest import load
 
     article_a, article_b = load(a), load(b)

@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 
 from samestory.article import Article
-from samestory.compare import Comparison
+from samestory.comparison import Comparison
 
 _TEMPLATES = Path(__file__).with_name("templates")
 
@@ -29,9 +29,15 @@ def _env() -> jinja2.Environment:
     )
 
 
+# pastel colours, no yellow (yellow marks only-in passages); neighbouring groups get distinct colours
+_PALETTE = (
+    "#f9d0d0", "#cdeccd", "#cfe0fb", "#e5d4f7", "#c9f0ee", "#fbd9ea",
+    "#d9e8c4", "#d4d9f7", "#f4d6c6", "#c6e6f5", "#ecd0f0", "#d0f0dc",
+)  # fmt: skip
+
+
 def _colour(n: int) -> str:
-    hue = (n * 137) % 360  # golden-angle steps: neighbouring groups get distinct colours
-    return f"hsl({hue}, 70%, 88%)"
+    return _PALETTE[n % len(_PALETTE)]
 
 
 def _paragraphs(article: Article, group_of: dict[int, int], only: set[int]) -> list[list[dict[str, Any]]]:

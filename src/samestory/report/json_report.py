@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from samestory.compare import Comparison
+from samestory.comparison import Comparison
 
 SCHEMA_PATH = Path(__file__).with_name("comparison.schema.json")
 

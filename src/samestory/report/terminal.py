@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from samestory.article import Article
-from samestory.compare import Comparison
+from samestory.comparison import Comparison
 
 _STATUS_STYLE = {
     "same": "green",

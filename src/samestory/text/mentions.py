@@ -57,6 +57,8 @@ def transliterate(text: str) -> str:
     >>> transliterate("Герасимов")
     'Gerasimov'
     """
+    if text.isascii():
+        return text
     text = text.translate(_TRANSLIT)
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
@@ -69,7 +71,7 @@ _MIN_QUOTE_WORDS = 4  # shorter quoted strings are names or scare quotes ("Islam
 
 @dataclass(frozen=True, slots=True)
 class Quote:
-    """Quoted speech: ``text`` without the quote marks; ``start``/``end`` offsets of that text."""
+    """Quoted speech: ``text`` without the quote marks and edge punctuation; ``start``/``end`` its offsets."""
 
     text: str
     start: int
@@ -165,6 +167,8 @@ def names(text: str) -> list[NameMention]:
     uses it in lower case; all-capital words of more than five letters (shouting headlines) are skipped.
     """
     lower_words = {w for w in re.findall(r"\b[a-zа-яё][\w’'-]*", text)}
+    # capitalised words seen after a space that does not follow sentence punctuation
+    mid_sentence = set(re.findall(r"(?<![.!?…:\n\"“«])[ \t]([A-ZА-ЯЁ][\w’'-]*\w)\b", text))
     out: list[NameMention] = []
     for m in _NAME_RE.finditer(text):
         tokens = m.group().split()
@@ -189,7 +193,7 @@ def names(text: str) -> list[NameMention]:
         if (
             len(tokens) == 1
             and _SENTENCE_START.search(text[max(0, start - 3) : start])
-            and not re.search(rf"(?<![.!?…:\n\"“«])[ \t]{re.escape(tokens[0])}\b", text)
+            and tokens[0] not in mid_sentence
         ):
             continue  # a capitalised first word never seen capitalised mid-sentence: not a name
         if len(tokens) == 1 and (len(tokens[0]) < 2 or (tokens[0].isupper() and len(tokens[0]) > 5)):
@@ -210,35 +214,53 @@ def same_entity(a: str, b: str) -> bool:
     Equal after transliteration; one a shorter form of the other sharing the last word ("Gerasimov" /
     "Valery Gerasimov"); or the last words spelled alike (Jaro-Winkler ≥ 0.85 with the same first three letters)
     when the names carry the same particle or first name ("de Villiers" / "de Villje" / "de Villa"), or are long
-    single words that differ only in an ending ("Герасимова" / "Gerasimov").
+    single words in two scripts that differ only in an ending ("Герасимова" / "Gerasimov").
     """
-    ka, kb = name_key(a), name_key(b)
-    if not ka or not kb:
+    return _same_keys(_NameKey.of(a), _NameKey.of(b))
+
+
+@dataclass(frozen=True, slots=True)
+class _NameKey:
+    key: str
+    core: tuple[str, ...]
+    particles: tuple[str, ...]
+    cyrillic: bool
+
+    @staticmethod
+    def of(name: str) -> _NameKey:
+        key = name_key(name)
+        words = key.split()
+        return _NameKey(
+            key,
+            tuple(w for w in words if w not in _PARTICLES),
+            tuple(w for w in words if w in _PARTICLES),
+            _has_cyrillic(name),
+        )
+
+
+def _same_keys(x: _NameKey, y: _NameKey) -> bool:
+    if not x.key or not y.key:
         return False
-    if ka == kb:
+    if x.key == y.key:
         return True
-    ca, cb = _core(ka), _core(kb)
+    ca, cb = x.core, y.core
     if not ca or not cb:
         return False
     last_a, last_b = ca[-1], cb[-1]
+    rest_a, rest_b = ca[:-1], cb[:-1]
     if last_a == last_b:
-        rest_a, rest_b = ca[:-1], cb[:-1]
         if not rest_a or not rest_b:
             return last_a not in _GENERIC_HEADS  # "Ministry" is not "French Defense Ministry"
         return _compatible(rest_a, rest_b)
     if last_a[:3] != last_b[:3] or JaroWinkler.similarity(last_a, last_b) < 0.85:
         return False
-    pa = [t for t in ka.split() if t in _PARTICLES]
-    pb = [t for t in kb.split() if t in _PARTICLES]
-    if pa and pa == pb:
+    if x.particles and x.particles == y.particles:
         return True
-    rest_a, rest_b = ca[:-1], cb[:-1]
     if rest_a and rest_b and _compatible(rest_a, rest_b):
         return True
     # a single word in two scripts differing in its ending: a Russian case form ("Герасимова" / "Gerasimov")
-    cross_script = _has_cyrillic(a) != _has_cyrillic(b)
     long_enough = min(len(last_a), len(last_b)) >= 6
-    return cross_script and long_enough and JaroWinkler.similarity(last_a, last_b) >= 0.92
+    return x.cyrillic != y.cyrillic and long_enough and JaroWinkler.similarity(last_a, last_b) >= 0.92
 
 
 def _has_cyrillic(text: str) -> bool:
@@ -252,11 +274,13 @@ def _compatible(rest_a: Sequence[str], rest_b: Sequence[str]) -> bool:
 
 
 def group_names(mentions: Iterable[str]) -> list[list[str]]:
-    """Cluster name strings into entities (single link over `same_entity`), stable in first-seen order."""
-    uniq: list[str] = []
-    for m in mentions:
-        if m not in uniq:
-            uniq.append(m)
+    """Cluster name strings into entities (single link over `same_entity`), stable in first-seen order.
+
+    Only names whose last words share their first three letters can match, so candidates are blocked on that
+    prefix: the cost grows with the size of the blocks, not with the square of the number of names.
+    """
+    uniq = list(dict.fromkeys(mentions))
+    keys = [_NameKey.of(m) for m in uniq]
     parent = list(range(len(uniq)))
 
     def find(i: int) -> int:
@@ -265,11 +289,15 @@ def group_names(mentions: Iterable[str]) -> list[list[str]]:
             i = parent[i]
         return i
 
-    for i in range(len(uniq)):
-        for j in range(i):
-            if same_entity(uniq[i], uniq[j]):
-                ri, rj = find(i), find(j)
-                if ri != rj:
+    blocks: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        if k.core:
+            blocks.setdefault(k.core[-1][:3], []).append(i)
+    for members in blocks.values():
+        for n, i in enumerate(members):
+            for j in members[:n]:
+                if find(i) != find(j) and _same_keys(keys[i], keys[j]):
+                    ri, rj = find(i), find(j)
                     parent[max(ri, rj)] = min(ri, rj)
     groups: dict[int, list[str]] = {}
     for i, m in enumerate(uniq):
@@ -414,9 +442,12 @@ def _context(text: str, start: int, end: int) -> tuple[str, ...]:
     )
 
 
-def numbers(text: str) -> list[NumberMention]:
-    """Quantities written in digits or as words ("130", "1.5 million", "nine", "20%"), dates and years excluded."""
-    date_spans = [(d.start, d.end) for d in dates(text)]
+def numbers(text: str, found_dates: Sequence[DateMention] | None = None) -> list[NumberMention]:
+    """Quantities written in digits or as words ("130", "1.5 million", "nine", "20%"), dates and years excluded.
+
+    ``found_dates``: the result of ``dates(text)`` when the caller has it already.
+    """
+    date_spans = [(d.start, d.end) for d in (dates(text) if found_dates is None else found_dates)]
     out: list[NumberMention] = []
     for m in _NUMBER_RE.finditer(text):
         if any(s < m.end() and m.start() < e for s, e in date_spans):
