@@ -190,7 +190,16 @@ def _membership(row: MembershipRow) -> Membership:
 
 
 def _membership_row(m: Membership) -> MembershipRow:
-    evidence = json.dumps(m.evidence.to_dict(), sort_keys=True) if m.evidence is not None else None
+    ev = m.evidence
+    # full precision (to_dict rounds for display): a stored membership reads back exactly as computed
+    evidence = (
+        json.dumps(
+            {"score": ev.score, "same_story": ev.same_story, "kind": ev.kind, "details": dict(ev.details)},
+            sort_keys=True,
+        )
+        if ev is not None
+        else None
+    )
     return MembershipRow(m.article_id, m.story_id, m.matched_id, m.score, evidence)
 
 

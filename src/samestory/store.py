@@ -13,7 +13,7 @@ Tables (schema version 1)::
     schema_version(version)                  one row: the migration last applied
     meta(key, value)                         settings the index was built with (config, encoder)
     articles(doc, id, content_hash, title, source, url, lang, published, published_ts, length,
-             snippet, features, added)       one row per stored article; ``doc`` is a compact integer key
+             snippet, features)              one row per stored article; ``doc`` is a compact integer key
     bands(key, doc)                          LSH band keys, primary key (key, doc): a look-up is one seek
     memberships(doc, seq, story_id, matched_id, score, evidence)
                                              which story each article joined (``seq``: the order in which
@@ -54,8 +54,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             published_ts REAL,
             length INTEGER NOT NULL DEFAULT 0,
             snippet TEXT NOT NULL DEFAULT '',
-            features BLOB NOT NULL,
-            added INTEGER NOT NULL
+            features BLOB NOT NULL
         );
         CREATE INDEX articles_published ON articles(published_ts);
         CREATE TABLE bands (
@@ -73,6 +72,7 @@ MIGRATIONS: list[tuple[int, str]] = [
             evidence TEXT
         );
         CREATE INDEX memberships_story ON memberships(story_id, seq);
+        CREATE UNIQUE INDEX memberships_seq ON memberships(seq);
         CREATE TABLE embeddings (
             doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
             seq INTEGER NOT NULL,
@@ -170,11 +170,14 @@ class Store:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from exc
         try:
-            self._db.execute("PRAGMA foreign_keys = ON")
-            if not read_only:
-                self._db.execute("PRAGMA journal_mode = WAL")
-                # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
-                self._db.execute("PRAGMA synchronous = NORMAL")
+            try:
+                self._db.execute("PRAGMA foreign_keys = ON")
+                if not read_only:
+                    self._db.execute("PRAGMA journal_mode = WAL")
+                    # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
+                    self._db.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as exc:
+                raise _explain(self.path, exc) from exc
             self._migrate()
         except BaseException:
             self._db.close()
@@ -305,8 +308,7 @@ class Store:
         published = row.published.isoformat() if row.published is not None else None
         db.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, lang, published, published_ts, length, "
-            "snippet, features, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-            "(SELECT coalesce(max(added), 0) + 1 FROM articles))",
+            "snippet, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 row.id,
                 row.content_hash,

@@ -1,0 +1,215 @@
+"""`Index`: incremental adds agree with the engine's batch clustering; removes, matches, windows, stories."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from corpus_samples import articles, gold, partition, synthetic_versions
+
+from samestory.article import Article
+from samestory.corpus.cluster import cluster_batch, order_key
+from samestory.corpus.config import CorpusConfig
+from samestory.corpus.features import featurize
+from samestory.errors import InputError, RecordError, StoreError
+from samestory.index import Index, parse_window
+from samestory.ingest import from_text, read_paths
+
+CFG = CorpusConfig(
+    exhaustive_below=0
+)  # the batch engine with the same LSH-only candidate search as the index
+
+
+def _batch(arts: list[Article]) -> dict[str, tuple[str, str | None]]:
+    return {
+        m.article_id: (m.story_id, m.matched_id)
+        for m in cluster_batch([featurize(a, CFG) for a in arts], CFG)
+    }
+
+
+def _stored(ix: Index) -> dict[str, tuple[str, str | None]]:
+    return {m.article_id: (m.story_id, m.matched_id) for m in ix.iter_memberships()}
+
+
+@pytest.fixture(scope="module")
+def corpus() -> list[Article]:
+    return articles(synthetic_versions(60, seed=3))
+
+
+def test_one_add_agrees_with_cluster_batch(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        memberships = ix.add(corpus)
+        assert [m.article_id for m in memberships] == [a.id for a in corpus]
+        assert _stored(ix) == _batch(corpus)
+        assert len(ix) == len(corpus)
+
+
+def test_adds_in_two_runs_agree_with_one_batch(tmp_path: Path, corpus: list[Article]) -> None:
+    ordered = sorted(corpus, key=lambda a: order_key(featurize(a, CFG)))
+    half = len(ordered) // 2
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(ordered[:half])
+    with Index(tmp_path / "x.db") as ix:  # reopened: the stored settings are used
+        assert ix.config == CFG
+        ix.add(ordered[half:])
+        assert _stored(ix) == _batch(corpus)
+
+
+def test_index_finds_the_gold_stories_of_an_ingested_file(tmp_path: Path) -> None:
+    versions = synthetic_versions(30, seed=5)
+    with Index(tmp_path / "x.db") as ix:
+        ix.add(articles(versions))
+        got = {m.article_id: m.story_id for m in ix.iter_memberships()}
+    assert partition(got) == partition({k: str(v) for k, v in gold(versions).items()})
+
+
+def test_stored_articles_are_not_processed_again(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        first = ix.add(corpus)
+        before = _stored(ix)
+        report = ix.add_report(corpus)
+        assert (report.added, report.skipped, report.replaced) == (0, len(corpus), 0)
+        assert report.memberships == first
+        assert _stored(ix) == before
+        assert ix.store.connection.execute("SELECT count(*) FROM memberships").fetchone()[0] == len(corpus)
+
+
+def test_changed_content_under_the_same_id_replaces_the_article(
+    tmp_path: Path, corpus: list[Article]
+) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(corpus)
+        target = corpus[0]
+        new = from_text("A completely different report about harbour cranes.", id=target.id, title="Cranes")
+        report = ix.add_report([new])
+        assert (report.added, report.replaced) == (0, 1)
+        assert len(ix) == len(corpus)
+        row = ix.store.article(target.id)
+        assert row is not None and row.title == "Cranes"
+
+
+def test_remove_deletes_and_reclusters_the_rest_of_the_story(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(corpus)
+        story = max(ix.stories(), key=lambda s: (s.size, s.id))
+        assert story.size >= 3
+        founder = story.id
+        ix.remove(founder)
+        assert founder not in ix
+        assert len(ix) == len(corpus) - 1
+        rest = [a for a in corpus if a.id != founder]
+        assert partition({k: v[0] for k, v in _stored(ix).items()}) == partition(
+            {k: v[0] for k, v in _batch(rest).items()}
+        )
+        with pytest.raises(InputError, match="no article with id"):
+            ix.remove(founder)
+
+
+def test_match_names_the_story_without_storing(tmp_path: Path) -> None:
+    versions = synthetic_versions(20, seed=9)
+    held_out = next(v for v in versions if v.id.endswith("-reprint"))
+    stored = [v for v in versions if v.id != held_out.id]
+    with Index(tmp_path / "x.db") as ix:
+        ix.add(articles(stored))
+        count = len(ix)
+        m = ix.match(articles([held_out])[0])
+        expected = {v.id for v in stored if v.story == held_out.story}
+        assert m.matched_id in expected
+        assert ix.story(m.story_id).members[0].id in expected
+        assert m.evidence is not None and m.evidence.same_story
+        lonely = ix.match(from_text("Harbour cranes were repaired overnight by a night crew.", id="lonely"))
+        assert (lonely.matched_id, lonely.story_id) == (None, "lonely")
+        assert len(ix) == count
+        assert "lonely" not in ix
+
+
+def test_window_keeps_far_apart_versions_in_separate_stories(tmp_path: Path) -> None:
+    text = " ".join(synthetic_versions(1, seed=2)[0].text for _ in range(1))
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    pair = [
+        from_text(text, id="early", published=t0),
+        from_text(text + " Updated.", id="late", published=t0 + timedelta(days=30)),
+        from_text(text + " Again.", id="soon", published=t0 + timedelta(days=2)),
+    ]
+    with Index(tmp_path / "w.db", window=parse_window("7d")) as ix:
+        ix.add(pair)
+        assert ix.story_id_of("soon") == ix.story_id_of("early")
+        assert ix.story_id_of("late") != ix.story_id_of("early")
+    with Index(tmp_path / "all.db") as ix:
+        ix.add(pair)
+        assert len({ix.story_id_of(i) for i in ("early", "late", "soon")}) == 1
+
+
+def test_story_explains_every_member_and_names_the_earliest(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(corpus)
+        summaries = ix.stories()
+        assert sum(s.size for s in summaries) == len(corpus)
+        assert [(-s.size, s.id) for s in summaries] == sorted((-s.size, s.id) for s in summaries)
+        big = summaries[0]
+        story = ix.story(big.members[-1])  # an article id also finds its story
+        assert story.id == big.id
+        ids = {m.id for m in story.members}
+        by_id = {a.id: a for a in corpus}
+        dated = [(by_id[i].published, i) for i in ids if by_id[i].published is not None]
+        assert story.earliest == min(dated)[1] == big.earliest
+        for m in story.members:
+            if m.matched_id is None:
+                assert m.id == story.id
+            else:
+                assert m.matched_id in ids
+                assert m.evidence is not None and m.evidence["same_story"]
+                assert m.score == pytest.approx(m.evidence["score"], abs=1e-4)
+        with pytest.raises(InputError, match="no story or article"):
+            ix.story("nope")
+
+
+def test_other_settings_on_a_filled_index_are_refused(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(corpus[:5])
+    with pytest.raises(StoreError, match="other settings"):
+        Index(tmp_path / "x.db", dataclasses.replace(CFG, match_threshold=0.9))
+
+
+def test_input_errors_are_reported_and_the_rest_is_added(tmp_path: Path) -> None:
+    good = tmp_path / "good.jsonl"
+    good.write_text('{"id": "g1", "text": "Harbour cranes were repaired overnight by a night crew."}\n')
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "b1", "text": "fine line about river ferries and their crews."}\n{broken\n')
+    errors: list[BaseException] = []
+    with Index(tmp_path / "x.db") as ix:
+        report = ix.add_report(read_paths([bad, good]), on_error=errors.append)
+        assert report.added == 2
+        assert {"g1", "b1"} <= {m.article_id for m in ix.iter_memberships()}
+    assert len(errors) == 1 and isinstance(errors[0], RecordError)
+    assert f"{bad}:2" in str(errors[0])
+
+
+def test_read_only_index_refuses_to_add(tmp_path: Path, corpus: list[Article]) -> None:
+    with Index(tmp_path / "x.db") as ix:
+        ix.add(corpus[:3])
+    with Index(tmp_path / "x.db", read_only=True) as ix:
+        with pytest.raises(StoreError, match="read-only"):
+            ix.add(corpus[3:6])
+        assert len(ix) == 3
+
+
+@pytest.mark.parametrize("text", ["7", "d", "-3d", "0h", "7 days", ""])
+def test_bad_windows_are_input_errors(text: str) -> None:
+    with pytest.raises(InputError, match="time window"):
+        parse_window(text)
+
+
+def test_windows_parse() -> None:
+    assert parse_window("36h") == timedelta(hours=36)
+    assert parse_window("2w") == timedelta(weeks=2)
+    assert parse_window("1.5d") == timedelta(hours=36)
+
+
+def test_ecb_events_agree_with_the_batch_engine(tmp_path: Path, ecb_jsonl: Path) -> None:
+    arts = [a for a in read_paths([ecb_jsonl]) if not isinstance(a, InputError)][:200]
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(arts)
+        assert _stored(ix) == _batch(arts)
