@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from corpus_samples import articles, gold, partition, synthetic_versions
 
+from corpus_samples import articles, gold, partition, synthetic_versions
 from samestory.article import Article
 from samestory.corpus.cluster import cluster_batch, order_key
 from samestory.corpus.config import CorpusConfig

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from corpus_samples import gold, partition, synthetic_versions, write_jsonl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus_samples import gold, partition, synthetic_versions, write_jsonl
 from samestory import store as store_mod
 from samestory.errors import SchemaVersionError, StoreError
 from samestory.store import ArticleRow, MembershipRow, Store, schema_version
@@ -94,9 +94,8 @@ def test_read_only_store_refuses_writes_and_writes_nothing(tmp_path: Path) -> No
     path = tmp_path / "s.db"
     Store(path).close()
     with Store(path, read_only=True) as s:
-        with pytest.raises(StoreError, match="read-only"):
-            with s.transaction() as db:
-                s.stage(db, _row(1), b"x")
+        with pytest.raises(StoreError, match="read-only"), s.transaction() as db:
+            s.stage(db, _row(1), b"x")
         assert s.count() == 0
 
 
@@ -113,9 +112,12 @@ def test_read_only_file_gives_a_clear_error(tmp_path: Path) -> None:
     path.chmod(0o444)
     tmp_path.chmod(0o555)
     try:
-        with pytest.raises(StoreError, match="read-only|cannot be opened"):
-            with Store(path) as s, s.transaction() as db:
-                s.stage(db, _row(1), b"x")
+        with (
+            pytest.raises(StoreError, match=r"read-only|cannot be opened"),
+            Store(path) as s,
+            s.transaction() as db,
+        ):
+            s.stage(db, _row(1), b"x")
     finally:
         tmp_path.chmod(0o755)
         path.chmod(0o644)
@@ -129,10 +131,12 @@ def test_full_disk_rolls_back_the_whole_batch(tmp_path: Path) -> None:
         pages = s.connection.execute("PRAGMA page_count").fetchone()[0]
         # SQLite's own "database or disk is full" (SQLITE_FULL), raised when the file would outgrow the limit
         s.connection.execute(f"PRAGMA max_page_count = {pages + 3}")
-        with pytest.raises(StoreError, match="disk is full.*nothing of it was stored"):
-            with s.transaction() as db:
-                for i in range(1, 200):
-                    s.stage(db, _row(i), os.urandom(2000))
+        with (
+            pytest.raises(StoreError, match=r"disk is full.*nothing of it was stored"),
+            s.transaction() as db,
+        ):
+            for i in range(1, 200):
+                s.stage(db, _row(i), os.urandom(2000))
         assert s.count() == 1
         assert s.integrity() == "ok"
         # still usable afterwards
