@@ -54,7 +54,11 @@ class AlignConfig:
     join_min: float = 0.7
     """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
     fill_threshold: float = 0.12
-    """Minimum score for a link between two unaligned sentences whose diagonal neighbours are linked."""
+    """Minimum score for a link between two unaligned sentences next to a linked pair ..."""
+    sandwich_threshold: float = 0.0
+    """... and between two unaligned sentences with linked pairs on both sides (a one-sentence gap)."""
+    continuation_margin: float = -0.3
+    """A neighbour that continues a sentence (starts in lower case) joins when the merged score drops less."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8
@@ -274,6 +278,12 @@ class _Scorer:
         return out
 
 
+def _continues(first: str, second: str) -> bool:
+    """Whether ``second`` reads as the rest of ``first`` (it starts in lower case: a sentence cut in two)."""
+    head = second.lstrip(" \"'“«(—–-")
+    return bool(head) and head[0].islower()
+
+
 def _kind(texts_a: Sequence[str], texts_b: Sequence[str]) -> str:
     ta, tb = " ".join(texts_a), " ".join(texts_b)
     if bool(_CYR.search(ta)) != bool(_CYR.search(tb)):
@@ -337,7 +347,10 @@ def align_texts(
                 j = (max(gb) + 1) if di == -1 else (min(gb) - 1)
                 if not 0 <= j < scorer.n_b or j in group_of_b:
                     continue
-                if scorer.score([i], [j]) >= scorer.needed(i, j, cfg.fill_threshold):
+                other = group_of_a.get(i - di)
+                sandwiched = other is not None and group_of_b.get(j - di) == other
+                threshold = cfg.sandwich_threshold if sandwiched else cfg.fill_threshold
+                if scorer.score([i], [j]) >= scorer.needed(i, j, threshold):
                     group_of_a[i] = group_of_b[j] = len(members)
                     members.append(([i], [j]))
                     changed = True
@@ -366,11 +379,14 @@ def align_texts(
                         else scorer.score(ga, sorted([*gb, u]))
                     )
                     gain = merged - current
+                    texts = texts_a if side == 0 else texts_b
+                    first, second = (texts[nb], texts[u]) if nb < u else (texts[u], texts[nb])
+                    margin = cfg.continuation_margin if _continues(first, second) else cfg.join_margin
                     if side == 0:
                         own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
                     else:
                         own = max(scorer.score(ga, [u]), scorer.coverage(scorer.n_a + u, ga))
-                    if (gain >= cfg.join_margin or own >= cfg.join_min) and (best is None or gain > best[0]):
+                    if (gain >= margin or own >= cfg.join_min) and (best is None or gain > best[0]):
                         best = (gain, g)
                 if best is not None:
                     g = best[1]
