@@ -380,8 +380,9 @@ def align_texts(
                     )
                     gain = merged - current
                     texts = texts_a if side == 0 else texts_b
-                    first, second = (texts[nb], texts[u]) if nb < u else (texts[u], texts[nb])
-                    margin = cfg.continuation_margin if _continues(first, second) else cfg.join_margin
+                    # only the lower-case piece itself joins its predecessor's group this easily
+                    rest = nb < u and _continues(texts[nb], texts[u])
+                    margin = cfg.continuation_margin if rest else cfg.join_margin
                     if side == 0:
                         own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
                     else:
