@@ -24,6 +24,9 @@ from samestory.eval.data import data_file
 from samestory.eval.wmt import Version, load_wmt
 from samestory.ingest import ReadOptions, from_text, read_paths
 
+REPEATS = (
+    3  # the machine is shared: noise only ever slows a run down, so the best of a few is the fairest figure
+)
 PAGE = """<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8"><title>{title} | Example News</title>
 <meta property="article:published_time" content="2021-06-0{day}T10:00:00Z">
@@ -116,11 +119,15 @@ def main() -> int:
         print(
             f"\n== throughput, single process ({len(txt_paths)} WMT21 versions as .txt, {len(html_paths)} as .html)"
         )
-        ok, errors, wall, cpu, langs = _run(list(txt_paths))
+        runs = [_run(list(txt_paths)) for _ in range(REPEATS)]
+        ok, errors = runs[0][0], runs[0][1]
         total_errors += len(errors)
         chars = sum(p.stat().st_size for p in txt_paths) / len(txt_paths)
+        cpus = sorted(r[3] for r in runs)
+        walls = sorted(r[2] for r in runs)
         print(
-            f"plain text (.txt)  {ok:5d} articles  {len(errors)} errors  {ok / cpu:7.0f} articles/s per core (CPU)  {ok / wall:7.0f} articles/s wall  mean {chars:,.0f} bytes"
+            f"plain text (.txt)  {ok:5d} articles  {len(errors)} errors  {ok / cpus[0]:7.0f} articles/s per core (CPU, best of "
+            f"{REPEATS}; median {ok / cpus[len(cpus) // 2]:.0f})  {ok / walls[0]:7.0f} articles/s wall  mean {chars:,.0f} bytes"
         )
         ok, errors, wall, cpu, langs = _run(list(html_paths))
         total_errors += len(errors)
@@ -128,11 +135,14 @@ def main() -> int:
             f"HTML (.html)       {ok:5d} articles  {len(errors)} errors  {ok / cpu:7.0f} articles/s per core (CPU)  {ok / wall:7.0f} articles/s wall"
         )
         texts = [p.read_text(encoding="utf-8") for p in txt_paths]
-        cpu0 = time.process_time()
-        for t in texts:
-            from_text(t)
+        best = float("inf")
+        for _ in range(REPEATS):
+            cpu0 = time.process_time()
+            for t in texts:
+                from_text(t)
+            best = min(best, time.process_time() - cpu0)
         print(
-            f"from_text alone    {len(texts):5d} articles  {len(texts) / (time.process_time() - cpu0):7.0f} articles/s per core (CPU)"
+            f"from_text alone    {len(texts):5d} articles  {len(texts) / best:7.0f} articles/s per core (CPU, best of {REPEATS})"
         )
     print(f"\ntotal errors: {total_errors}")
     return 1 if total_errors else 0

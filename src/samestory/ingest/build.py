@@ -2,7 +2,7 @@
 
 ``from_text`` is the one place every article is built, so it is kept fast (about a millisecond for a news
 article): normalisation and ftfy only where mojibake is suspected, line-based debris rules, py3langid on the
-first ~1,200 content characters, and sentencex for sentences.
+first 700 content characters, and sentencex for sentences.
 """
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 
 from samestory.article import Article, Sentence, Span
 from samestory.ingest.clean import find_dateline, find_debris, split_lines
-from samestory.text.lang import detect_lang, normalize_lang
+from samestory.text.lang import SAMPLE_CHARS, detect_lang, normalize_lang
 from samestory.text.normalize import normalize_text
 from samestory.text.segment import sentence_spans
 
 
-def _content_sample(text: str, debris: list[Span], limit: int = 1200) -> str:
+def _content_sample(text: str, debris: list[Span], limit: int = SAMPLE_CHARS) -> str:
     if not debris:
         return text[:limit]
     parts: list[str] = []

@@ -19,7 +19,7 @@ _ALIASES: dict[str, str] = {
 }  # fmt: skip
 _CODE = re.compile(r"[a-z]{2,3}")
 _LETTER = re.compile(r"[^\W\d_]")
-SAMPLE_CHARS = 1200
+SAMPLE_CHARS = 700
 MIN_LETTERS = 10  # fewer letters than this ("Home", "OK") cannot be identified reliably
 
 
@@ -50,7 +50,7 @@ def _classify() -> Callable[[str], tuple[str, float]]:
 def detect_lang(text: str) -> str:
     """The ISO 639-1 code of the language ``text`` is written in, or "und" when it has too few letters (< 10).
 
-    Only the first ~1,200 characters are classified: that is enough for a news article and keeps it fast.
+    Only the first 700 characters are classified: that is enough for a news article and keeps it fast.
 
     >>> detect_lang("Министр обороны заявил, что армия готова к сотрудничеству.")
     'ru'
