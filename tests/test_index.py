@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from corpus_samples import articles, gold, partition, synthetic_versions
@@ -213,3 +215,46 @@ def test_ecb_events_agree_with_the_batch_engine(tmp_path: Path, ecb_jsonl: Path)
     with Index(tmp_path / "x.db", CFG) as ix:
         ix.add(arts)
         assert _stored(ix) == _batch(arts)
+
+
+class _MarkerEncoder:
+    """A test double for an encoder: the vector is the one-hot of the ``kqN`` marker in the text, so a
+    "translation" (every other word changed) embeds exactly like its original and other stories are orthogonal.
+    """
+
+    name = "marker"
+    dim = 64
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            m = re.search(r"\bkq(\d+)\b", t)
+            out[i, int(m.group(1)) % self.dim if m else self.dim - 1] = 1.0
+        return out
+
+
+def _translate(text: str) -> str:
+    return " ".join(w if w.startswith("kq") else w[::-1] + "o" for w in text.split())
+
+
+def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
+    versions = synthetic_versions(12, seed=31)
+    arts = []
+    for v in versions:
+        arts.append(from_text(f"kq{v.story} {v.text}", id=v.id, published=v.published, lang="en"))
+        if v.id.endswith("-orig"):
+            arts.append(
+                from_text(
+                    _translate(f"kq{v.story} {v.text}"), id=v.id + "-tr", published=v.published, lang="xx"
+                )
+            )
+    encoder = _MarkerEncoder()
+    cfg = dataclasses.replace(CFG, encoder="marker")
+    batch = cluster_batch([featurize(a, cfg) for a in arts], cfg, encoder)
+    with Index(tmp_path / "x.db", cfg, encoder=encoder) as ix:
+        ix.add(arts)
+        assert _stored(ix) == {m.article_id: (m.story_id, m.matched_id) for m in batch}
+        assert ix.store.embeddings()  # founders were embedded and kept for the nearest-neighbour search
+    with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
+        probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")
+        assert ix.match(probe).story_id == ix.story_id_of(versions[0].id)

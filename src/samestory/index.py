@@ -216,6 +216,7 @@ class Index:
     asking for different ones raises `StoreError` (the stored features would not be comparable).
     ``window`` restricts candidates to articles published within that time of the new one (articles with
     no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
+    ``encoder`` overrides the one named by ``config.encoder`` (an already loaded model, or a test double).
     """
 
     def __init__(
@@ -225,6 +226,7 @@ class Index:
         *,
         window: timedelta | None = None,
         read_only: bool = False,
+        encoder: Encoder | None = None,
     ) -> None:
         self.store = Store(path, read_only=read_only)
         try:
@@ -233,11 +235,12 @@ class Index:
             self.store.close()
             raise
         self.window = window
-        self._encoder: Encoder | None = None
-        self._encoder_loaded = False
+        self._encoder: Encoder | None = encoder
+        self._encoder_loaded = encoder is not None
         self._emb: EmbeddingIndex | None = None
         self._cache: OrderedDict[str, DocFeatures] = OrderedDict()
         self._story_cache: dict[str, list[str]] = {}
+        self._assigned_count = 0
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -396,6 +399,7 @@ class Index:
         *,
         progress: Progress | None = None,
         on_error: Callable[[BaseException], None] | None = None,
+        keep_memberships: bool = True,
     ) -> AddReport:
         """`add`, with counts. Input errors (items that are exceptions, e.g. from `read_paths`) go to
         ``on_error`` (they are raised when it is ``None``); the other articles are still added.
@@ -403,11 +407,17 @@ class Index:
         Crash-safe: articles are committed in batches of `BATCH` as they are read (staged), then assigned
         to stories in the engine's order, again committing in batches. A killed run leaves a consistent
         file; the next add skips what was stored and finishes assigning what was staged.
+
+        ``keep_memberships=False`` leaves `AddReport.memberships` empty, so that adding millions of
+        articles does not hold a membership per article in memory.
         """
         report = AddReport()
         order: list[str] = []
-        self._stage_all(articles, report, order, progress, on_error)
-        assigned = self._assign_pending(progress)
+        self._stage_all(articles, report, order if keep_memberships else None, progress, on_error)
+        assigned = self._assign_pending(progress, keep=keep_memberships)
+        report.resumed = max(0, self._assigned_count - report.added - report.replaced)
+        if not keep_memberships:
+            return report
         stored = dict(assigned)
         missing = [i for i in dict.fromkeys(order) if i not in stored]
         for i in missing:
@@ -415,14 +425,13 @@ class Index:
             if row is not None:
                 stored[i] = _membership(row)
         report.memberships = [stored[i] for i in order if i in stored]
-        report.resumed = max(0, len(assigned) - report.added - report.replaced)
         return report
 
     def _stage_all(
         self,
         articles: Iterable[Article | BaseException],
         report: AddReport,
-        order: list[str],
+        order: list[str] | None,
         progress: Progress | None,
         on_error: Callable[[BaseException], None] | None,
     ) -> None:
@@ -463,7 +472,8 @@ class Index:
                     raise item
                 on_error(item)
                 continue
-            order.append(item.id)
+            if order is not None:
+                order.append(item.id)
             batch.append(item)
             seen += 1
             if len(batch) >= BATCH:
@@ -474,8 +484,9 @@ class Index:
         if progress is not None:
             progress("read", seen, seen)
 
-    def _assign_pending(self, progress: Progress | None) -> dict[str, Membership]:
+    def _assign_pending(self, progress: Progress | None, *, keep: bool = True) -> dict[str, Membership]:
         pending = self.store.pending()
+        self._assigned_count = len(pending)
         if not pending:
             return {}
         # the engine's order_key, from the stored timestamps: dated by time, then undated; ties by id
@@ -504,7 +515,8 @@ class Index:
                         emb = self._embedding_index()
                         if emb is not None:
                             emb.add(doc.id, doc.embedding)
-                    out[i] = membership
+                    if keep:
+                        out[i] = membership
             if progress is not None:
                 progress("assign", min(lo + BATCH, len(ids)), len(ids))
         return out
@@ -565,6 +577,10 @@ class Index:
     def story_id_of(self, article_id: str) -> str | None:
         row = self.store.membership(article_id)
         return row.story_id if row is not None else None
+
+    def story_count(self) -> int:
+        """How many stories the index holds."""
+        return len(self.store.story_ids())
 
     def stories(self) -> list[StorySummary]:
         """Every story, largest first (ties by id), with its earliest version, languages and sources."""

@@ -109,13 +109,14 @@ def index_add(
     span = parse_window(window) if window else None
     failures = [0]
     with Index(db, _config(encoder), window=span) as ix, _progress() as progress:
-        report = ix.add_report(read_paths(paths), progress=progress, on_error=_report_error(failures))
-        stories = len({m.story_id for m in report.memberships})
-        total = len(ix)
+        report = ix.add_report(
+            read_paths(paths), progress=progress, on_error=_report_error(failures), keep_memberships=False
+        )
+        total, stories = len(ix), ix.story_count()
     stdout.print(
         f"added {report.added}, replaced {report.replaced}, skipped {report.skipped} already stored"
         + (f", finished {report.resumed} from an interrupted run" if report.resumed else "")
-        + f"; the input spans {stories} stories; {total} articles in {escape(db)}",
+        + f"; {escape(db)} holds {total} articles in {stories} stories",
         highlight=False,
     )
     if failures[0]:
