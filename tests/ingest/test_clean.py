@@ -52,11 +52,13 @@ def test_inline_read_also_share_copyright_and_ad_slot_lines() -> None:
         "Le ministre a précisé que les mesures entreraient en vigueur en janvier.\n"
         "Partager sur Facebook\n"
         "Facebook Twitter Email\n"
+        "Mots-clés : inflation, budget, gouvernement\n"
+        "12 commentaires\n"
         "© 2024 Le Journal. Tous droits réservés."
     )
     a = from_text(text)
     kinds = [k for k, _ in _debris_texts(a)]
-    assert kinds == ["related", "promo", "share", "boilerplate"]
+    assert kinds == ["related", "promo", "share", "label", "share", "boilerplate"]
     _assert_body_clean(a, "Le gouvernement a présenté", "Le ministre a précisé")
 
 

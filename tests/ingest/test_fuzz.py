@@ -16,7 +16,7 @@ from samestory.article import Article
 from samestory.errors import InputError, SamestoryError
 from samestory.ingest import ReadOptions, from_text, load, read_paths
 
-SUFFIXES = [".txt", ".html", ".jsonl", ".csv", ".warc", ".warc.gz", ".dat"]
+SUFFIXES = [".txt", ".html", ".jsonl", ".json", ".csv", ".warc", ".warc.gz", ".dat"]
 _SETTINGS = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

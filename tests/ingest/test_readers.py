@@ -124,6 +124,24 @@ def test_jsonl_common_field_names_are_found_without_options(tmp_path: Path) -> N
     assert (a.id, a.title) == ("7", "T")
 
 
+def test_json_array_and_wrapped_list_and_single_object(tmp_path: Path) -> None:
+    arr = tmp_path / "arr.json"
+    arr.write_text(json.dumps([{"id": "x", "text": EN_BODY}, 5, {"id": "y", "text": FR}]), encoding="utf-8")
+    got = list(read_paths([arr]))
+    assert [a.id for a in _articles(got)] == ["x", "y"]
+    (err,) = _errors(got)
+    assert isinstance(err, RecordError) and err.line == 2
+    wrapped = tmp_path / "wrapped.json"
+    wrapped.write_text(json.dumps({"articles": [{"body": EN_BODY}]}), encoding="utf-8")
+    assert [a.id for a in _articles(list(read_paths([wrapped])))] == ["wrapped:1"]
+    single = tmp_path / "single.json"
+    single.write_text(json.dumps({"title": "T", "text": FR}), encoding="utf-8")
+    assert load(single).title == "T"
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"text": ', encoding="utf-8")
+    assert "malformed JSON" in str(_one_error(broken))
+
+
 def test_csv_rows_with_field_mapping(tmp_path: Path) -> None:
     f = tmp_path / "pairs.csv"
     f.write_text(

@@ -11,10 +11,10 @@ kind               what
                    lines (no sentence punctuation) that follow it; or a one-line "Read also: <headline>"
 ``promo``          a promo or sponsor label ("SPECIAL project", "Advertisement", "Спецпроект") and the teaser
                    headline lines that follow it
-``label``          a bare section label line ("VIDEO", "Breaking news", "Opinion")
+``label``          a bare section label line ("VIDEO", "Breaking news", "Opinion"), a tag list ("Tags: …")
 ``feed``           agency and feed headers: "TASS 12412151" at a line's end, breadcrumb / feed lines such as
                    "Defence & Security News - France/Russia" before the first paragraph
-``share``          share / follow / subscribe lines ("Share on Facebook", "Подписывайтесь на наш канал")
+``share``          share / follow / subscribe lines ("Share on Facebook", "Подписывайтесь на наш канал"), comment counters
 ``credit``         photo credit lines ("Photo: Getty Images", "Фото: пресс-служба")
 ``boilerplate``    copyright lines ("© 2020 Reuters", "All rights reserved") and bare URL lines
 =================  ==========================================================================================
@@ -106,6 +106,18 @@ _LABEL_LINE = re.compile(
     r"видео|фото|фотогалерея|эксклюзив|мнение|молния|срочно|"
     r"eilmeldung|exklusiv|meinung|kommentar|vidéo|exclusif|tribune|vídeo|exclusiva|última hora|esclusivo|"
     r"wideo|galeria|pilne|tylko u nas|son dakika|özel haber|فيديو|عاجل|视频|图集|独家)[\W_]*$",
+    re.IGNORECASE,
+)
+# tag / topic lists and comment counters at a page's foot: "Tags: Syria, Russia", "Теги: …", "12 comments"
+_TAGS_LINE = re.compile(
+    r"^(?:tags|topics|keywords|themen|schlagworte|schlagwörter|теги|тэги|темы|ключевые слова|étiquettes|mots-clés|"
+    r"etiquetas|temas|palabras clave|tag|argomenti|parole chiave|tagi|tematy|słowa kluczowe|etiketler|konular|"
+    r"anahtar kelimeler|الوسوم|كلمات مفتاحية|标签|关键词|关键字)\s*[:：]",
+    re.IGNORECASE,
+)
+_COMMENTS_LINE = re.compile(
+    r"^(?:\d+\s+)?(?:comments?|add (?:a )?comment|leave a (?:comment|reply)|show comments|комментарии|комментариев|"
+    r"kommentare|commentaires|comentarios|commenti|komentarze|yorumlar|yorum yap|تعليقات|评论)[\W\d_]*$",
     re.IGNORECASE,
 )
 _SHARE_LINE = re.compile(
@@ -212,6 +224,8 @@ def _line_kind(t: str, in_head: bool) -> tuple[str, bool]:
             return "promo", False
         if n <= 40 and _LABEL_LINE.match(t):
             return "label", False
+        if n <= 40 and _COMMENTS_LINE.match(t):
+            return "share", False
     if n <= 200:
         if (
             (":" in t or "：" in t or " - " in t or "–" in t or "—" in t)
@@ -221,6 +235,8 @@ def _line_kind(t: str, in_head: bool) -> tuple[str, bool]:
             return "related", False
         if _is_share_line(t):
             return "share", False
+        if _TAGS_LINE.match(t) and _INNER_STOP.search(t) is None:
+            return "label", False
         if _BOILERPLATE_LINE.match(t) or (_URL_LINE.match(t) and _INNER_STOP.search(t) is None):
             return "boilerplate", False
         if n <= 120 and _CREDIT_LINE.match(t) and _INNER_STOP.search(t) is None:

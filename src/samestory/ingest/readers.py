@@ -7,9 +7,10 @@ reads one single-article file and raises. Formats are chosen by extension (``Rea
 ``.txt`` (other)       first non-empty line is the title (unless it is too long to be one); the rest is the body
 ``.html`` ``.htm``     title, date, author, main text via trafilatura
 ``.jsonl`` ``.ndjson`` one JSON object per line, fields mapped by `ReadOptions`
+``.json``              one article object, an array of them, or ``{"articles": [...]}`` (same field mapping)
 ``.csv``               one article per row, columns mapped by `ReadOptions`
 ``.warc`` ``.warc.gz`` HTML response records, each read like an ``.html`` file
-``-``                  stdin: sniffed as HTML, JSONL, WARC or plain text
+``-``                  stdin: sniffed as HTML, JSONL, JSON array, WARC or plain text
 =====================  =====================================================================================
 """
 
@@ -41,7 +42,8 @@ from samestory.ingest.options import (
 
 STDIN = "-"
 MAX_TITLE_CHARS = 300
-FORMATS = ("txt", "html", "jsonl", "csv", "warc")
+FORMATS = ("txt", "html", "jsonl", "json", "csv", "warc")
+_MULTI = ("jsonl", "json", "csv", "warc")
 _SUFFIXES = {
     ".txt": "txt",
     ".text": "txt",
@@ -50,6 +52,7 @@ _SUFFIXES = {
     ".xhtml": "html",
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
+    ".json": "json",
     ".csv": "csv",
     ".warc": "warc",
     ".warc.gz": "warc",
@@ -167,21 +170,14 @@ def _read_file(path: Path, opts: ReadOptions, ident: str | None = None) -> Itera
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
     source = str(path)
-    if fmt in ("jsonl", "csv", "warc"):
+    if fmt in _MULTI:
         try:
             fh = path.open("rb")
         except OSError:
             _read_bytes(path, 0)  # raises the right ReadError
             raise
         with fh:
-            if fmt == "jsonl":
-                yield from _read_jsonl(fh, source, opts)
-            elif fmt == "csv":
-                yield from _read_csv(fh, source, opts)
-            else:
-                from samestory.ingest.web import read_warc
-
-                yield from read_warc(fh, source, opts)
+            yield from _read_records(fh, fmt, source, opts)
         return
     data = _read_bytes(path, opts.max_bytes)
     if fmt == "html":
@@ -194,18 +190,10 @@ def _read_file(path: Path, opts: ReadOptions, ident: str | None = None) -> Itera
 
 def _read_stdin(opts: ReadOptions) -> Iterator[Article | InputError]:
     stream: BinaryIO = sys.stdin.buffer
-    data = stream.read(opts.max_bytes + 1)
+    data = stream.read()  # multi-record input may be large; the limit applies per article below
     fmt = opts.format or _sniff(data)
-    if fmt in ("jsonl", "csv", "warc"):
-        fh = io.BytesIO(data)
-        if fmt == "jsonl":
-            yield from _read_jsonl(fh, "<stdin>", opts)
-        elif fmt == "csv":
-            yield from _read_csv(fh, "<stdin>", opts)
-        else:
-            from samestory.ingest.web import read_warc
-
-            yield from read_warc(fh, "<stdin>", opts)
+    if fmt in _MULTI:
+        yield from _read_records(io.BytesIO(data), fmt, "<stdin>", opts)
         return
     if len(data) > opts.max_bytes:
         raise ReadError(
@@ -219,6 +207,19 @@ def _read_stdin(opts: ReadOptions) -> Iterator[Article | InputError]:
         yield read_txt(data, "<stdin>", opts, id="stdin")
 
 
+def _read_records(fh: BinaryIO, fmt: str, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
+    if fmt == "jsonl":
+        yield from _read_jsonl(fh, source, opts)
+    elif fmt == "json":
+        yield from _read_json(fh, source, opts)
+    elif fmt == "csv":
+        yield from _read_csv(fh, source, opts)
+    else:
+        from samestory.ingest.web import read_warc
+
+        yield from read_warc(fh, source, opts)
+
+
 def _sniff(data: bytes) -> str:
     head = data[:512].lstrip().lower()
     if head.startswith(b"warc/") or data[:2] == b"\x1f\x8b":
@@ -227,6 +228,8 @@ def _sniff(data: bytes) -> str:
         return "html"
     if head.startswith(b"{"):
         return "jsonl"
+    if head.startswith(b"["):
+        return "json"
     return "txt"
 
 
@@ -390,6 +393,48 @@ def _read_jsonl(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Articl
             yield exc
     if count == 0:
         raise ReadError(source, "is empty; expected one JSON object per line")
+
+
+_JSON_LISTS = ("articles", "items", "data", "documents", "docs", "records", "results")
+
+
+def _read_json(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
+    """A ``.json`` file: one article object, an array of them, or an object holding the array (``articles``…)."""
+    text, _ = decode_bytes(fh.read(), source)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            source,
+            f"malformed JSON (line {exc.lineno}: {exc.msg}); expected an article object or an array of them",
+        ) from None
+    except RecursionError:
+        raise ReadError(
+            source, "JSON nested too deeply; expected an article object or an array of them"
+        ) from None
+    items: list[Any]
+    if isinstance(doc, list):
+        items = doc
+    elif isinstance(doc, dict):
+        inner = next((doc[k] for k in _JSON_LISTS if isinstance(doc.get(k), list)), None)
+        items = inner if inner is not None and _pick(doc, opts.text_field, TEXT_FIELDS)[0] is None else [doc]
+    else:
+        raise ReadError(
+            source, f"holds a JSON {type(doc).__name__}; expected an article object or an array of them"
+        )
+    if not items:
+        raise ReadError(source, "holds no articles (an empty JSON array)")
+    stem = _stem(source)
+    for number, record in enumerate(items, start=1):
+        if not isinstance(record, dict):
+            yield RecordError(
+                source, number, f"item {number} is a JSON {type(record).__name__}, expected an object"
+            )
+            continue
+        try:
+            yield record_to_article(record, source, number, opts, f"{stem}:{number}")
+        except InputError as exc:
+            yield exc
 
 
 def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
