@@ -265,14 +265,16 @@ class Index:
         stored = self.store.get_meta("config")
         if stored is None:
             return config if config is not None else CorpusConfig()
+        if config is not None and (_config_to_json(config) == stored or self.store.count() == 0):
+            return config
         recorded = _config_from_json(stored)
-        if config is not None and config != recorded and self.store.count() > 0:
+        if config is not None:
             raise StoreError(
-                f"{self.store.path}: the index was built with other settings ({_config_to_json(recorded)}) "
+                f"{self.store.path}: the index was built with other settings ({stored}) "
                 f"than those asked for ({_config_to_json(config)}); use the same settings (e.g. the same "
                 "--encoder) or another --db"
             )
-        return config if config is not None else recorded
+        return recorded
 
     @property
     def encoder(self) -> Encoder | None:
@@ -460,8 +462,9 @@ class Index:
             report.added += len(fresh) - len(replaced)
             rows = [(a, h, featurize(a, self.config)) for a, h in fresh.values()]
             with self.store.transaction() as db:
-                if self.store.get_meta("config") is None:
-                    self.store.set_meta(db, "config", _config_to_json(self.config))
+                wanted = _config_to_json(self.config)
+                if self.store.get_meta("config") != wanted:  # new, or still empty (checked on open)
+                    self.store.set_meta(db, "config", wanted)
                 for a, h, doc in rows:
                     self.store.stage(db, _article_row(a, h, doc.length), doc.to_bytes())
             batch.clear()
