@@ -17,6 +17,7 @@ block and only the top ``top_k`` per row and per column are kept, so memory stay
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections.abc import Sequence
@@ -51,13 +52,17 @@ class AlignConfig:
     """Minimum (context-boosted) score for a link."""
     join_margin: float = 0.0
     """A neighbour joins a group when the merged score beats the group's score by this much..."""
-    join_min: float = 0.7
+    join_min: float = 0.9
     """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
     fill_threshold: float = 0.12
     """Minimum score for a link between two unaligned sentences next to a linked pair ..."""
-    sandwich_threshold: float = 0.0
+    sandwich_threshold: float = 0.05
     """... and between two unaligned sentences with linked pairs on both sides (a one-sentence gap)."""
-    continuation_margin: float = -0.3
+    window: int = 4
+    """Longest run of B sentences searched between the partners of two linked A sentences ..."""
+    window_threshold: float = 0.05
+    """... for an unaligned A sentence between them, at this minimum score."""
+    continuation_margin: float = -1.0
     """A neighbour that continues a sentence (starts in lower case) joins when the merged score drops less."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
@@ -67,8 +72,8 @@ class AlignConfig:
     """Encoder cosine that maps to calibrated score 1 (translations score ~0.9)."""
     stem: int = 6
     """Words are compared by their first ``stem`` letters (a crude, language-light stemmer)."""
-    short_tokens: int = 3
-    """A sentence with fewer distinct words than this ("Photo: Reuters") is short: ..."""
+    short_tokens: int = 4
+    """A line of fewer words than this ("Photo: Reuters", "Share this article") is short: ..."""
     short_threshold: float = 0.5
     """... a link to it needs this score, since one shared word is enough for a high cosine by chance."""
     anchor: float = 0.5
@@ -147,7 +152,7 @@ class _Scorer:
         if encoder is not None and toks:
             self.emb = encoder.encode([*texts_a, *texts_b])
         self.weights = [max(1, len(ts)) for ts in toks]
-        self.short = [len(set(ts)) < config.short_tokens for ts in toks]
+        self.short = [len(_WORD.findall(t)) < config.short_tokens for t in (*texts_a, *texts_b)]
         self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
 
     # -- merged units ------------------------------------------------------------------------------------------
@@ -355,6 +360,26 @@ def align_texts(
                     members.append(([i], [j]))
                     changed = True
                     break
+
+    # windows: an unaligned sentence between two linked ones, whose partners are in order, takes the best
+    # unaligned sentence between those partners (drops and debris make such gaps longer than one)
+    linked = sorted(group_of_a)
+    for i in range(scorer.n_a):
+        if i in group_of_a:
+            continue
+        k = bisect.bisect_left(linked, i)
+        if k == 0 or k == len(linked):
+            continue
+        lo = max(members[group_of_a[linked[k - 1]]][1])
+        hi = min(members[group_of_a[linked[k]]][1])
+        window = [j for j in range(lo + 1, hi) if j not in group_of_b]
+        if not window or hi - lo > cfg.window + 1:
+            continue
+        score, j = max((scorer.score([i], [j]), -j) for j in window)
+        j = -j
+        if score > 0.0 and score >= scorer.needed(i, j, cfg.window_threshold):
+            group_of_a[i] = group_of_b[j] = len(members)
+            members.append(([i], [j]))
 
     # merges and splits: an unaligned neighbour joins a group when the merged text matches clearly better
     changed = True
