@@ -86,6 +86,7 @@ def test_example_b_debris_both_directions(example_b: Path) -> None:
         else:
             assert covered == 0, f"body line marked as debris: {line!r}"
     assert "TASS" not in article.title
+    assert [(d["text"], d["kind"]) for d in article.meta["title_debris"]] == [("TASS 12412151", "feed")]
 
 
 def test_example_b_agency_header_is_debris_without_a_title(example_b: Path) -> None:

@@ -331,7 +331,16 @@ def merge_spans(text: str, spans: list[Span]) -> list[Span]:
 
 def clean_title(title: str) -> str:
     """The title without a trailing agency/feed number ("… terrorism TASS 12412151" -> "… terrorism")."""
-    return _AGENCY_SUFFIX.sub("", title).strip() or title.strip()
+    return split_title_debris(title)[0]
+
+
+def split_title_debris(title: str) -> tuple[str, list[Span]]:
+    """``(clean title, debris spans of the raw title)``: a trailing agency/feed number is marked ``feed``."""
+    raw = title.strip()
+    m = _AGENCY_SUFFIX.search(raw)
+    if m is None or not raw[: m.start(1)].strip():
+        return raw, []
+    return raw[: m.start(1)].strip(), [Span(m.start(1), m.end(1), "feed")]
 
 
 # --- datelines ------------------------------------------------------------------------------------------
