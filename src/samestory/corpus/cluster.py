@@ -19,7 +19,7 @@ import numpy as np
 from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
-from samestory.corpus.verify import PairEvidence, verify
+from samestory.corpus.verify import PairEvidence, terms_cosine, verify
 from samestory.embed.base import Encoder
 
 Candidate = tuple[DocFeatures, str, PairEvidence]
@@ -61,6 +61,21 @@ class StoryAssigner:
 
     def __init__(self, cfg: CorpusConfig) -> None:
         self.cfg = cfg
+        self._cohesion: dict[tuple[str, ...], float] = {}
+
+    def cohesion(self, members: Sequence[DocFeatures]) -> float | None:
+        """Mean pairwise content-word cosine of ``members`` (``None`` for fewer than two); cached."""
+        if len(members) < 2:
+            return None
+        key = tuple(m.id for m in members)
+        value = self._cohesion.get(key)
+        if value is None:
+            sims = [terms_cosine(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+            value = float(np.mean(sims))
+            if len(self._cohesion) > 100_000:
+                self._cohesion.clear()
+            self._cohesion[key] = value
+        return value
 
     def _compare_set(
         self, members: Sequence[DocFeatures], known: dict[str, PairEvidence]
@@ -97,14 +112,20 @@ class StoryAssigner:
             known = {c.id: ev for c, ev in pairs}
             compared = self._compare_set(story_members(story_id), known)
             scores: list[float] = []
+            cosines: list[float] = []
             for m in compared:
                 ev = known.get(m.id) or verify(doc, m, self.cfg)
                 if top_ev.kind == "translation" and "cosine" not in ev.details:
                     continue  # a lexical score says nothing across languages
                 scores.append(ev.score)
+                cosines.append(ev.details.get("terms_cosine", 0.0))
             link = float(np.mean(scores)) if scores else top_ev.score
             if link < self.cfg.join_threshold:
                 continue
+            if top_ev.kind == "rewrite" and self.cfg.cohesion_ratio > 0:
+                cohesion = self.cohesion(compared)
+                if cohesion is not None and float(np.mean(cosines)) < self.cfg.cohesion_ratio * cohesion:
+                    continue
             rank = (link, top_ev.score, story_id)
             if best is None or rank[:2] > best[:2] or (rank[:2] == best[:2] and story_id < best[2]):
                 best, best_match = rank, (top_cand, top_ev)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from samestory.fingerprint import FingerprintConfig
 
@@ -17,19 +19,26 @@ class CorpusConfig:
     - ``join_threshold``: the average pair score between a document and a story's compared members that it
       needs to join that story (average linkage, so one similar member is not enough: resists chaining).
     - ``match_threshold``: the pair score at which `verify` calls a pair the same story.
+    - ``cohesion_ratio``: a document joins a story by rewrite evidence only when its mean content-word cosine
+      with the compared members reaches this share of the members' own mean pairwise cosine (a story of
+      near-identical versions does not absorb a merely related article; 0 disables the check).
     - ``max_compare``: at most this many members of a story are compared with a new document
       (the earliest ones plus the best candidate).
     - ``encoder``: encoder spec for embeddings (``None`` = lexical only); ``embed_chars`` characters of
       title + body are embedded per document.
+    - ``pair_model``: the pair model's weights (``None`` = the fitted ``pair_model.json`` shipped with samestory).
     - ``exhaustive_below``: `cluster_batch` compares all pairs when the batch is this small, instead of LSH.
     """
 
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     term_bands: int = 32
     term_rows: int = 2
-    match_threshold: float = 0.5
-    join_threshold: float = 0.5
+    # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
+    match_threshold: float = 0.45
+    join_threshold: float = 0.45
+    cohesion_ratio: float = 0.65
     max_compare: int = 8
     encoder: str | None = None
-    embed_chars: int = 1200
+    embed_chars: int = 600
     exhaustive_below: int = 3000
+    pair_model: Mapping[str, Any] | None = None

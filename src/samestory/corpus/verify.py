@@ -1,9 +1,20 @@
-"""Pair verification: is this pair the same story, how sure, what kind of version, and on what evidence."""
+"""Pair verification: is this pair the same story, how sure, what kind of version, and on what evidence.
+
+The score is the larger of two readings:
+- *reprint*: shared word n-grams (MinHash Jaccard, or containment of the shorter text in the longer);
+- *rewrite*: a small logistic model over content-word cosine, name/number overlap and year agreement,
+  fitted with cross-validation by ``benchmarks/corpus_fit.py`` (weights in ``pair_model.json``);
+- *translation* (only across languages, when both sides carry embeddings): calibrated embedding cosine.
+"""
 
 from __future__ import annotations
 
+import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
 from types import MappingProxyType
 from typing import Any
 
@@ -11,14 +22,26 @@ import numpy as np
 
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
-from samestory.fingerprint import jaccard_estimate
+
+MIN_MATCHING_PERMS = 4  # containment from fewer equal MinHash values is noise for very unequal lengths
+CROSS_LINGUAL_TERMS = (
+    0.05  # below this content-word cosine, texts in unknown languages are treated as cross-lingual
+)
+
+# used when pair_model.json is absent (same form as the fitted file)
+_DEFAULT_MODEL: dict[str, Any] = {
+    "features": ["terms_cosine", "names_overlap", "year_conflict", "year_match", "tn"],
+    "coef": [17.0, 8.5, 0.3, 1.85, 12.2],
+    "intercept": -6.3,
+    "translation": {"low": 0.82, "high": 0.9},
+}
 
 
 @dataclass(frozen=True, slots=True)
 class PairEvidence:
     """The verdict on one pair: ``score`` in [0, 1], ``same_story``, ``kind`` of version, and the measured
     ``details`` (``jaccard``, ``containment_ab`` = share of a's shingles found in b, ``containment_ba``,
-    ``terms_cosine``, ``names_overlap``, ``cosine`` when both have embeddings).
+    ``terms_cosine``, ``names_overlap``, ``year_match``, ``year_conflict``, ``cosine`` with embeddings).
     """
 
     score: float
@@ -33,6 +56,16 @@ class PairEvidence:
             "kind": self.kind,
             "details": {k: round(v, 4) for k, v in sorted(self.details.items())},
         }
+
+
+@lru_cache(maxsize=1)
+def pair_model() -> Mapping[str, Any]:
+    """The fitted pair model (``pair_model.json`` beside this module), or built-in defaults."""
+    try:
+        text = resources.files("samestory.corpus").joinpath("pair_model.json").read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return MappingProxyType(_DEFAULT_MODEL)
+    return MappingProxyType(json.loads(text))
 
 
 def containment(a: DocFeatures, b: DocFeatures, jaccard: float) -> tuple[float, float]:
@@ -56,34 +89,60 @@ def names_overlap(a: DocFeatures, b: DocFeatures) -> float:
     """Jaccard of the name/number sets."""
     if a.names.size == 0 or b.names.size == 0:
         return 0.0
-    inter = np.intersect1d(a.names, b.names, assume_unique=True).size
-    return inter / (a.names.size + b.names.size - inter)
+    inter = int(np.intersect1d(a.names, b.names, assume_unique=True).size)
+    return inter / (int(a.names.size) + int(b.names.size) - inter)
 
 
 def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
     """Every measured similarity of a pair (cheap ones always; ``cosine`` when both have embeddings)."""
-    j = jaccard_estimate(a.signature, b.signature) if a.n_shingles and b.n_shingles else 0.0
-    c_ab, c_ba = containment(a, b, j)
+    matches = int(np.count_nonzero(a.signature == b.signature)) if a.n_shingles and b.n_shingles else 0
+    j = matches / max(1, int(a.signature.shape[0]))
+    c_ab, c_ba = containment(a, b, j) if matches >= MIN_MATCHING_PERMS else (0.0, 0.0)
+    shared_years = a.years.size and b.years.size and np.intersect1d(a.years, b.years).size
     details = {
         "jaccard": j,
         "containment_ab": c_ab,
         "containment_ba": c_ba,
         "terms_cosine": terms_cosine(a, b),
         "names_overlap": names_overlap(a, b),
+        "year_match": 1.0 if shared_years else 0.0,
+        "year_conflict": 1.0 if (a.years.size and b.years.size and not shared_years) else 0.0,
     }
     if a.embedding is not None and b.embedding is not None:
         details["cosine"] = float(np.dot(a.embedding, b.embedding))
     return details
 
 
-def score_details(details: Mapping[str, float]) -> tuple[float, str]:
+def _cross_lingual(a: DocFeatures, b: DocFeatures, details: Mapping[str, float]) -> bool:
+    known = a.lang not in ("", "und") and b.lang not in ("", "und")
+    if known:
+        return a.lang.split("-")[0] != b.lang.split("-")[0]
+    return details["terms_cosine"] < CROSS_LINGUAL_TERMS
+
+
+def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] | None = None) -> float:
+    """The logistic model's probability that a pair with these details tells the same story."""
+    model = model or pair_model()
+    derived = {"tn": math.sqrt(max(0.0, details["terms_cosine"] * details["names_overlap"]))}
+    z = float(model["intercept"]) + sum(
+        float(w) * details.get(name, derived.get(name, 0.0))
+        for name, w in zip(model["features"], model["coef"], strict=True)
+    )
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+def score_details(
+    details: Mapping[str, float], cross_lingual: bool = False, model: Mapping[str, Any] | None = None
+) -> tuple[float, str]:
     """Combine measured similarities into one score in [0, 1] and the kind of version it indicates."""
-    reprint = max(details["jaccard"], min(details["containment_ab"], details["containment_ba"]) * 0 + 0.0)
-    reprint = max(reprint, max(details["containment_ab"], details["containment_ba"]) * 0.9)
-    rewrite = details["terms_cosine"] * (0.6 + 0.8 * details["names_overlap"])
-    options = {"reprint": reprint, "rewrite": min(1.0, rewrite)}
-    if "cosine" in details:
-        options["translation"] = float(np.clip((details["cosine"] - 0.80) / 0.10, 0.0, 1.0))
+    model = model or pair_model()
+    options = {
+        "reprint": max(details["jaccard"], 0.9 * max(details["containment_ab"], details["containment_ba"])),
+        "rewrite": rewrite_probability(details, model),
+    }
+    if "cosine" in details and cross_lingual:
+        lo, hi = float(model["translation"]["low"]), float(model["translation"]["high"])
+        options["translation"] = float(np.clip((details["cosine"] - lo) / (hi - lo), 0.0, 1.0))
     kind = max(options, key=lambda k: (options[k], k))
     return float(min(1.0, options[kind])), kind
 
@@ -91,5 +150,5 @@ def score_details(details: Mapping[str, float]) -> tuple[float, str]:
 def verify(a: DocFeatures, b: DocFeatures, cfg: CorpusConfig) -> PairEvidence:
     """Decide whether ``a`` and ``b`` are versions of the same story, with the evidence."""
     details = pair_details(a, b)
-    score, kind = score_details(details)
+    score, kind = score_details(details, _cross_lingual(a, b, details), cfg.pair_model)
     return PairEvidence(score, score >= cfg.match_threshold, kind, MappingProxyType(details))
