@@ -83,6 +83,9 @@ def test_url_lines_are_boilerplate() -> None:
 
 def test_subheadings_and_short_lines_in_the_body_are_not_debris() -> None:
     text = (
+        "Copyright law was changed in 2019, the court said.\n\n"
+        "Teilen sich die Parteien die Macht, wird es schwierig.\n\n"
+        "Shares of the company rose 3 percent on Monday.\n\n"
         "The council approved the new budget on Tuesday after a long debate.\n\n"
         "What happens next\n\n"
         "The mayor said the plan would be published next week - with all figures.\n\n"

@@ -138,7 +138,7 @@ _SHARE_TOKENS = frozenset(
     }
 )  # fmt: skip
 _BOILERPLATE_LINE = re.compile(
-    r"^(?:©|\(c\)\s|copyright\b|all rights reserved|все права защищены|alle rechte vorbehalten|tous droits réservés|"
+    r"^(?:©|\(c\)\s|copyright\s*(?:©|\(c\)|\d{4}|[:\-–—])|all rights reserved|все права защищены|alle rechte vorbehalten|tous droits réservés|"
     r"todos los derechos reservados|tutti i diritti riservati|wszelkie prawa zastrzeżone|tüm hakları saklıdır|"
     r"جميع الحقوق محفوظة|版权所有)",
     re.IGNORECASE,
@@ -181,11 +181,18 @@ def _is_block_headline(text: str) -> bool:
     return len(text) <= _MAX_BLOCK_LINE and is_headline_like(text) and _INNER_STOP.search(text) is None
 
 
+_NEWSLETTER = re.compile(
+    r"newsletter|inbox|subscri|sign up|abonn|suscr|iscriv|подпис|рассылк|bülten|biuletyn|النشرة|订阅",
+    re.IGNORECASE,
+)
+
+
 def _is_share_line(text: str) -> bool:
     if len(text) > 150:
         return False
     if _SHARE_LINE.match(text):
-        return True
+        # a sentence that merely starts with such a verb ("Teilen sich die Parteien …") is body text
+        return is_headline_like(text) or _NEWSLETTER.search(text) is not None
     tokens = [t for t in re.split(r"[\s|•·,/]+", text.casefold()) if t]
     return len(tokens) >= 2 and all(t in _SHARE_TOKENS for t in tokens)
 
