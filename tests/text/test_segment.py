@@ -53,6 +53,22 @@ def test_lines_are_never_joined_and_headlines_stand_alone() -> None:
     ]
 
 
+def test_fixed_width_wrapped_paragraphs_are_rejoined() -> None:
+    text = (
+        "The chief of the General Staff said the military was\n"
+        "prepared to join forces with French colleagues. He met\n"
+        "his counterpart in Moscow.\n"
+        "Headline of the next part\n"
+        "continued"
+    )
+    assert _sents(text, "en") == [
+        "The chief of the General Staff said the military was\nprepared to join forces with French colleagues.",
+        "He met\nhis counterpart in Moscow.",
+        "Headline of the next part",
+        "continued",
+    ]
+
+
 def test_cut_points_split_a_line() -> None:
     text = "Alpha beta gamma delta epsilon"
     cut = text.index("gamma")
@@ -75,7 +91,7 @@ def test_spans_are_exact_ordered_trimmed_and_respect_lines_and_cuts(text: str, c
     for s, e in spans:
         assert prev <= s < e <= len(text)
         piece = text[s:e]
-        assert piece == piece.strip() and "\n" not in piece
+        assert piece == piece.strip() and "\n\n" not in piece
         assert not any(s < c < e for c in cuts)
         prev = e
     covered = "".join(text[s:e] for s, e in spans)

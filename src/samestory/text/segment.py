@@ -97,8 +97,40 @@ def split_piece(text: str, start: int, end: int, lang: str) -> list[tuple[int, i
     return spans
 
 
+_WRAP_MIN_LINE = 40
+_WRAP_MAX_LINE = 100
+_SENTENCE_END_CHARS = frozenset(".!?…。！？:;")
+_CLOSERS = frozenset(_QUOTES + "'’)]")
+
+
+def _soft_wrap(text: str, pos: int) -> bool:
+    """True when the newline at ``pos`` wraps a paragraph at a fixed width, mid-sentence: the line before is
+    40–100 characters and does not end a sentence, the next line goes on in lowercase, is no longer than the
+    width, and is either as full as a wrapped line or the end of the sentence. A headline followed by a
+    lowercase byline or date ("… Grün-Rot" / "von dpa") is not a wrap."""
+    start = text.rfind("\n", 0, pos) + 1
+    width = len(text[start:pos].strip())
+    if not _WRAP_MIN_LINE <= width <= _WRAP_MAX_LINE:
+        return False
+    end = pos
+    while end > start and text[end - 1] in " \t":
+        end -= 1
+    while end > start and text[end - 1] in _CLOSERS:
+        end -= 1
+    if end == start or text[end - 1] in _SENTENCE_END_CHARS:
+        return False
+    stop = text.find("\n", pos + 1)
+    following = text[pos + 1 : len(text) if stop == -1 else stop].strip()
+    if not following or not following[0].isalpha() or not following[0].islower():
+        return False
+    if len(following) > width + 15:
+        return False
+    return len(following) >= 0.6 * width or following.rstrip("".join(_CLOSERS))[-1:] in _SENTENCE_END_CHARS
+
+
 def sentence_spans(text: str, lang: str = "en", cuts: Iterable[int] = ()) -> list[tuple[int, int]]:
-    """Sentence spans of ``text``: never across a line break or a cut point; trimmed; in order.
+    """Sentence spans of ``text``: never across a cut point or a line break (except a soft wrap inside a
+    sentence: a long line without a sentence end, continued in lowercase); trimmed; in order.
 
     >>> t = "Gen. Smith of the U.S. Army spoke. He left.\\nHeadline without stop"
     >>> [t[s:e] for s, e in sentence_spans(t, "en")]
@@ -108,7 +140,8 @@ def sentence_spans(text: str, lang: str = "en", cuts: Iterable[int] = ()) -> lis
     points.update(c for c in cuts if 0 < c < len(text))
     pos = text.find("\n")
     while pos != -1:
-        points.add(pos)
+        if not _soft_wrap(text, pos):
+            points.add(pos)
         pos = text.find("\n", pos + 1)
     ordered = sorted(points)
     spans: list[tuple[int, int]] = []
