@@ -113,8 +113,9 @@ def shingle_hashes(text: str, cfg: FingerprintConfig) -> npt.NDArray[np.uint64]:
 @lru_cache(maxsize=16)
 def _permutations(num_perm: int, seed: int) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.uint64]]:
     rng = np.random.default_rng(seed)
-    a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) * np.uint64(2) + np.uint64(1)  # odd
-    b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+    # a odd, b uniform over all 64 bits (a b from half the range would bias the order of hashed values)
+    a = rng.integers(0, 2**64, size=num_perm, dtype=np.uint64) | np.uint64(1)
+    b = rng.integers(0, 2**64, size=num_perm, dtype=np.uint64)
     a.setflags(write=False)
     b.setflags(write=False)
     return a, b

@@ -3,6 +3,7 @@
 from samestory.cli import (  # noqa: F401
     compare_cmd,
     corpus_cmd,
+    eval_clusters_cmd,
     inspect_cmd,
     similarity_cmd,
 )

@@ -191,6 +191,7 @@ class ClusterReport:
             "bcubed_f1": round(self.bcubed_f1, 4),
             "docs_per_second": round(self.docs_per_second, 1),
             "seconds": round(self.seconds, 3),
+            "embedded": self.embedded,
             **self.extra,
         }
 
@@ -203,20 +204,26 @@ def score_partition(gold: Sequence[str], pred: Sequence[str], seconds: float = 0
     )  # fmt: skip
 
 
-def featurize_docs(docs: Sequence[LabelledDoc], cfg: CorpusConfig) -> list[DocFeatures]:
+def featurize_docs(
+    docs: Sequence[LabelledDoc], cfg: CorpusConfig, progress: Callable[[int, int], None] | None = None
+) -> list[DocFeatures]:
+    """Features of each document, built through `samestory.ingest.from_text` (so debris is skipped)."""
     from samestory.ingest.build import from_text
 
-    return [
-        featurize(from_text(d.text, title=d.title or None, id=d.id, lang=d.lang, published=d.published), cfg)
-        for d in docs
-    ]
+    out: list[DocFeatures] = []
+    for i, d in enumerate(docs, 1):
+        article = from_text(d.text, title=d.title or None, id=d.id, lang=d.lang, published=d.published)
+        out.append(featurize(article, cfg))
+        if progress is not None and (i % 50 == 0 or i == len(docs)):
+            progress(i, len(docs))
+    return out
 
 
 def evaluate_clusters(
     docs: Sequence[LabelledDoc],
     cfg: CorpusConfig | None = None,
     encoder: Encoder | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ClusterReport:
     """Featurize and cluster ``docs`` (timed end to end, embeddings included) and score against gold."""
     cfg = cfg or CorpusConfig()
@@ -225,9 +232,7 @@ def evaluate_clusters(
 
         cfg = replace(cfg, encoder=encoder.name)
     start = time.perf_counter()
-    feats = featurize_docs(docs, cfg)
-    if progress is not None:
-        progress(len(docs))
+    feats = featurize_docs(docs, cfg, progress)
     memberships = cluster_batch(feats, cfg, encoder)
     seconds = time.perf_counter() - start
     story = {m.article_id: m.story_id for m in memberships}

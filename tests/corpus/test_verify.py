@@ -1,0 +1,58 @@
+"""Pair verification: reprints with debris and truncations match, unrelated texts do not, evidence explains."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from samestory.corpus.config import CorpusConfig
+from samestory.corpus.features import featurize_text
+from samestory.corpus.verify import verify
+
+CFG = CorpusConfig()
+
+
+def test_reprint_with_debris_is_same_story(sentences_a: list[str]) -> None:
+    original = featurize_text("o", " ".join(sentences_a), CFG)
+    reprint = featurize_text(
+        "r", "Share on Facebook. Advertisement. " + " ".join(sentences_a) + " Read more: top stories.", CFG
+    )
+    ev = verify(original, reprint, CFG)
+    assert ev.same_story and ev.kind == "reprint"
+    assert ev.details["jaccard"] > 0.5
+
+
+def test_truncated_reprint_is_contained_in_the_original(sentences_a: list[str]) -> None:
+    original = featurize_text("o", " ".join(sentences_a), CFG)
+    short = featurize_text("s", " ".join(sentences_a[: max(3, len(sentences_a) // 3)]), CFG)
+    ev = verify(short, original, CFG)
+    assert ev.same_story
+    assert ev.details["containment_ab"] > ev.details["containment_ba"]
+
+
+def test_unrelated_texts_are_not_the_same_story(sentences_a: list[str]) -> None:
+    other = (
+        "The central bank raised interest rates by half a point on Thursday, citing persistent inflation in "
+        "housing and services. Analysts had expected a smaller move. Markets in Frankfurt fell sharply."
+    )
+    ev = verify(featurize_text("a", " ".join(sentences_a), CFG), featurize_text("b", other, CFG), CFG)
+    assert not ev.same_story
+    assert ev.score < CFG.match_threshold
+    assert set(ev.to_dict()["details"]) >= {"jaccard", "containment_ab", "terms_cosine", "names_overlap"}
+
+
+def test_translation_is_scored_by_embedding_across_languages() -> None:
+    vec = np.zeros(8, dtype=np.float32)
+    vec[0] = 1.0
+    near = np.array([0.95, 0.31, 0, 0, 0, 0, 0, 0], dtype=np.float32)
+    near /= np.linalg.norm(near)
+    far = np.array([0.5, 0.866, 0, 0, 0, 0, 0, 0], dtype=np.float32)
+    en = featurize_text("en", "The minister met the delegation in Moscow.", CFG, lang="en").with_embedding(
+        vec
+    )
+    ru = featurize_text("ru", "Министр встретился с делегацией в Москве.", CFG, lang="ru").with_embedding(
+        near
+    )
+    ru_far = featurize_text("ru2", "Погода будет тёплой.", CFG, lang="ru").with_embedding(far)
+    ev = verify(en, ru, CFG)
+    assert ev.same_story and ev.kind == "translation"
+    assert not verify(en, ru_far, CFG).same_story
