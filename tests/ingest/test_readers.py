@@ -192,6 +192,12 @@ def test_directories_recursively_in_sorted_order(tmp_path: Path) -> None:
     assert ids == ["a/y/1", "a/z", "b/2"]
 
 
+def test_a_directory_without_readable_files_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG")
+    err = _one_error(tmp_path)
+    assert isinstance(err, ReadError) and "no files to read" in str(err)
+
+
 def test_stdin(monkeypatch: pytest.MonkeyPatch) -> None:
     class FakeStdin:
         buffer = io.BytesIO(("Title from stdin\n" + EN_BODY).encode())

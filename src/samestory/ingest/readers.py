@@ -87,7 +87,13 @@ def read_paths(
             continue
         path = Path(raw)
         if path.is_dir():
-            for child in _walk(path):
+            children = _walk(path)
+            if not children:
+                known = ", ".join(sorted(set(_SUFFIXES)))
+                yield ReadError(
+                    str(path), f"is a directory with no files to read; expected files ending in {known}"
+                )
+            for child in children:
                 ident = _strip_suffix(child.relative_to(path).as_posix())
                 yield from _guard(str(child), lambda child=child, ident=ident: _read_file(child, opts, ident))
         else:
