@@ -95,6 +95,18 @@ def test_subheadings_and_short_lines_in_the_body_are_not_debris() -> None:
     assert from_text(text).debris == ()
 
 
+def test_section_label_above_the_article_only() -> None:
+    text = (
+        "Politik\n"
+        "Die Regierung hat am Mittwoch neue Maßnahmen gegen die Inflation beschlossen, sagte ein Sprecher.\n"
+        "Politik\n"
+        "Der Finanzminister sagte, die Entlastungen sollten noch in diesem Jahr wirken."
+    )
+    a = from_text(text)
+    assert _debris_texts(a) == [("label", "Politik")]
+    assert a.debris[0].start == 0
+
+
 def test_feed_header_and_breadcrumbs_before_the_first_paragraph_only() -> None:
     text = (
         "Home > World > Europe\n"

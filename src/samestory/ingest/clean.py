@@ -108,6 +108,17 @@ _LABEL_LINE = re.compile(
     r"wideo|galeria|pilne|tylko u nas|son dakika|özel haber|فيديو|عاجل|视频|图集|独家)[\W_]*$",
     re.IGNORECASE,
 )
+# section names printed above an article ("Politics", "В мире", "Wirtschaft"): debris only before the first paragraph
+_SECTION_LINE = re.compile(
+    r"^[\W_]*(?:politics|world|world news|economy|business|society|sports?|culture|science|technology|tech|health|"
+    r"international|national|local|military|defen[cs]e|incidents|news|top news|latest news|"
+    r"политика|в мире|мир|экономика|общество|спорт|культура|наука|происшествия|армия|международная панорама|новости|"
+    r"politik|wirtschaft|panorama|kultur|ausland|inland|nachrichten|"
+    r"politique|monde|économie|société|actualités|política|mundo|economía|sociedad|deportes|noticias|"
+    r"politica|esteri|economia|cronaca|notizie|polityka|świat|gospodarka|kraj|wiadomości|"
+    r"siyaset|dünya|ekonomi|gündem|spor|kültür|haberler|سياسة|اقتصاد|رياضة|أخبار|国际|国内|财经|体育|新闻)[\W_]*$",
+    re.IGNORECASE,
+)
 # tag / topic lists and comment counters at a page's foot: "Tags: Syria, Russia", "Теги: …", "12 comments"
 _TAGS_LINE = re.compile(
     r"^(?:tags|topics|keywords|themen|schlagworte|schlagwörter|теги|тэги|темы|ключевые слова|étiquettes|mots-clés|"
@@ -229,7 +240,7 @@ def _line_kind(t: str, in_head: bool) -> tuple[str, bool]:
             return "promo", True
         if n <= 40 and _AD_LINE.match(t):
             return "promo", False
-        if n <= 40 and _LABEL_LINE.match(t):
+        if n <= 40 and (_LABEL_LINE.match(t) or (in_head and _SECTION_LINE.match(t))):
             return "label", False
         if n <= 40 and _COMMENTS_LINE.match(t):
             return "share", False
