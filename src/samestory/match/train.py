@@ -20,10 +20,18 @@ from samestory.embed.base import Encoder
 from samestory.errors import DataError, MissingDependencyError
 from samestory.eval.semeval import SemevalPair, groups, pearson_report
 from samestory.ingest.build import from_text
-from samestory.match.features import FEATURES, LEXICAL_FEATURES, pair_features
+from samestory.match.features import (
+    EMBEDDING_FEATURES,
+    FEATURE_VIEWS,
+    FEATURES,
+    LEXICAL_FEATURES,
+    pair_features,
+)
 from samestory.match.model import FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
 from samestory.match.signals import batch_signals
+from samestory.match.views import VIEWS
 
+VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)
 SAME_STORY_BELOW = 2.5  # gold Overall below this (closer to "similar" than "dissimilar") = same story
 FOLDS = 5
 SEED = 0
@@ -52,7 +60,7 @@ def _sklearn() -> Any:
 def feature_matrix(
     pairs: Sequence[SemevalPair],
     encoder: Encoder | None,
-    view_names: tuple[str, ...] = ("head", "body", "tail"),
+    view_names: tuple[str, ...] = VIEW_NAMES,
     progress: Progress | None = None,
     batch: int = 32,
 ) -> npt.NDArray[np.float64]:
@@ -81,10 +89,10 @@ def _targets(pairs: Sequence[SemevalPair]) -> dict[str, npt.NDArray[np.float64]]
 
 
 def _fit(x: npt.NDArray[np.float64], y: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
-    """Fit scaler, trees, ridge and the same-story logistic model; return them as plain objects."""
+    """Fit scaler, trees and ridge models per target; return them as plain objects."""
     _sklearn()
     from sklearn.ensemble import GradientBoostingRegressor
-    from sklearn.linear_model import LogisticRegression, Ridge
+    from sklearn.linear_model import Ridge
 
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
@@ -92,9 +100,7 @@ def _fit(x: npt.NDArray[np.float64], y: dict[str, npt.NDArray[np.float64]]) -> d
     z = (x - mean) / scale
     trees = {t: GradientBoostingRegressor(**GBM).fit(x, y[t]) for t in TARGETS}
     ridge = {t: Ridge(alpha=RIDGE_ALPHA).fit(z, y[t]) for t in TARGETS}
-    label = (y["overall"] < SAME_STORY_BELOW).astype(int)
-    logistic = LogisticRegression(C=0.5, max_iter=2000).fit(z, label)
-    return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge, "logistic": logistic}
+    return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge}
 
 
 def _predict(
@@ -105,8 +111,18 @@ def _predict(
         t: np.clip(blend * fitted["trees"][t].predict(x) + (1 - blend) * fitted["ridge"][t].predict(z), 1, 4)
         for t in TARGETS
     }
-    out["same_story_probability"] = fitted["logistic"].predict_proba(z)[:, 1]
+    if "calibration" in fitted:
+        out["same_story_probability"] = fitted["calibration"].predict_proba(out["overall"][:, None])[:, 1]
     return out
+
+
+def calibrate(overall: npt.NDArray[np.float64], gold: npt.NDArray[np.float64]) -> Any:
+    """Platt scaling: P(same story) from a predicted Overall score, fitted on out-of-fold predictions."""
+    _sklearn()
+    from sklearn.linear_model import LogisticRegression
+
+    label = (gold < SAME_STORY_BELOW).astype(int)
+    return LogisticRegression(C=100.0).fit(overall[:, None], label)
 
 
 def cross_validate(
@@ -132,7 +148,6 @@ def cross_validate(
             out = _predict(fitted, x[te], b)
             for j, i in enumerate(te):
                 preds[b][i] = {t.capitalize(): float(out[t][j]) for t in TARGETS}
-                preds[b][i]["same_story_probability"] = float(out["same_story_probability"][j])
         for i in te:
             fold_of[i] = k
     return preds, fold_of
@@ -173,7 +188,7 @@ def _export(
         "trees": {t: trees(fitted["trees"][t]) for t in TARGETS},
         "ridge": {t: linear(fitted["ridge"][t].coef_, fitted["ridge"][t].intercept_) for t in TARGETS},
         "blend": blend,
-        "same_story": linear(fitted["logistic"].coef_, fitted["logistic"].intercept_),
+        "same_story": linear(fitted["calibration"].coef_, fitted["calibration"].intercept_),
         "threshold": SAME_STORY_BELOW,
         "cv": cv,
     }
@@ -195,7 +210,19 @@ def train_model(
     )["overall"]
     report["blend_scores"] = {str(b): s for b, s in scores.items()}
     report["folds"] = FOLDS
-    fitted = _fit(x, _targets(pairs))
+    y = _targets(pairs)
+    oof = np.asarray([p["Overall"] for p in preds[blend]])
+    calibration = calibrate(oof, y["overall"])
+    prob = calibration.predict_proba(oof[:, None])[:, 1]
+    label = y["overall"] < SAME_STORY_BELOW
+    report["same_story"] = {
+        "label": f"gold Overall < {SAME_STORY_BELOW}",
+        "positive_rate": round(float(label.mean()), 4),
+        "accuracy": round(float(((prob >= 0.5) == label).mean()), 4),
+        "brier": round(float(((prob - label) ** 2).mean()), 4),
+    }
+    fitted = _fit(x, y)
+    fitted["calibration"] = calibration
     exported = _export(fitted, features, blend, report)
     _check_export(name, exported, fitted, x, blend)
     return exported
@@ -212,21 +239,36 @@ def _check_export(
             raise AssertionError(f"exported {name} model disagrees with scikit-learn on {t}")
 
 
+def encoder_features(view_names: Sequence[str]) -> tuple[str, ...]:
+    """The features of an encoder model that embeds only ``view_names``."""
+    return LEXICAL_FEATURES + tuple(
+        f for f in EMBEDDING_FEATURES if all(v in view_names for v in FEATURE_VIEWS[f])
+    )
+
+
 def train_weights(
-    pairs: Sequence[SemevalPair], encoder: Encoder | None, progress: Progress | None = None, data: str = ""
+    pairs: Sequence[SemevalPair],
+    encoder: Encoder | None,
+    progress: Progress | None = None,
+    data: str = "",
+    view_names: tuple[str, ...] = VIEW_NAMES,
 ) -> dict[str, Any]:
-    """The full weights file: a ``lexical`` model, plus one for ``encoder`` when given."""
-    x = feature_matrix(pairs, encoder, progress=progress)
+    """The full weights file: a ``lexical`` model, plus one for ``encoder`` (using ``view_names``) when given."""
+    x = feature_matrix(pairs, encoder, view_names, progress=progress)
     models = {LEXICAL_MODEL: train_model(pairs, x, LEXICAL_FEATURES, LEXICAL_MODEL)}
     if encoder is not None:
-        models[encoder.name] = train_model(pairs, x, FEATURES, encoder.name)
+        models[encoder.name] = train_model(pairs, x, encoder_features(view_names), encoder.name)
     return {
         "format": FORMAT_VERSION,
         "trained": {
             "data": data,
             "pairs": len(pairs),
             "command": "samestory train similarity --data DATA --out FILE"
-            + (f" --encoder {encoder.name}" if encoder is not None else " --encoder lexical"),
+            + (
+                f" --encoder {encoder.name} --views {','.join(view_names)}"
+                if encoder is not None
+                else " --encoder lexical"
+            ),
             "date": _dt.date.today().isoformat(),
         },
         "models": models,
