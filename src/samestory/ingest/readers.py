@@ -17,10 +17,11 @@ reads one single-article file and raises. Formats are chosen by extension (``Rea
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -95,9 +96,9 @@ def read_paths(
                 )
             for child in children:
                 ident = _strip_suffix(child.relative_to(path).as_posix())
-                yield from _guard(str(child), lambda child=child, ident=ident: _read_file(child, opts, ident))
+                yield from _guard(str(child), functools.partial(_read_file, child, opts, ident))
         else:
-            yield from _guard(str(path), lambda path=path: _read_file(path, opts))
+            yield from _guard(str(path), functools.partial(_read_file, path, opts))
 
 
 def load(path: str | Path, options: ReadOptions | None = None) -> Article:
@@ -115,7 +116,9 @@ def load(path: str | Path, options: ReadOptions | None = None) -> Article:
     return article
 
 
-def _guard(source: str, produce: Any) -> Iterator[Article | InputError]:
+def _guard(
+    source: str, produce: Callable[[], Iterable[Article | InputError]]
+) -> Iterator[Article | InputError]:
     """Run a reader, turning any failure (ours or a parser's) into a yielded `InputError`."""
     try:
         yield from produce()
