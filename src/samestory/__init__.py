@@ -40,6 +40,8 @@ _EXPORTS: dict[str, str] = {
     "ReadOptions": "samestory.ingest.options",
     "Encoder": "samestory.embed.base",
     "get_encoder": "samestory.embed.base",
+    "Match": "samestory.match.score",
+    "score_pair": "samestory.match.score",
     "Index": "samestory.index",
     "OutputError": "samestory.errors",
 }
@@ -53,6 +55,7 @@ __all__ = [
     "Encoder",
     "Index",
     "InputError",
+    "Match",
     "MissingDependencyError",
     "ModelError",
     "OutputError",
@@ -70,6 +73,7 @@ __all__ = [
     "get_encoder",
     "load",
     "read_paths",
+    "score_pair",
 ]
 
 if TYPE_CHECKING:
@@ -93,6 +97,7 @@ if TYPE_CHECKING:
     from samestory.ingest.build import from_text
     from samestory.ingest.options import ReadOptions
     from samestory.ingest.readers import load, read_paths
+    from samestory.match.score import Match, score_pair
 
 
 def __getattr__(name: str) -> Any:
