@@ -129,6 +129,7 @@ def test_feed_header_and_breadcrumbs_before_the_first_paragraph_only() -> None:
         ("МОСКВА, 23 декабря. /ТАСС/. Армия готова.", "МОСКВА", "23 декабря"),
         ("PARIS, 14 novembre - Une série d'attentats a frappé la capitale.", "PARIS", "14 novembre"),
         ("Berlin, 3. März. Die Regierung hat entschieden.", "Berlin", "3. März"),
+        ("ISLAMABAD: Pakistan said on Monday it would reopen the border.", "ISLAMABAD", None),
     ],
 )
 def test_datelines(line: str, place: str, date: str | None) -> None:
@@ -144,6 +145,9 @@ def test_datelines(line: str, place: str, date: str | None) -> None:
         "NATO and Russia met on Monday in Brussels.",
         "The U.S. Army said on Monday.",
         "Paris is calm today, officials said.",
+        "BREAKING: The president resigned on Monday.",
+        "UPDATE - The storm hit the coast overnight.",
+        "NATO - the alliance said on Monday it would act.",
     ],
 )
 def test_no_dateline_in_ordinary_sentences(line: str) -> None:

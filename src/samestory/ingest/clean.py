@@ -400,7 +400,8 @@ def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline 
             date = m.group("date") or m.group("tdate")
             if date is not None and date.endswith(".") and len(date.rstrip(".").split()[-1]) > 4:
                 date = date[:-1]  # the dateline's full stop, not an abbreviated month's ("Dec.")
-            if _plausible_place(place):
+            bare = date is None and not any(c in m.group(0) for c in "(/")
+            if _plausible_place(place) and not (bare and not _starts_sentence(text, m.end(), line.end)):
                 return Dateline(place=place.strip(), date=date, start=m.start(), end=min(m.end(), line.end))
         checked += 1
         if checked >= 2:
@@ -408,6 +409,21 @@ def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline 
     return None
 
 
+_NOT_PLACES = re.compile(
+    r"(?:breaking(?: news)?|update[ds]?|exclusive|report|note|editor'?s note|correction|warning|alert|flash|urgent|"
+    r"bulletin|watch|video|photos?|live|analysis|opinion|editorial|review|interview|comment|srochno|срочно|молния|"
+    r"eilmeldung|exklusiv|exclusif|última hora|pilne|son dakika)",
+    re.IGNORECASE,
+)
+
+
 def _plausible_place(place: str) -> bool:
     letters = [c for c in place if c.isalpha()]
-    return len(letters) >= 3
+    return len(letters) >= 3 and _NOT_PLACES.fullmatch(place.strip()) is None
+
+
+def _starts_sentence(text: str, pos: int, end: int) -> bool:
+    """True when the text after a bare dateline (no date, no agency) opens a sentence: uppercase, digit, quote."""
+    while pos < end and text[pos].isspace():
+        pos += 1
+    return pos < end and (text[pos].isupper() or text[pos].isdigit() or text[pos] in "\"“«„'‘")
