@@ -136,8 +136,10 @@ def minhash(hashes: npt.NDArray[np.uint64], cfg: FingerprintConfig) -> npt.NDArr
     step = max(1, (1 << 18) // max(1, len(x)))
     for lo in range(0, cfg.num_perm, step):
         hi = min(cfg.num_perm, lo + step)
-        m = (x[None, :] * a[lo:hi, None] + b[lo:hi, None]) >> np.uint64(32)
-        out[lo:hi] = m.min(axis=1)
+        m = x[None, :] * a[lo:hi, None]
+        m += b[lo:hi, None]
+        # the shift is monotone, so it can follow the minimum (one pass over the matrix fewer)
+        out[lo:hi] = m.min(axis=1) >> np.uint64(32)
     return out
 
 

@@ -47,10 +47,11 @@ class LSHIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
-    def add(self, doc: DocFeatures) -> None:
+    def add(self, doc: DocFeatures, keys: list[bytes] | None = None) -> None:
+        """Index ``doc`` under ``keys`` (default: `lsh_keys`; pass them when already computed)."""
         if doc.id in self._keys:
             return
-        keys = lsh_keys(doc, self.cfg)
+        keys = lsh_keys(doc, self.cfg) if keys is None else keys
         self._keys[doc.id] = keys
         for k in keys:
             self._buckets[k].append(doc.id)
@@ -63,10 +64,10 @@ class LSHIndex:
                 if not bucket:
                     del self._buckets[k]
 
-    def query(self, doc: DocFeatures) -> list[str]:
+    def query(self, doc: DocFeatures, keys: list[bytes] | None = None) -> list[str]:
         """Ids sharing at least one key with ``doc`` (excluding ``doc`` itself), in first-added order."""
         seen: dict[str, None] = {}
-        for k in lsh_keys(doc, self.cfg):
+        for k in lsh_keys(doc, self.cfg) if keys is None else keys:
             for other in self._buckets.get(k, ()):
                 if other != doc.id:
                     seen[other] = None

@@ -16,7 +16,7 @@ from datetime import UTC
 
 import numpy as np
 
-from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex
+from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex, lsh_keys
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
 from samestory.corpus.verify import PairEvidence, terms_cosine, verify
@@ -167,7 +167,8 @@ class OnlineClusterer:
         return out
 
     def add(self, doc: DocFeatures) -> Membership:
-        ids = self.lsh.query(doc)
+        keys = lsh_keys(doc, self.cfg)
+        ids = self.lsh.query(doc, keys)
         if self.terms is not None:
             seen = set(ids)
             ids.extend(i for i, _ in self.terms.query(doc, self.cfg.match_threshold * 0.5) if i not in seen)
@@ -187,7 +188,7 @@ class OnlineClusterer:
         self.docs[doc.id] = doc
         self.story_of[doc.id] = membership.story_id
         self.members.setdefault(membership.story_id, []).append(doc)
-        self.lsh.add(doc)
+        self.lsh.add(doc, keys)
         if self.terms is not None:
             self.terms.add(doc)
         if membership.matched_id is None and doc.embedding is not None:

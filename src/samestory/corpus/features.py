@@ -7,7 +7,6 @@ keep it as a blob and never touch the article again.
 from __future__ import annotations
 
 import json
-import math
 import re
 import struct
 from collections import Counter
@@ -28,14 +27,12 @@ from samestory.fingerprint import (
     minhash,
     ngram_hashes,
     token_hash,
-    token_hashes,
     tokens,
 )
 
 _MAGIC = b"SSF1"
-_CAP = re.compile(r"\b[^\W\d_][\w'-]*", re.UNICODE)
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_YEAR = re.compile(r"(?<!\d)(1[89]\d\d|20\d\d)(?!\d)")
+# a candidate name (a word not starting with a lower-case Latin/Cyrillic letter; checked with isupper) or a number
+_NAME_OR_NUMBER = re.compile(r"\b(?:[^\W\d_a-zа-яёßæøå]\w*|\d+)\b", re.UNICODE)
 MAX_TERMS = 128
 
 
@@ -136,16 +133,35 @@ class DocFeatures:
         )
 
 
+# token -> (64-bit hash, is a content word); bounded like the fingerprint token cache
+_INFO: dict[str, tuple[int, bool]] = {}
+_INFO_MAX = 2_000_000
+
+
+def _info(token: str) -> tuple[int, bool]:
+    value = _INFO.get(token)
+    if value is None:
+        content = token not in STOPWORDS and (len(token) > 2 or token.isdigit())
+        value = (token_hash(token), content)
+        if len(_INFO) >= _INFO_MAX:
+            _INFO.clear()
+        _INFO[token] = value
+    return value
+
+
 def _term_features(
-    toks: list[str], term_fp: FingerprintConfig
+    counts: Counter[str], info: dict[str, tuple[int, bool]], term_fp: FingerprintConfig
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], npt.NDArray[np.uint32]]:
-    counts = Counter(t for t in toks if t not in STOPWORDS and (len(t) > 2 or t.isdigit()))
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
-    if not top:
+    content = [(info[t][0], c) for t, c in counts.items() if info[t][1]]
+    if not content:
         empty = np.zeros(0, dtype=np.uint32)
         return empty, np.zeros(0, dtype=np.float32), minhash(np.zeros(0, dtype=np.uint64), term_fp)
-    h64 = np.fromiter((token_hash(t) for t, _ in top), dtype=np.uint64, count=len(top))
-    w = np.array([1.0 + math.log(c) for _, c in top], dtype=np.float32)
+    h64 = np.array([h for h, _ in content], dtype=np.uint64)
+    tf = np.array([c for _, c in content], dtype=np.float32)
+    if len(content) > MAX_TERMS:  # the most frequent terms; ties broken by hash (stable across runs)
+        keep = np.lexsort((h64, -tf))[:MAX_TERMS]
+        h64, tf = h64[keep], tf[keep]
+    w = (1.0 + np.log(tf)).astype(np.float32)
     h32 = (h64 >> np.uint64(32)).astype(np.uint32)
     order = np.argsort(h32, kind="stable")
     h32, w = h32[order], w[order]
@@ -153,17 +169,23 @@ def _term_features(
     return h32, w, minhash(h64, term_fp)
 
 
-def _names(text: str) -> npt.NDArray[np.uint32]:
-    found = {m.group(0).lower() for m in _CAP.finditer(text) if m.group(0)[0].isupper()}
-    found = {f for f in found if f not in STOPWORDS and len(f) > 1}
-    found.update(m.group(0) for m in _NUMBER.finditer(text) if len(m.group(0)) > 1 or m.group(0) != "0")
-    if not found:
-        return np.zeros(0, dtype=np.uint32)
-    return np.unique(np.fromiter((token_hash(f) >> 32 for f in found), dtype=np.uint32, count=len(found)))
-
-
-def _years(text: str) -> npt.NDArray[np.uint16]:
-    return np.unique(np.fromiter((int(y) for y in _YEAR.findall(text)), dtype=np.uint16))
+def _names_and_years(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16]]:
+    """Capitalised words (lower-cased, not function words) and numbers; and the years among the numbers."""
+    found: set[str] = set()
+    years: set[int] = set()
+    for t in set(_NAME_OR_NUMBER.findall(text)):
+        if t.isdigit():
+            if t != "0":
+                found.add(t)
+                if len(t) == 4 and 1800 <= int(t) <= 2099:
+                    years.add(int(t))
+        elif t[0].isupper():
+            low = t.lower()
+            if len(low) > 1 and low not in STOPWORDS:
+                found.add(low)
+    get = _INFO.get
+    names = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in found], dtype=np.uint32))
+    return names, np.array(sorted(years), dtype=np.uint16)
 
 
 def term_config(cfg: CorpusConfig) -> FingerprintConfig:
@@ -188,8 +210,13 @@ def featurize_text(
     """Features of a raw text (no `Article` needed): the fast path for bulk corpus work."""
     full = f"{title}\n{text}" if title else text
     toks = tokens(full)
-    shingles = ngram_hashes(token_hashes(toks), cfg.fingerprint.ngram)
-    terms, weights, term_sig = _term_features(toks, term_config(cfg))
+    counts = Counter(toks)
+    get = _INFO.get
+    info = {t: get(t) or _info(t) for t in counts}
+    seq = np.array([info[t][0] for t in toks], dtype=np.uint64)
+    shingles = ngram_hashes(seq, cfg.fingerprint.ngram)
+    terms, weights, term_sig = _term_features(counts, info, term_config(cfg))
+    names, years = _names_and_years(full)
     doc = DocFeatures(
         id=id,
         published=published,
@@ -200,8 +227,8 @@ def featurize_text(
         terms=terms,
         weights=weights,
         term_signature=term_sig,
-        names=_names(full),
-        years=_years(full),
+        names=names,
+        years=years,
         source=source,
         # kept only when an encoder may need it later (the cascade embeds hard documents only)
         text_sample=full[: cfg.embed_chars] if (cfg.encoder or encoder) else "",

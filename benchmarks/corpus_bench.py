@@ -1,0 +1,239 @@
+"""Cluster one generated corpus (benchmarks/corpus_gen.py) with samestory, datasketch MinHashLSH and
+text-dedup's MinHash, in one run, and print docs/s, peak RSS and pairwise F1 / ARI against the gold stories.
+
+Each system runs in its own subprocess (so peak RSS is its own) over the same texts, with the same
+word 5-gram shingles; timing starts after the JSONL is read and covers fingerprinting + candidate search +
+clustering. text-dedup cannot be installed into the shared venv without downgrading rich and urllib3, so
+its code is installed ``--no-deps`` into a folder (``--textdedup-path``) and its own ``embed_func`` (MinHash),
+``optimal_param`` (bands/rows) and ``UnionFind`` clustering run in-process (its Hugging Face ``datasets`` I/O
+is stubbed out, which can only make it faster).
+
+    /work/venv/bin/python benchmarks/corpus_bench.py /work/bench-out/corpus_100k.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+import types
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+SYSTEMS = ("samestory", "datasketch", "textdedup")
+
+
+def _read(path: Path) -> tuple[list[str], list[str], list[str], list[str]]:
+    ids, texts, gold, published = [], [], [], []
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            ids.append(rec["id"])
+            texts.append(rec["text"])
+            gold.append(rec["story"])
+            published.append(rec.get("published") or "")
+    return ids, texts, gold, published
+
+
+def _shingles(text: str, n: int = 5) -> list[bytes]:
+    from samestory.fingerprint import tokens
+
+    toks = tokens(text)
+    if len(toks) < n:
+        return [" ".join(toks).encode()] if toks else []
+    return list({" ".join(toks[i : i + n]).encode() for i in range(len(toks) - n + 1)})
+
+
+class _UF:
+    def __init__(self, n: int) -> None:
+        self.p = list(range(n))
+
+    def find(self, x: int) -> int:
+        while self.p[x] != x:
+            self.p[x] = self.p[self.p[x]]
+            x = self.p[x]
+        return x
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.p[max(ra, rb)] = min(ra, rb)
+
+
+def run_samestory(
+    ids: list[str], texts: list[str], published: list[str], args: argparse.Namespace
+) -> list[str]:
+    from dataclasses import replace
+    from datetime import datetime
+
+    from samestory.corpus.cluster import OnlineClusterer, order_key
+    from samestory.corpus.config import CorpusConfig
+    from samestory.corpus.features import featurize_text
+
+    cfg = replace(CorpusConfig(), term_rows=args.term_rows, term_bands=args.term_bands)
+    feats = [
+        featurize_text(i, t, cfg, published=datetime.fromisoformat(p) if p else None)
+        for i, t, p in zip(ids, texts, published, strict=True)
+    ]
+    engine = OnlineClusterer(cfg, exhaustive=False)
+    story = {}
+    for f in sorted(feats, key=order_key):
+        story[f.id] = engine.add(f).story_id
+    return [story[i] for i in ids]
+
+
+def run_datasketch(
+    ids: list[str], texts: list[str], published: list[str], args: argparse.Namespace
+) -> list[str]:
+    from datasketch import MinHash, MinHashLSH
+
+    lsh = MinHashLSH(threshold=args.ds_threshold, num_perm=128)
+    uf = _UF(len(texts))
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=128, seed=1)
+        m.update_batch(_shingles(text))
+        for hit in lsh.query(m):
+            uf.union(i, int(hit))
+        lsh.insert(str(i), m)
+    return [ids[uf.find(i)] for i in range(len(texts))]
+
+
+def _import_textdedup(path: str) -> Any:
+    sys.path.insert(0, path)
+    for name in ("datasets", "click_option_group"):
+        if name not in sys.modules:
+            try:
+                __import__(name)
+            except ImportError:
+                stub = types.ModuleType(name)
+                stub.logging = types.SimpleNamespace(set_verbosity_error=lambda: None)  # type: ignore[attr-defined]
+                for attr in (
+                    "Dataset",
+                    "load_dataset",
+                    "load_from_disk",
+                    "optgroup",
+                    "concatenate_datasets",
+                    "Value",
+                ):
+                    setattr(
+                        stub,
+                        attr,
+                        types.SimpleNamespace(
+                            group=lambda *a, **k: lambda f: f, option=lambda *a, **k: lambda f: f
+                        ),
+                    )
+                sys.modules[name] = stub
+    if "datasets.utils.version" not in sys.modules and isinstance(sys.modules["datasets"], types.ModuleType):
+        import dataclasses
+
+        utils, version = types.ModuleType("datasets.utils"), types.ModuleType("datasets.utils.version")
+        version.dataclass = dataclasses.dataclass  # type: ignore[attr-defined]
+        utils.version = version  # type: ignore[attr-defined]
+        sys.modules["datasets.utils"], sys.modules["datasets.utils.version"] = utils, version
+    import text_dedup.minhash as tdm
+
+    return tdm
+
+
+def run_textdedup(
+    ids: list[str], texts: list[str], published: list[str], args: argparse.Namespace
+) -> list[str]:
+    import numpy as np
+
+    tdm = _import_textdedup(args.textdedup_path)
+    from text_dedup.utils import UnionFind, optimal_param, sha1_hash
+
+    num_perm, ngram = 128, 5
+    dtype, max_hash, prime = np.uint64, np.uint32((1 << 32) - 1), np.uint64((1 << 61) - 1)
+    b, r = optimal_param(args.ds_threshold, num_perm, false_positive_weight=0.5, false_negative_weight=0.5)
+    ranges = [(i * r, (i + 1) * r) for i in range(b)]
+    rng = np.random.RandomState(42)
+    perms = (
+        rng.randint(1, prime, size=(num_perm,), dtype=dtype),
+        rng.randint(0, prime, size=(num_perm,), dtype=dtype),
+    )
+    tables: list[dict[bytes, set[int]]] = [{} for _ in range(b)]
+    for i, text in enumerate(texts):
+        sig = tdm.embed_func(
+            text, i, num_perm=num_perm, ngram_size=ngram, min_length=0, hashranges=ranges, permutations=perms,
+            hash_func=lambda d: sha1_hash(d, d=32), dtype=dtype, max_hash=max_hash, modulo_prime=prime,
+        )  # fmt: skip
+        for t, h in enumerate(sig[tdm.SIGNATURE_COLUMN]):
+            tables[t].setdefault(h, set()).add(i)
+    uf = UnionFind()
+    for table in tables:
+        for cluster in table.values():
+            if len(cluster) > 1:
+                idx = min(cluster)
+                for x in cluster:
+                    uf.union(x, idx)
+    return [ids[uf.find(i)] for i in range(len(texts))]
+
+
+def child(system: str, args: argparse.Namespace) -> None:
+    ids, texts, _gold, published = _read(args.corpus)
+    start = time.perf_counter()
+    pred = {"samestory": run_samestory, "datasketch": run_datasketch, "textdedup": run_textdedup}[system](
+        ids, texts, published, args
+    )
+    seconds = time.perf_counter() - start
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        json.dumps(
+            {"system": system, "seconds": seconds, "docs": len(ids), "peak_rss_mb": rss_mb, "pred": pred}
+        )
+    )
+
+
+def score(gold: list[str], pred: list[str]) -> dict[str, float]:
+    from samestory.eval.clusters import adjusted_rand_index, pairwise_prf
+
+    p, r, f = pairwise_prf(gold, pred)
+    return {"precision": p, "recall": r, "f1": f, "ari": adjusted_rand_index(gold, pred)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--systems", default=",".join(SYSTEMS))
+    ap.add_argument("--ds-threshold", type=float, default=0.5, help="datasketch / text-dedup LSH threshold")
+    ap.add_argument("--term-rows", type=int, default=4)
+    ap.add_argument("--term-bands", type=int, default=16)
+    ap.add_argument("--textdedup-path", default=os.environ.get("TEXTDEDUP_PATH", "/work/bench-out/td"))
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        child(args.child, args)
+        return 0
+    _, _, gold, _ = _read(args.corpus)
+    print(
+        f"corpus {args.corpus}: {len(gold)} docs, {len(set(gold))} gold stories, cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}"
+    )
+    for system in args.systems.split(","):
+        cmd = [sys.executable, __file__, str(args.corpus), "--child", system, "--ds-threshold", str(args.ds_threshold),
+               "--term-rows", str(args.term_rows), "--term-bands", str(args.term_bands), "--textdedup-path", args.textdedup_path]  # fmt: skip
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            print(
+                f"{system:<11} FAILED: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}"
+            )
+            continue
+        res = json.loads(proc.stdout.strip().splitlines()[-1])
+        s = score(gold, res["pred"])
+        print(
+            f"{system:<11} docs/s {res['docs'] / res['seconds']:9.1f}  time {res['seconds']:8.1f}s  peak RSS {res['peak_rss_mb']:7.0f} MB  "
+            f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ARI {s['ari']:.3f}  stories {len(set(res['pred']))}"
+        )
+        sys.stdout.flush()
+    print(f"load after run {os.getloadavg()[0]:.1f}; date {time.strftime('%Y-%m-%d %H:%M')}")
+    _ = Counter
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

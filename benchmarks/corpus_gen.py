@@ -1,0 +1,182 @@
+"""Generate a seeded benchmark corpus with gold stories from the real articles in ../shared/data.
+
+Story families come from real text:
+- WMT21 documents: the Russian source, two human English references and the English machine translations
+  (real MT variants), each one version of the document's story;
+- ECB+ articles: the gold story is the ECB+ event, so the two events of a topic are *unrelated same-topic
+  stories*;
+- SemEval-2022 Task 8 articles (several languages): one story per text (pairs rated similar keep one side).
+Each family also gets derived versions: reprints with page debris, truncations, dropped or reordered
+sentences. The corpus is filled up to the requested size with singleton filler articles (random word
+sequences drawn from the pool's vocabulary), so that candidate search has to work at scale.
+
+    /work/venv/bin/python benchmarks/corpus_gen.py --docs 100000 --out /work/bench-out/corpus_100k.jsonl
+
+Output: JSONL, one article per line with ``id``, ``title``, ``text``, ``published`` (ISO), ``source``,
+``lang`` and the gold ``story`` and ``variant`` (how the version was made). Never commit the output.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import re
+import sys
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from samestory.eval.data import data_file
+from samestory.eval.wmt import load_wmt
+
+csv.field_size_limit(sys.maxsize)
+DEBRIS_BEFORE = [
+    "Share this article", "Advertisement", "Subscribe to our newsletter", "Home > News > World",
+    "Follow us on Twitter", "Listen to this article", "Breaking News",
+]  # fmt: skip
+DEBRIS_AFTER = [
+    "Read more: Top stories of the day", "© 2021 All rights reserved.", "Related articles",
+    "Sign up for our daily briefing.", "Comments are closed.", "This article was republished with permission.",
+]  # fmt: skip
+_SENT = re.compile(r"(?<=[.!?])\s+")
+T0 = datetime(2021, 1, 1, tzinfo=UTC)
+
+
+def _families() -> list[tuple[str, str, list[tuple[str, str, str]]]]:
+    """(story id, kind, [(variant, lang, text)]) for every real story in the shared data."""
+    fams: list[tuple[str, str, list[tuple[str, str, str]]]] = []
+    wmt = data_file("wmt21-ru-en", "newstest2021.ru-en.all.xml")
+    if wmt is not None:
+        for doc in load_wmt(wmt):
+            versions = [
+                (f"{v.kind}:{v.name}", v.lang or "und", v.text) for v in doc.versions if v.text.strip()
+            ]
+            fams.append((f"wmt:{doc.id}", "wmt", versions))
+    ecb = data_file("ecbplus", "topics-01-22.jsonl")
+    if ecb is not None:
+        by_event: dict[str, list[tuple[str, str, str]]] = {}
+        for line in ecb.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                by_event.setdefault(rec["event"], []).append((f"ecb:{rec['id']}", "en", rec["text"]))
+        fams.extend((f"ecb:{event}", "ecb", versions) for event, versions in sorted(by_event.items()))
+    sem = data_file("semeval2022-task8", "train.csv")
+    if sem is not None:
+        seen: set[str] = set()
+        with sem.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh):
+                sides = [("1", row["lang1"], row["text1"])]
+                if float(row["Overall"] or 4) > 2.5:  # dissimilar pairs give two stories
+                    sides.append(("2", row["lang2"], row["text2"]))
+                for side, lang, text in sides:
+                    key = text[:200]
+                    if len(text.split()) < 40 or key in seen:
+                        continue
+                    seen.add(key)
+                    fams.append((f"semeval:{row['pair_id']}:{side}", "semeval", [("original", lang, text)]))
+    if not fams:
+        raise SystemExit("no shared data found: set SAMESTORY_DATA to the shared/data folder")
+    return fams
+
+
+def _derive(rng: random.Random, text: str) -> tuple[str, str]:
+    sents = [s for s in _SENT.split(text.replace("\n", " ")) if s.strip()]
+    kind = rng.choice(["reprint", "debris", "truncate", "drop", "reorder", "drop+debris"])
+    if kind in ("truncate",) and len(sents) > 3:
+        sents = sents[: max(2, int(len(sents) * rng.uniform(0.3, 0.8)))]
+    if kind.startswith("drop") and len(sents) > 4:
+        sents = [s for s in sents if rng.random() > 0.2]
+    if kind == "reorder" and len(sents) > 3:
+        for _ in range(max(1, len(sents) // 5)):
+            i, j = rng.randrange(len(sents)), rng.randrange(len(sents))
+            sents[i], sents[j] = sents[j], sents[i]
+    body = " ".join(sents)
+    if "debris" in kind:
+        body = "\n".join([rng.choice(DEBRIS_BEFORE), body, rng.choice(DEBRIS_AFTER)])
+    return kind, body
+
+
+def generate(n_docs: int, seed: int, out: Path) -> Counter[str]:
+    rng = random.Random(seed)
+    fams = _families()
+    rng.shuffle(fams)
+    vocab: Counter[str] = Counter()
+    for _, _, versions in fams:
+        for _, lang, text in versions:
+            if lang == "en":
+                vocab.update(w for w in re.findall(r"[A-Za-z]+", text))
+    words, weights = zip(*vocab.most_common(30000), strict=True)
+    budget = n_docs // 5  # a fifth of the corpus are real stories and their versions; the rest filler
+    stats: Counter[str] = Counter()
+    written = 0
+    with out.open("w", encoding="utf-8") as fh:
+
+        def emit(story: str, variant: str, lang: str, text: str, when: datetime, source: str) -> None:
+            nonlocal written
+            rec = {
+                "id": f"d{written:07d}", "title": "", "text": text, "published": when.isoformat(),
+                "source": source, "lang": lang, "story": story, "variant": variant,
+            }  # fmt: skip
+            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+            written += 1
+            stats[variant.split(":")[0]] += 1
+
+        for story, _kind, versions in fams:
+            if written >= budget:
+                break
+            start = T0 + timedelta(minutes=rng.randrange(365 * 24 * 60))
+            for variant, lang, text in versions:
+                emit(
+                    story,
+                    variant,
+                    lang,
+                    text,
+                    start + timedelta(minutes=rng.randrange(600)),
+                    f"outlet{rng.randrange(300)}",
+                )
+            for _ in range(min(rng.randrange(0, 6), max(0, budget - written))):
+                base = rng.choice(versions)
+                kind, text = _derive(rng, base[2])
+                emit(
+                    story,
+                    kind,
+                    base[1],
+                    text,
+                    start + timedelta(minutes=rng.randrange(60, 6000)),
+                    f"outlet{rng.randrange(300)}",
+                )
+        n_filler = 0
+        while written < n_docs:
+            length = rng.randrange(120, 700)
+            text = " ".join(rng.choices(words, weights=weights, k=length))
+            n_filler += 1
+            emit(
+                f"filler:{n_filler}",
+                "filler",
+                "en",
+                text,
+                T0 + timedelta(minutes=rng.randrange(365 * 24 * 60)),
+                f"outlet{rng.randrange(300)}",
+            )
+    return stats
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int, default=10_000)
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--out", type=Path, required=True)
+    args = ap.parse_args(argv)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    stats = generate(args.docs, args.seed, args.out)
+    print(
+        f"wrote {sum(stats.values())} docs to {args.out}: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
