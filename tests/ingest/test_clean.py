@@ -129,7 +129,8 @@ def test_feed_header_and_breadcrumbs_before_the_first_paragraph_only() -> None:
         ("МОСКВА, 23 декабря. /ТАСС/. Армия готова.", "МОСКВА", "23 декабря"),
         ("PARIS, 14 novembre - Une série d'attentats a frappé la capitale.", "PARIS", "14 novembre"),
         ("Berlin, 3. März. Die Regierung hat entschieden.", "Berlin", "3. März"),
-        ("ISLAMABAD: Pakistan said on Monday it would reopen the border.", "ISLAMABAD", None),
+        ("KINGSTON — A 28-year-old Kingston man faces weapons charges.", "KINGSTON", None),
+        ("BEIJING (Agencies): The top diplomats of Iran and China met.", "BEIJING", None),
     ],
 )
 def test_datelines(line: str, place: str, date: str | None) -> None:
@@ -148,6 +149,10 @@ def test_datelines(line: str, place: str, date: str | None) -> None:
         "BREAKING: The president resigned on Monday.",
         "UPDATE - The storm hit the coast overnight.",
         "NATO - the alliance said on Monday it would act.",
+        "ROUNDUP: Bloomberg steigt aus dem Rennen aus.",
+        "ROUNDUP/VIRUS: Ströer zieht Prognosen zurück.",
+        "USA: Trump und die Proteste",
+        "Sunday, November 27 - 2005 at 16: 12",
     ],
 )
 def test_no_dateline_in_ordinary_sentences(line: str) -> None:

@@ -400,8 +400,14 @@ def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline 
             date = m.group("date") or m.group("tdate")
             if date is not None and date.endswith(".") and len(date.rstrip(".").split()[-1]) > 4:
                 date = date[:-1]  # the dateline's full stop, not an abbreviated month's ("Dec.")
-            bare = date is None and not any(c in m.group(0) for c in "(/")
-            if _plausible_place(place) and not (bare and not _starts_sentence(text, m.end(), line.end)):
+            matched = m.group(0)
+            after_place = matched[len(place) :]
+            bare = date is None and "(" not in after_place and "/" not in after_place  # no date, no agency
+            # "ROUNDUP:", "USA:", "POSTED:" are kickers: a bare place needs a dash (or full stop) and a new sentence
+            kicker = bare and (
+                matched.rstrip().endswith(":") or not _starts_sentence(text, m.end(), line.end)
+            )
+            if not kicker and _plausible_place(place):
                 return Dateline(place=place.strip(), date=date, start=m.start(), end=min(m.end(), line.end))
         checked += 1
         if checked >= 2:
@@ -412,7 +418,9 @@ def find_dateline(text: str, lines: list[Line], debris: list[Span]) -> Dateline 
 _NOT_PLACES = re.compile(
     r"(?:breaking(?: news)?|update[ds]?|exclusive|report|note|editor'?s note|correction|warning|alert|flash|urgent|"
     r"bulletin|watch|video|photos?|live|analysis|opinion|editorial|review|interview|comment|srochno|срочно|молния|"
-    r"eilmeldung|exklusiv|exclusif|última hora|pilne|son dakika)",
+    r"eilmeldung|exklusiv|exclusif|última hora|pilne|son dakika|posted|published|updated|"
+    r"monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)\.?",
     re.IGNORECASE,
 )
 
