@@ -38,8 +38,12 @@ def test_txt_first_line_is_title_and_agency_number_leaves_it(tmp_path: Path) -> 
     f.write_text("\n\nAllies against terrorism REUTERS 20151223\n\n" + EN_BODY, encoding="utf-8")
     a = load(f)
     assert a.title == "Allies against terrorism"
-    assert a.meta["raw_title"] == "Allies against terrorism REUTERS 20151223"
-    assert a.text.startswith("The Russian military")
+    # the title line stays in the text, marked as debris: the headline as a title line, the number as feed
+    assert [(a.text[d.start : d.end].strip(), d.kind) for d in a.debris[:2]] == [
+        ("Allies against terrorism", "repeated_title"),
+        ("REUTERS 20151223", "feed"),
+    ]
+    assert a.content.startswith("The Russian military")
     assert a.id == "story" and a.source == str(f) and a.lang == "en"
 
 
@@ -74,7 +78,7 @@ def test_mojibake_is_repaired(tmp_path: Path) -> None:
     f = tmp_path / "moji.txt"
     garbled = FR.encode("utf-8").decode("cp1252")
     f.write_text("Titre\n" + garbled, encoding="utf-8")
-    assert load(f).text == FR
+    assert load(f).text == "Titre\n" + FR
 
 
 def test_html_title_date_author_and_main_text(tmp_path: Path) -> None:

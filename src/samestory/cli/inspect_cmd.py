@@ -32,8 +32,6 @@ def _render_table(article: Article) -> None:
         f"sentences {len(article.sentences)}  debris spans {len(article.debris)}",
         highlight=False,
     )
-    for d in article.meta.get("title_debris", ()):
-        stdout.print(f"title debris: {escape(str(d['kind']))} {escape(repr(d['text']))}", highlight=False)
     table = Table(show_header=True, header_style="bold", expand=True)
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("span", no_wrap=True)

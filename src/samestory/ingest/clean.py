@@ -5,7 +5,9 @@ Rules work on lines (news pages put one paragraph per line) and are general, not
 =================  ==========================================================================================
 kind               what
 =================  ==========================================================================================
-``repeated_title`` a line that repeats the title (pages print the headline again above the body)
+``repeated_title`` a line that repeats the title: pages print the headline again above the body, and the ``.txt``
+                   reader keeps the title line itself in the text
+
 ``duplicate``      a paragraph printed twice (the second copy), e.g. a lead paragraph repeated below a photo
 ``related``        a "See also" / "Read also" / "Related" / "Most read" block: the label line and the headline
                    lines (no sentence punctuation) that follow it; or a one-line "Read also: <headline>"
@@ -287,8 +289,15 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
             block_left -= 1
         else:
             block_kind = ""
-            if title_keys and len(t) <= max_title and line_key(t) in title_keys:
-                kind = "repeated_title"
+            head = _title_head(t, title_keys, max_title)
+            if head:
+                feed = len(t) - len(t[head:].lstrip())  # where a trailing agency number starts
+                spans.append(
+                    Span(line.start, line.start + (feed if head < len(t) else head), "repeated_title")
+                )
+                if head < len(t):
+                    spans.append(Span(line.start + feed, line.end, "feed"))
+                continue
             else:
                 kind, opens = _line_kind(t, in_head)
                 if opens:
@@ -312,6 +321,19 @@ def find_debris(text: str, title: str = "", lines: list[Line] | None = None) -> 
             seen.add(t)
             by_head.setdefault(t[:_MIN_DUP_CHARS], []).append(t)
     return merge_spans(text, spans)
+
+
+def _title_head(line: str, title_keys: set[str], max_len: int) -> int:
+    """Length of the headline at the start of ``line`` when the line repeats the title (perhaps followed by an
+    agency number such as "TASS 12412151"); 0 when it does not."""
+    if not title_keys or len(line) > max_len:
+        return 0
+    if line_key(line) in title_keys:
+        return len(line)
+    m = _AGENCY_SUFFIX.search(line)
+    if m is not None and line_key(line[: m.start(1)]) in title_keys:
+        return len(line[: m.start(1)].rstrip())
+    return 0
 
 
 def _duplicated_prefix(text: str, earlier: Iterable[str]) -> int:

@@ -29,7 +29,7 @@ from typing import Any, BinaryIO
 from samestory.article import Article
 from samestory.errors import EmptyArticleError, InputError, ReadError, RecordError
 from samestory.ingest.build import from_text
-from samestory.ingest.clean import split_title_debris
+from samestory.ingest.clean import clean_title
 from samestory.ingest.decode import decode_bytes, detect_encoding
 from samestory.ingest.options import (
     DATE_FIELDS,
@@ -257,20 +257,16 @@ def split_title(text: str) -> tuple[str, str]:
 
 
 def read_txt(data: bytes, source: str, opts: ReadOptions, *, id: str) -> Article:
-    """One plain-text article: title from the first line (a trailing agency number is kept in ``meta``)."""
+    """One plain-text article: the first line is the title (without a trailing agency number); the text keeps
+    that line, marked as ``title`` debris (the agency number as ``feed``), so nothing read is dropped."""
     text, encoding = decode_bytes(data, source)
     raw_title, body = split_title(text)
-    title, title_debris = split_title_debris(raw_title) if raw_title else ("", [])
-    meta: dict[str, Any] = {"format": "txt", "encoding": encoding}
-    if title_debris:
-        meta["raw_title"] = raw_title
-        meta["title_debris"] = [
-            {"start": d.start, "end": d.end, "text": raw_title[d.start : d.end], "kind": d.kind}
-            for d in title_debris
-        ]
     if not body.strip():
         raise EmptyArticleError(f"{source}: has no body text; expected an article's text")
-    return from_text(body, title=title or None, id=id, lang=opts.lang, source=source, meta=meta)
+    meta: dict[str, Any] = {"format": "txt", "encoding": encoding}
+    return from_text(
+        text, title=clean_title(raw_title) or None, id=id, lang=opts.lang, source=source, meta=meta
+    )
 
 
 # --- records: JSONL and CSV -----------------------------------------------------------------------------

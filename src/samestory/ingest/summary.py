@@ -8,7 +8,7 @@ from samestory.article import Article
 
 
 def article_summary(article: Article) -> dict[str, Any]:
-    """``{id, source, url, title, lang, published, dateline, sentences, debris, title_debris}`` for one article.
+    """``{id, source, url, title, lang, published, dateline, sentences, debris}`` for one article.
 
     ``sentences`` is a list of ``{index, text, start, end, debris}`` (``debris`` true/false) and ``debris`` a
     list of ``{start, end, text, kind}``; offsets are character offsets into the article's body text.
@@ -32,6 +32,4 @@ def article_summary(article: Article) -> dict[str, Any]:
             {"start": d.start, "end": d.end, "text": article.text[d.start : d.end], "kind": d.kind}
             for d in article.debris
         ],
-        # page furniture cut from the title line as read (offsets into meta["raw_title"])
-        "title_debris": list(article.meta.get("title_debris", ())),
     }
