@@ -282,3 +282,22 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(tmp_path: Path, ph
     batch = cluster_batch(feats, cfg)
     assert partition(got) == partition({m.article_id: m.story_id for m in batch})
     assert partition(got) == partition({k: str(v) for k, v in gold(versions).items()})
+
+
+def test_candidate_limit_keeps_those_sharing_the_most_keys(tmp_path: Path) -> None:
+    shared = {
+        "one": [b"k1"],
+        "three": [b"k1", b"k2", b"k3"],
+        "two-b": [b"k2", b"k3"],
+        "two-a": [b"k1", b"k2"],
+    }
+    with Store(tmp_path / "s.db") as s, s.transaction() as db:
+        for i, (name, keys) in enumerate(shared.items()):
+            s.stage(db, ArticleRow(id=name, content_hash=str(i)), b"f")
+            s.assign(db, MembershipRow(name, name, None, 1.0, None), keys)
+    with Store(tmp_path / "s.db") as s:
+        query = [b"k1", b"k2", b"k3"]
+        assert s.candidates(query) == sorted(shared)
+        assert s.candidates(query, limit=1) == ["three"]
+        assert s.candidates(query, limit=2) == ["three", "two-a"]  # a tie at two keys goes to the smaller id
+        assert s.candidates(query, limit=10) == sorted(shared)

@@ -34,7 +34,7 @@ from samestory.store import ArticleRow, MembershipRow, Store
 if TYPE_CHECKING:
     from samestory.article import Article
     from samestory.corpus.candidates import EmbeddingIndex
-    from samestory.corpus.cluster import Membership
+    from samestory.corpus.cluster import Membership, StoryAssigner
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
     from samestory.corpus.verify import PairEvidence
@@ -241,6 +241,7 @@ class Index:
         self._cache: OrderedDict[str, DocFeatures] = OrderedDict()
         self._story_cache: dict[str, list[str]] = {}
         self._assigned_count = 0
+        self._assigner: StoryAssigner | None = None
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
@@ -369,9 +370,12 @@ class Index:
         from samestory.corpus.candidates import EmbeddingIndex, lsh_keys
         from samestory.corpus.cluster import StoryAssigner
 
-        assigner = StoryAssigner(self.config)
+        if self._assigner is None:  # one assigner: it caches story cohesion between documents
+            self._assigner = StoryAssigner(self.config)
+        assigner = self._assigner
         keys = lsh_keys(doc, self.config)
-        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id)
+        limit = int(getattr(self.config, "max_candidates", 0) or 0)
+        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id, limit=limit)
         membership = assigner.assign(doc, self._verified(doc, ids), self._story_members)
         encoder = self.encoder
         if membership.matched_id is None and encoder is not None:
@@ -559,6 +563,7 @@ class Index:
         self._cache.clear()
         self._story_cache.clear()
         self._emb = None
+        self._assigner = None  # its cohesion cache is keyed by member ids, which may now hold other content
 
     # -- reading ---------------------------------------------------------------------------------------
 

@@ -436,16 +436,21 @@ class Store:
         *,
         window: tuple[float, float] | None = None,
         exclude: str | None = None,
+        limit: int = 0,
     ) -> list[str]:
-        """Ids of stored articles sharing at least one band key, sorted; within ``window`` when given.
+        """Ids of stored articles sharing at least one band key, sorted by id; within ``window`` when given.
 
         ``window`` is ``(earliest, latest)`` POSIX timestamps; articles with no date are always candidates
-        (nothing says they are out of the window).
+        (nothing says they are out of the window). ``limit`` > 0 keeps only the ``limit`` articles sharing
+        the most keys (ties by id), the same ranking as the engine's in-memory LSH.
         """
         if not band_keys:
             return []
         marks = ",".join("?" * len(band_keys))
-        sql = f"SELECT DISTINCT a.id FROM bands b JOIN articles a ON a.doc = b.doc WHERE b.key IN ({marks})"
+        sql = (
+            "SELECT a.id, count(*) AS shared FROM bands b JOIN articles a ON a.doc = b.doc "
+            f"WHERE b.key IN ({marks})"
+        )
         params: list[object] = list(band_keys)
         if window is not None:
             sql += " AND (a.published_ts IS NULL OR a.published_ts BETWEEN ? AND ?)"
@@ -453,6 +458,10 @@ class Store:
         if exclude is not None:
             sql += " AND a.id != ?"
             params.append(exclude)
+        sql += " GROUP BY b.doc"
+        if limit > 0:
+            sql += " ORDER BY shared DESC, a.id LIMIT ?"
+            params.append(limit)
         return sorted(str(r[0]) for r in self._query(sql, params))
 
     # -- memberships and stories -----------------------------------------------------------------------
