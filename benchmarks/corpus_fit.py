@@ -31,7 +31,7 @@ from samestory.eval.clusters import LabelledDoc, adjusted_rand_index, featurize_
 from samestory.eval.data import data_file
 
 FEATURES = ["terms_cosine", "names_overlap", "year_conflict", "year_match", "tn"]
-GRID = [(t, a) for t in (0.4, 0.5, 0.6, 0.7) for a in (0.0, 0.5, 0.65, 0.8)]
+GRID = [(t, a) for t in (0.4, 0.5, 0.6) for a in (0.0, 0.5, 0.65, 0.8)]
 OUT = Path(__file__).resolve().parents[1] / "src" / "samestory" / "corpus" / "pair_model.json"
 
 

@@ -34,8 +34,8 @@ class CorpusConfig:
     term_bands: int = 32
     term_rows: int = 2
     # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
-    match_threshold: float = 0.45
-    join_threshold: float = 0.45
+    match_threshold: float = 0.4
+    join_threshold: float = 0.4
     cohesion_ratio: float = 0.65
     max_compare: int = 8
     encoder: str | None = None
