@@ -43,22 +43,33 @@ _EXPORTS: dict[str, str] = {
     "Match": "samestory.match.score",
     "score_pair": "samestory.match.score",
     "Index": "samestory.index",
+    "CorpusConfig": "samestory.corpus.config",
+    "DocFeatures": "samestory.corpus.features",
+    "featurize": "samestory.corpus.features",
+    "PairEvidence": "samestory.corpus.verify",
+    "verify": "samestory.corpus.verify",
+    "Membership": "samestory.corpus.cluster",
+    "cluster_batch": "samestory.corpus.cluster",
     "OutputError": "samestory.errors",
 }
 
 __all__ = [
     "Article",
     "Comparison",
+    "CorpusConfig",
     "DataError",
     "Dateline",
+    "DocFeatures",
     "EmptyArticleError",
     "Encoder",
     "Index",
     "InputError",
     "Match",
+    "Membership",
     "MissingDependencyError",
     "ModelError",
     "OutputError",
+    "PairEvidence",
     "ReadError",
     "ReadOptions",
     "RecordError",
@@ -68,17 +79,24 @@ __all__ = [
     "Span",
     "StoreError",
     "__version__",
+    "cluster_batch",
     "compare",
+    "featurize",
     "from_text",
     "get_encoder",
     "load",
     "read_paths",
     "score_pair",
+    "verify",
 ]
 
 if TYPE_CHECKING:
     from samestory.article import Article, Dateline, Sentence, Span
     from samestory.comparison import Comparison, compare
+    from samestory.corpus.cluster import Membership, cluster_batch
+    from samestory.corpus.config import CorpusConfig
+    from samestory.corpus.features import DocFeatures, featurize
+    from samestory.corpus.verify import PairEvidence, verify
     from samestory.embed.base import Encoder, get_encoder
     from samestory.errors import (
         DataError,
