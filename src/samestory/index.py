@@ -42,6 +42,9 @@ if TYPE_CHECKING:
 
 #: articles staged (and committed) per transaction while reading input, and assigned per transaction
 BATCH = 256
+#: candidates verified per document: those sharing the most LSH keys (0 = all). Bounds `match` latency on a
+#: large index; the index equals `cluster_batch` whenever no document has more candidates than this.
+MAX_CANDIDATES = 100
 #: feature blobs kept decoded in memory while adding (about 4 KB each)
 CACHE_DOCS = 20_000
 
@@ -217,6 +220,8 @@ class Index:
     ``window`` restricts candidates to articles published within that time of the new one (articles with
     no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
     ``encoder`` overrides the one named by ``config.encoder`` (an already loaded model, or a test double).
+    ``max_candidates`` caps the candidates verified per document (those sharing the most LSH keys; 0 = all),
+    unless the engine's config sets its own cap.
     """
 
     def __init__(
@@ -227,6 +232,7 @@ class Index:
         window: timedelta | None = None,
         read_only: bool = False,
         encoder: Encoder | None = None,
+        max_candidates: int = MAX_CANDIDATES,
     ) -> None:
         self.store = Store(path, read_only=read_only)
         try:
@@ -235,6 +241,9 @@ class Index:
             self.store.close()
             raise
         self.window = window
+        # the engine's own cap when its config has one, else the index's
+        cap = getattr(self.config, "max_candidates", None)
+        self.max_candidates = int(cap) if cap is not None else max_candidates
         self._encoder: Encoder | None = encoder
         self._encoder_loaded = encoder is not None
         self._emb: EmbeddingIndex | None = None
@@ -374,8 +383,7 @@ class Index:
             self._assigner = StoryAssigner(self.config)
         assigner = self._assigner
         keys = lsh_keys(doc, self.config)
-        limit = int(getattr(self.config, "max_candidates", 0) or 0)
-        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id, limit=limit)
+        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id, limit=self.max_candidates)
         membership = assigner.assign(doc, self._verified(doc, ids), self._story_members)
         encoder = self.encoder
         if membership.matched_id is None and encoder is not None:
