@@ -37,38 +37,56 @@ def lsh_keys(doc: DocFeatures, cfg: CorpusConfig) -> list[bytes]:
 
 
 class LSHIndex:
-    """In-memory LSH: key -> ids of the documents that have it."""
+    """In-memory LSH: key -> ids of the documents that have it.
+
+    Buckets hold a bare id until a second document shares the key (most keys are never shared), and keys are
+    kept as ints: about half the memory of a dict of lists of byte strings.
+    """
 
     def __init__(self, cfg: CorpusConfig) -> None:
         self.cfg = cfg
-        self._buckets: dict[bytes, list[str]] = defaultdict(list)
-        self._keys: dict[str, list[bytes]] = {}
+        self._buckets: dict[int, str | list[str]] = {}
+        self._count = 0
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return self._count
 
     def add(self, doc: DocFeatures, keys: list[bytes] | None = None) -> None:
         """Index ``doc`` under ``keys`` (default: `lsh_keys`; pass them when already computed)."""
-        if doc.id in self._keys:
-            return
-        keys = lsh_keys(doc, self.cfg) if keys is None else keys
-        self._keys[doc.id] = keys
-        for k in keys:
-            self._buckets[k].append(doc.id)
+        buckets = self._buckets
+        for k in lsh_keys(doc, self.cfg) if keys is None else keys:
+            key = int.from_bytes(k, "big")
+            current = buckets.get(key)
+            if current is None:
+                buckets[key] = doc.id
+            elif isinstance(current, str):
+                if current != doc.id:
+                    buckets[key] = [current, doc.id]
+            elif doc.id not in current:
+                current.append(doc.id)
+        self._count += 1
 
-    def remove(self, doc_id: str) -> None:
-        for k in self._keys.pop(doc_id, []):
-            bucket = self._buckets.get(k)
-            if bucket is not None and doc_id in bucket:
-                bucket.remove(doc_id)
-                if not bucket:
-                    del self._buckets[k]
+    def remove(self, doc: DocFeatures) -> None:
+        for k in lsh_keys(doc, self.cfg):
+            key = int.from_bytes(k, "big")
+            current = self._buckets.get(key)
+            if current == doc.id:
+                del self._buckets[key]
+            elif isinstance(current, list) and doc.id in current:
+                current.remove(doc.id)
+                if len(current) == 1:
+                    self._buckets[key] = current[0]
+        self._count -= 1
 
     def query(self, doc: DocFeatures, keys: list[bytes] | None = None) -> list[str]:
         """Ids sharing at least one key with ``doc`` (excluding ``doc`` itself), in first-added order."""
         seen: dict[str, None] = {}
+        get = self._buckets.get
         for k in lsh_keys(doc, self.cfg) if keys is None else keys:
-            for other in self._buckets.get(k, ()):
+            current = get(int.from_bytes(k, "big"))
+            if current is None:
+                continue
+            for other in (current,) if isinstance(current, str) else current:
                 if other != doc.id:
                     seen[other] = None
         return list(seen)
