@@ -21,6 +21,8 @@ _STATUS_STYLE = {
     "only_b": "magenta",
 }
 _MAX_LISTED = 12
+_MAX_ONLY = 30  # sentences listed per only-in panel
+_MAX_CHANGES = 25  # rows of the changes table
 
 
 def _clip(text: str, width: int) -> str:
@@ -84,7 +86,12 @@ def render_terminal(comparison: Comparison, console: Console, *, width: int = 60
         ("B", b, c.diff.only_in_b, "magenta"),
     ):
         if indices:
-            body = Group(*(_line(f"[{i}] " + _clip(article.sentences[i].text, 4 * width)) for i in indices))
+            lines = [
+                _line(f"[{i}] " + _clip(article.sentences[i].text, 4 * width)) for i in indices[:_MAX_ONLY]
+            ]
+            if len(indices) > _MAX_ONLY:
+                lines.append(_line(f"… {len(indices) - _MAX_ONLY} more in --format json / html", "dim"))
+            body = Group(*lines)
             console.print(
                 Panel(body, title=f"Only in {side}: {len(indices)} sentences", border_style=style),
                 soft_wrap=False,
@@ -103,7 +110,10 @@ def render_terminal(comparison: Comparison, console: Console, *, width: int = 60
         table.add_column("A", ratio=1)
         table.add_column("B", ratio=1)
         order = {"conflict": 0, "reworded": 1, "variant": 2, "only_a": 3, "only_b": 4}
-        for ch in sorted(detailed, key=lambda ch: order.get(ch.status, 9)):
+        ranked = sorted(detailed, key=lambda ch: order.get(ch.status, 9))
+        if len(ranked) > _MAX_CHANGES:
+            table.caption = f"{len(ranked) - _MAX_CHANGES} more in --format json / html"
+        for ch in ranked[:_MAX_CHANGES]:
             table.add_row(
                 ch.type,
                 Text(ch.status, style=_STATUS_STYLE.get(ch.status, "")),
