@@ -64,6 +64,8 @@ class AlignConfig:
     """... for an unaligned A sentence between them, at this minimum score."""
     continuation_margin: float = -1.0
     """A neighbour that continues a sentence (starts in lower case) joins when the merged score drops less."""
+    skip_margin: float = 0.0
+    """Extra gain needed to join a group across one unaligned sentence."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8
@@ -408,7 +410,10 @@ def align_texts(
                 if u in owner:
                     continue
                 best: tuple[float, int] | None = None
-                for nb in (u - 1, u + 1):
+                reach = [u - 1, u + 1]
+                # across one unaligned sentence too (a merge of two sentences that had one dropped between them)
+                reach += [u + 2 * d for d in (-1, 1) if u + d not in owner and 0 <= u + d < n]
+                for nb in reach:
                     g = owner.get(nb)
                     if g is None:
                         continue
@@ -422,8 +427,10 @@ def align_texts(
                     gain = merged - current
                     texts = texts_a if side == 0 else texts_b
                     # only the lower-case piece itself joins its predecessor's group this easily
-                    rest = nb < u and _continues(texts[nb], texts[u])
+                    rest = nb == u - 1 and _continues(texts[nb], texts[u])
                     margin = cfg.continuation_margin if rest else cfg.join_margin
+                    if abs(nb - u) > 1:
+                        margin += cfg.skip_margin
                     if side == 0:
                         own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
                     else:
