@@ -159,7 +159,9 @@ def test_comparison_is_public_and_carries_a_similarity(example: Comparison) -> N
 
     with_sim = dataclasses.replace(example, similarity=_Similarity())
     assert with_sim.to_dict()["similarity"] == {"overall": 1.5, "same_story": True}
-    assert example.to_dict()["similarity"] is None
+    graded = example.to_dict()["similarity"]  # filled by samestory.match.score_pair
+    assert set(graded["dimensions"]) == {"geography", "entities", "time", "narrative"}
+    assert 1.0 <= graded["overall"] <= 4.0
 
 
 def test_compare_is_deterministic(example_a: Path, example_b: Path) -> None:

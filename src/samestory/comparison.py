@@ -162,4 +162,12 @@ def compare(
         score=score,
         explanation=why,
         encoder=encoder.name if encoder is not None else "lexical",
+        similarity=_graded_similarity(a, b, encoder),
     )
+
+
+def _graded_similarity(a: Article, b: Article, encoder: Encoder | None) -> _HasToDict:
+    """The SemEval-scale similarity with dimensions and evidence (`samestory.match.score_pair`)."""
+    from samestory.match.score import score_pair
+
+    return score_pair(a, b, encoder)

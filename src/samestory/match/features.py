@@ -42,6 +42,9 @@ EMBEDDING_FEATURES: tuple[str, ...] = (
     "cos_tail",
     "cos_head_lead",
     "cos_head_tail",
+    "cos_body",
+    "cos_grid_max",
+    "cos_grid_mean",
 )
 # the views each embedding feature needs (a model embeds only the views its features use)
 FEATURE_VIEWS: dict[str, tuple[str, ...]] = {
@@ -50,6 +53,9 @@ FEATURE_VIEWS: dict[str, tuple[str, ...]] = {
     "cos_tail": ("tail",),
     "cos_head_lead": ("head", "body"),
     "cos_head_tail": ("head", "tail"),
+    "cos_body": ("body",),
+    "cos_grid_max": ("head", "body"),  # over every pair of the views both articles have
+    "cos_grid_mean": ("head", "body"),
 }
 FEATURES: tuple[str, ...] = LEXICAL_FEATURES + EMBEDDING_FEATURES
 
@@ -142,7 +148,19 @@ def embedding_features(a: Signals, b: Signals) -> list[float]:
         cos("tail", "tail"),
         max(cos("head", "lead"), cos("lead", "head")),
         max(cos("head", "tail"), cos("tail", "head")),
+        cos("body", "body"),
+        *_grid(a, b),
     ]
+
+
+def _grid(a: Signals, b: Signals) -> tuple[float, float]:
+    """Max and mean cosine over every (view of A, view of B) pair; the unrelated level when none."""
+    names = [n for n in ("head", "body", "tail") if n in a.vectors]
+    other = [n for n in ("head", "body", "tail") if n in b.vectors]
+    if not names or not other:
+        return UNRELATED_COSINE, UNRELATED_COSINE
+    grid = np.stack([a.vectors[n] for n in names]) @ np.stack([b.vectors[n] for n in other]).T
+    return float(grid.max()), float(grid.mean())
 
 
 def views_for(features: tuple[str, ...]) -> tuple[str, ...]:

@@ -59,6 +59,17 @@ def render_terminal(comparison: Comparison, console: Console, *, width: int = 60
         sim = c.similarity.to_dict()
         flat = ", ".join(f"{k}={v}" for k, v in sim.items() if not isinstance(v, dict | list))
         verdict.append(f"\nsimilarity: {flat}")
+        dims = sim.get("dimensions")
+        if isinstance(dims, dict):
+            verdict.append("\n  dimensions: " + ", ".join(f"{k}={v}" for k, v in dims.items()))
+        for ev in sim.get("evidence") or []:
+            if isinstance(ev, dict):
+                shown = ", ".join(map(str, ev.get("items") or []))
+                verdict.append(
+                    f"\n  {ev.get('dimension')}: {ev.get('detail')}" + (f" [{shown}]" if shown else "")
+                )
+        for w in sim.get("warnings") or []:
+            verdict.append(f"\n  warning: {w}", style="yellow")
     console.print(Panel(verdict, title="samestory compare", box=box.ROUNDED), soft_wrap=False)
 
     groups = Table(title="Aligned passages", box=box.SIMPLE_HEAD, expand=True)
