@@ -6,7 +6,8 @@ JSONL. ``--probes`` records are held out (seeded sample); the others are indexed
 held-out article is matched (`Index.match`, nothing stored) and timed. Prints build throughput, index size,
 p50/p90/p99/max of `match` (features + candidate look-up + verification + assignment; reading the JSON is
 excluded), and how often the match is right: the matched article has the probe's gold story, or the probe's
-gold story has nothing in the index and the probe matched nothing.
+gold story has nothing in the index and the probe matched nothing. Peer, same run: datasketch MinHash +
+MinHashLSH over the same word 5-gram shingles, queried with the same probes (candidates only, no verification).
 
     /work/venv/bin/python benchmarks/corpus_gen.py --docs 101000 --out /work/bench-out/corpus_101k.jsonl
     /work/venv/bin/python benchmarks/match_latency.py /work/bench-out/corpus_101k.jsonl --probes 1000 \
@@ -52,12 +53,65 @@ def _records(path: Path) -> Iterator[dict[str, Any]]:
                 yield json.loads(line)
 
 
+def _shingles(text: str, n: int = 5) -> list[bytes]:
+    """The same word 5-gram shingles samestory uses (its tokenizer), as bytes for datasketch."""
+    from samestory.fingerprint import tokens
+
+    toks = tokens(text)
+    if len(toks) < n:
+        return [" ".join(toks).encode()] if toks else []
+    return list({" ".join(toks[i : i + n]).encode() for i in range(len(toks) - n + 1)})
+
+
+def datasketch_peer(
+    corpus: Path, held: set[str], gold: dict[str, str], indexed_stories: set[str], threshold: float
+) -> str:
+    """datasketch MinHash + MinHashLSH (in memory) on the same split: build time, query latency, and how often
+    the returned candidate set holds an article of the probe's story (lenient: no verification, no choice)."""
+    from datasketch import MinHash, MinHashLSH
+
+    t = time.perf_counter()
+    lsh = MinHashLSH(threshold=threshold, num_perm=128)
+    n = 0
+    for r in _records(corpus):
+        if r["id"] in held:
+            continue
+        m = MinHash(num_perm=128, seed=1)
+        m.update_batch(_shingles(r["text"]))
+        lsh.insert(r["id"], m)
+        n += 1
+    build = time.perf_counter() - t
+    times: list[float] = []
+    right = 0
+    for r in _records(corpus):
+        if r["id"] not in held:
+            continue
+        t = time.perf_counter()
+        m = MinHash(num_perm=128, seed=1)
+        m.update_batch(_shingles(r["text"]))
+        found = lsh.query(m)
+        times.append((time.perf_counter() - t) * 1000)
+        story = gold[r["id"]]
+        right += any(gold[f] == story for f in found) if found else story not in indexed_stories
+    times.sort()
+    p50, p99 = times[len(times) // 2], times[min(len(times) - 1, int(0.99 * len(times)))]
+    return (
+        f"datasketch MinHashLSH(threshold={threshold}, num_perm=128), same shingles: built {n} in {build:.1f}s "
+        f"({n / build:.0f} docs/s); query p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {times[-1]:.1f} ms; "
+        f"{right / len(times):.1%} right (lenient: any returned candidate of the probe's story)"
+    )
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", type=Path, help="JSONL from benchmarks/corpus_gen.py")
     ap.add_argument("--probes", type=int, default=1000)
     ap.add_argument("--db", type=Path, default=None)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-peer", action="store_true", help="skip the datasketch run")
+    ap.add_argument(
+        "--peer-threshold", type=float, default=0.5, help="datasketch LSH threshold (its default)"
+    )
     args = ap.parse_args()
     db = args.db or Path(f"/tmp/samestory-match-{args.corpus.stem}.db")
 
@@ -106,7 +160,9 @@ def main() -> None:
         f"p99 {pct(99):.1f} ms, max {times[-1]:.1f} ms, mean {statistics.mean(times):.1f} ms; "
         f"{joined} joined a story, {right / len(times):.1%} right by the gold stories"
     )
-    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (samestory part)")
+    if not args.no_peer:
+        print(datasketch_peer(args.corpus, held, gold, indexed_stories, args.peer_threshold))
 
 
 if __name__ == "__main__":
