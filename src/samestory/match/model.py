@@ -23,6 +23,7 @@ from samestory.errors import ModelError
 WEIGHTS_FILE = "similarity_weights.json"
 FORMAT_VERSION = 1
 LEXICAL_MODEL = "lexical"
+FAST_SUFFIX = "#fast"  # key suffix of an encoder's faster variant (fewer embedded views)
 TARGETS: tuple[str, ...] = ("overall", "geography", "entities", "time", "narrative")
 
 Array = npt.NDArray[np.float64]
@@ -138,8 +139,12 @@ class Weights:
     models: dict[str, PairModel]
     meta: dict[str, Any]
 
-    def for_encoder(self, encoder_name: str | None) -> PairModel | None:
-        return self.models.get(encoder_name or LEXICAL_MODEL)
+    def for_encoder(self, encoder_name: str | None, fast: bool = False) -> PairModel | None:
+        """The model for ``encoder_name``; ``fast`` prefers its variant that embeds fewer views."""
+        name = encoder_name or LEXICAL_MODEL
+        if fast and f"{name}{FAST_SUFFIX}" in self.models:
+            return self.models[f"{name}{FAST_SUFFIX}"]
+        return self.models.get(name)
 
 
 def parse_weights(data: dict[str, Any], where: str = "weights") -> Weights:

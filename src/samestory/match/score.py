@@ -125,12 +125,15 @@ def resolve_encoder(encoder: Encoder | str | None) -> Encoder | None:
     return cached
 
 
-def choose_model(encoder: Encoder | None, weights: Weights | None = None) -> tuple[PairModel, list[str]]:
-    """The trained model for ``encoder`` (the lexical one, with a warning, when none was trained for it)."""
+def choose_model(
+    encoder: Encoder | None, weights: Weights | None = None, fast: bool = False
+) -> tuple[PairModel, list[str]]:
+    """The trained model for ``encoder`` (the lexical one, with a warning, when none was trained for it);
+    ``fast`` picks the encoder's variant that embeds only the head of each article, when there is one."""
     weights = weights or load_weights()
     if encoder is None:
         return weights.models[LEXICAL_MODEL], []
-    model = weights.for_encoder(encoder.name)
+    model = weights.for_encoder(encoder.name, fast)
     if model is None:
         return weights.models[LEXICAL_MODEL], [
             f"no trained similarity weights for encoder {encoder.name!r}; used the lexical-only model "
@@ -140,11 +143,14 @@ def choose_model(encoder: Encoder | None, weights: Weights | None = None) -> tup
 
 
 def prepare(
-    articles: Sequence[Article], encoder: Encoder | str | None = None, weights: Weights | None = None
+    articles: Sequence[Article],
+    encoder: Encoder | str | None = None,
+    weights: Weights | None = None,
+    fast: bool = False,
 ) -> list[Signals]:
     """Per-article signals for scoring (embeds only the views the chosen model uses), in input order."""
     enc = resolve_encoder(encoder)
-    model, _ = choose_model(enc, weights)
+    model, _ = choose_model(enc, weights, fast)
     use = enc if model.name != LEXICAL_MODEL else None
     return batch_signals(articles, use, views_for(model.features))
 
@@ -281,15 +287,21 @@ def score_prepared(
 
 
 def score_pair(
-    a: Article, b: Article, encoder: Encoder | str | None = None, *, weights: Weights | None = None
+    a: Article,
+    b: Article,
+    encoder: Encoder | str | None = None,
+    *,
+    weights: Weights | None = None,
+    fast: bool = False,
 ) -> Match:
     """Graded similarity of two articles; ``encoder`` ``None`` (or ``"lexical"``) scores lexically.
 
     Never raises on odd input (empty text, unknown script or language): the `Match` then carries a lower
-    ``confidence`` and ``warnings`` saying why.
+    ``confidence`` and ``warnings`` saying why. ``fast`` embeds only each article's head (about 3x faster,
+    a little less accurate: see docs/benchmarks.md).
     """
     enc = resolve_encoder(encoder)
-    model, notes = choose_model(enc, weights)
+    model, notes = choose_model(enc, weights, fast)
     use = enc if model.name != LEXICAL_MODEL else None
     sa, sb = batch_signals([a, b], use, views_for(model.features))
     return score_prepared(sa, sb, model, a_id=a.id, b_id=b.id, warnings=notes)

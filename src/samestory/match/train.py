@@ -27,11 +27,12 @@ from samestory.match.features import (
     LEXICAL_FEATURES,
     pair_features,
 )
-from samestory.match.model import FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
+from samestory.match.model import FAST_SUFFIX, FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
 from samestory.match.signals import batch_signals
 from samestory.match.views import VIEWS
 
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)
+FAST_VIEWS: tuple[str, ...] = ("head",)
 SAME_STORY_BELOW = 2.5  # gold Overall below this (closer to "similar" than "dissimilar") = same story
 FOLDS = 5
 SEED = 0
@@ -252,12 +253,17 @@ def train_weights(
     progress: Progress | None = None,
     data: str = "",
     view_names: tuple[str, ...] = VIEW_NAMES,
+    fast_views: tuple[str, ...] = FAST_VIEWS,
 ) -> dict[str, Any]:
-    """The full weights file: a ``lexical`` model, plus one for ``encoder`` (using ``view_names``) when given."""
-    x = feature_matrix(pairs, encoder, view_names, progress=progress)
+    """The full weights file: a ``lexical`` model, plus for ``encoder`` (when given) a model using
+    ``view_names`` and a fast variant using ``fast_views`` (skipped when empty)."""
+    x = feature_matrix(pairs, encoder, tuple(dict.fromkeys(view_names + fast_views)), progress=progress)
     models = {LEXICAL_MODEL: train_model(pairs, x, LEXICAL_FEATURES, LEXICAL_MODEL)}
     if encoder is not None:
         models[encoder.name] = train_model(pairs, x, encoder_features(view_names), encoder.name)
+        if fast_views:
+            fast = encoder.name + FAST_SUFFIX
+            models[fast] = train_model(pairs, x, encoder_features(fast_views), fast)
     return {
         "format": FORMAT_VERSION,
         "trained": {
