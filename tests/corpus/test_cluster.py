@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
+
 from samestory.corpus.candidates import lsh_keys
 from samestory.corpus.cluster import Membership, StoryAssigner, cluster_batch, order_key, stories_of
 from samestory.corpus.config import CorpusConfig
@@ -110,3 +112,41 @@ def test_incremental_store_path_agrees_with_batch(ecb_jsonl: Path, sentences_a: 
     docs = [featurize_text(r["id"], r["text"], cfg) for r in rows]
     docs.append(featurize_text("reprint", rows[0]["text"] + " Read more on our site.", cfg))
     assert _incremental(docs, cfg) == cluster_batch(docs, cfg)
+
+
+class _FakeEncoder:
+    """Maps each known text to a fixed direction: a stand-in for a multilingual model."""
+
+    name = "fake"
+    dim = 4
+
+    def __init__(self, directions: dict[str, list[float]]) -> None:
+        self.directions = directions
+        self.calls = 0
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += len(texts)
+        rows = [self.directions[t] for t in texts]
+        out = np.array(rows, dtype=np.float32)
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def test_cascade_embeds_only_hard_documents_and_joins_translations(sentences_a: list[str]) -> None:
+    cfg = replace(CFG, encoder="fake")
+    english = " ".join(sentences_a)
+    docs = [
+        featurize_text("1-en", english, cfg, lang="en"),
+        featurize_text("2-reprint", "Advertisement. " + english, cfg, lang="en"),
+        featurize_text(
+            "3-ru", "Министр обороны встретился с делегацией в Москве во вторник.", cfg, lang="ru"
+        ),
+        featurize_text("4-other", " ".join(OTHER), cfg, lang="en"),
+    ]
+    directions = {d.text_sample: [1.0, 0.02, 0.0, 0.0] for d in docs}
+    directions[docs[3].text_sample] = [0.3, 1.0, 0.0, 0.0]
+    encoder = _FakeEncoder(directions)
+    story = {m.article_id: m for m in cluster_batch(docs, cfg, encoder)}
+    assert story["3-ru"].story_id == story["1-en"].story_id
+    assert story["3-ru"].evidence is not None and story["3-ru"].evidence.kind == "translation"
+    assert story["2-reprint"].story_id == "1-en" and story["4-other"].story_id == "4-other"
+    assert encoder.calls == 3  # the reprint was decided lexically and never embedded

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from samestory.corpus.cluster import cluster_batch
+from samestory.corpus.cluster import OnlineClusterer, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, featurize
 from samestory.embed.base import Encoder
@@ -233,14 +233,15 @@ def evaluate_clusters(
         cfg = replace(cfg, encoder=encoder.name)
     start = time.perf_counter()
     feats = featurize_docs(docs, cfg, progress)
-    memberships = cluster_batch(feats, cfg, encoder)
+    ordered = sorted(feats, key=order_key)
+    engine = OnlineClusterer(cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below)
+    memberships = [engine.add(f) for f in ordered]  # what cluster_batch does, keeping the engine's counters
     seconds = time.perf_counter() - start
     story = {m.article_id: m.story_id for m in memberships}
     gold = [d.gold for d in docs]
     pred = [story[d.id] for d in docs]
     report = score_partition(gold, pred, seconds)
-    embedded = sum(1 for f in feats if f.embedding is not None)
-    return ClusterReport(**{**_fields(report), "embedded": embedded})
+    return ClusterReport(**{**_fields(report), "embedded": engine.embedded})
 
 
 def _fields(report: ClusterReport) -> dict[str, Any]:
