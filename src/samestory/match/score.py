@@ -297,7 +297,7 @@ def score_pair(
     """Graded similarity of two articles; ``encoder`` ``None`` (or ``"lexical"``) scores lexically.
 
     Never raises on odd input (empty text, unknown script or language): the `Match` then carries a lower
-    ``confidence`` and ``warnings`` saying why. ``fast`` embeds only each article's head (about 3x faster,
+    ``confidence`` and ``warnings`` saying why. ``fast`` embeds only each article's head (half the tokens,
     a little less accurate: see docs/benchmarks.md).
     """
     enc = resolve_encoder(encoder)
@@ -312,10 +312,11 @@ def score_pairs(
     encoder: Encoder | str | None = None,
     *,
     weights: Weights | None = None,
+    fast: bool = False,
 ) -> list[Match]:
     """`score_pair` over many pairs, embedding each distinct article once (in one batch)."""
     enc = resolve_encoder(encoder)
-    model, notes = choose_model(enc, weights)
+    model, notes = choose_model(enc, weights, fast)
     use = enc if model.name != LEXICAL_MODEL else None
     index: dict[int, int] = {}
     arts: list[Article] = []
