@@ -18,18 +18,26 @@ dictionaries. Documents are processed in the engine's order (`order_key`: publis
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from samestory.errors import InputError, StoreError
-from samestory.store import ArticleRow, MembershipRow, Store
+from samestory.store import ArticleRow, Store
+from samestory.stories import (
+    AddReport,
+    Story,
+    StoryMember,
+    StorySummary,
+    config_from_json,
+    config_to_json,
+    evidence_from_json,
+    membership_from_row,
+    membership_to_row,
+)
 
 if TYPE_CHECKING:
     from samestory.article import Article
@@ -77,133 +85,6 @@ def content_hash(article: Article) -> str:
     published = article.published.isoformat() if article.published else ""
     data = f"{article.title}\x00{article.text}\x00{published}".encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-@dataclass(frozen=True, slots=True)
-class StoryMember:
-    """One version in a story: where it came from, which member it matched, how well, and why."""
-
-    id: str
-    title: str
-    source: str
-    url: str
-    lang: str
-    published: datetime | None
-    snippet: str
-    matched_id: str | None
-    score: float
-    evidence: dict[str, Any] | None
-    copy_hint: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        out = asdict(self)
-        out["published"] = self.published.isoformat() if self.published else None
-        out["score"] = round(self.score, 4)
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Story:
-    """A story with explained membership; ``earliest`` is the earliest dated version (a hint of the original)."""
-
-    id: str
-    members: tuple[StoryMember, ...]
-    earliest: str | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "story_id": self.id,
-            "size": len(self.members),
-            "earliest": self.earliest,
-            "members": [m.to_dict() for m in self.members],
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class StorySummary:
-    """One line of `Index.stories`: size, earliest version, languages, sources, and the member ids."""
-
-    id: str
-    size: int
-    earliest: str | None
-    title: str
-    langs: tuple[str, ...]
-    sources: tuple[str, ...]
-    members: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "story_id": self.id,
-            "size": self.size,
-            "earliest": self.earliest,
-            "title": self.title,
-            "langs": list(self.langs),
-            "sources": list(self.sources),
-            "members": list(self.members),
-        }
-
-
-@dataclass(slots=True)
-class AddReport:
-    """What one `Index.add_report` did: memberships of the given articles (input order) and counts."""
-
-    memberships: list[Membership] = field(default_factory=list)
-    added: int = 0
-    skipped: int = 0
-    replaced: int = 0
-    resumed: int = 0
-
-
-def _config_to_json(cfg: CorpusConfig) -> str:
-    return json.dumps(asdict(cfg), sort_keys=True)
-
-
-def _config_from_json(text: str) -> CorpusConfig:
-    from samestory.corpus.config import CorpusConfig
-    from samestory.fingerprint import FingerprintConfig
-
-    try:
-        data = json.loads(text)
-        fp = FingerprintConfig(**data.pop("fingerprint"))
-        return CorpusConfig(fingerprint=fp, **data)
-    except (ValueError, TypeError, KeyError) as exc:
-        raise StoreError(
-            f"the stored corpus settings cannot be read ({exc}); the database was written by another "
-            "samestory version: rebuild the index with a new --db"
-        ) from None
-
-
-def _evidence_from_json(text: str | None) -> PairEvidence | None:
-    if text is None:
-        return None
-    from samestory.corpus.verify import PairEvidence
-
-    d = json.loads(text)
-    return PairEvidence(
-        float(d["score"]), bool(d["same_story"]), str(d["kind"]), MappingProxyType(dict(d["details"]))
-    )
-
-
-def _membership(row: MembershipRow) -> Membership:
-    from samestory.corpus.cluster import Membership
-
-    return Membership(
-        row.article_id, row.story_id, row.matched_id, row.score, _evidence_from_json(row.evidence)
-    )
-
-
-def _membership_row(m: Membership) -> MembershipRow:
-    ev = m.evidence
-    # full precision (to_dict rounds for display): a stored membership reads back exactly as computed
-    evidence = (
-        json.dumps(
-            {"score": ev.score, "same_story": ev.same_story, "kind": ev.kind, "details": dict(ev.details)},
-            sort_keys=True,
-        )
-        if ev is not None
-        else None
-    )
-    return MembershipRow(m.article_id, m.story_id, m.matched_id, m.score, evidence)
 
 
 def _ts(dt: datetime | None) -> float | None:
@@ -275,13 +156,13 @@ class Index:
         stored = self.store.get_meta("config")
         if stored is None:
             return config if config is not None else CorpusConfig()
-        if config is not None and (_config_to_json(config) == stored or self.store.count() == 0):
+        if config is not None and (config_to_json(config) == stored or self.store.count() == 0):
             return config
-        recorded = _config_from_json(stored)
+        recorded = config_from_json(stored)
         if config is not None:
             raise StoreError(
                 f"{self.store.path}: the index was built with other settings ({stored}) "
-                f"than those asked for ({_config_to_json(config)}); use the same settings (e.g. the same "
+                f"than those asked for ({config_to_json(config)}); use the same settings (e.g. the same "
                 "--encoder) or another --db"
             )
         return recorded
@@ -437,7 +318,7 @@ class Index:
         for i in missing:
             row = self.store.membership(i)
             if row is not None:
-                stored[i] = _membership(row)
+                stored[i] = membership_from_row(row)
         report.memberships = [stored[i] for i in order if i in stored]
         return report
 
@@ -474,7 +355,7 @@ class Index:
             report.added += len(fresh) - len(replaced)
             rows = [(a, h, featurize(a, self.config)) for a, h in fresh.values()]
             with self.store.transaction() as db:
-                wanted = _config_to_json(self.config)
+                wanted = config_to_json(self.config)
                 if self.store.get_meta("config") != wanted:  # new, or still empty (checked on open)
                     self.store.set_meta(db, "config", wanted)
                 for a, h, doc in rows:
@@ -519,7 +400,7 @@ class Index:
                     founder = membership.matched_id is None
                     self.store.assign(
                         db,
-                        _membership_row(membership),
+                        membership_to_row(membership),
                         keys,
                         features=doc.to_bytes() if embedded else None,
                         embedding=vector if founder else None,
@@ -559,7 +440,7 @@ class Index:
         with self.store.transaction() as db:
             self.store.delete(db, article_id)
             for m in redone:
-                self.store.set_membership(db, _membership_row(m))
+                self.store.set_membership(db, membership_to_row(m))
                 doc = engine.docs[m.article_id]
                 if doc.embedding is not None and feats[m.article_id].embedding is None:
                     self.store.set_features(db, m.article_id, doc.to_bytes())
@@ -588,7 +469,7 @@ class Index:
     def membership(self, article_id: str) -> Membership | None:
         """The stored membership of an article, or ``None`` when it is not in the index."""
         row = self.store.membership(article_id)
-        return _membership(row) if row is not None else None
+        return membership_from_row(row) if row is not None else None
 
     def story_id_of(self, article_id: str) -> str | None:
         row = self.store.membership(article_id)
@@ -652,7 +533,7 @@ class Index:
         members = []
         for r in rows:
             a = arts[r.article_id]
-            ev = _evidence_from_json(r.evidence)
+            ev = evidence_from_json(r.evidence)
             hint = None
             if ev is not None and r.matched_id in feats and r.article_id in feats:
                 hint = copy_hint(feats[r.article_id], feats[r.matched_id], ev)
@@ -681,7 +562,7 @@ class Index:
         """Every stored membership, by story then assignment order."""
         for story in self.store.story_ids():
             for row in self.store.members(story[0]):
-                yield _membership(row)
+                yield membership_from_row(row)
 
 
 def _article_row(a: Article, digest: str, length: int) -> ArticleRow:

@@ -1,0 +1,145 @@
+"""What a corpus index answers with (stories, members with explained membership, add reports), and how
+memberships and corpus settings are written to and read back from the store."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+from samestory.errors import StoreError
+from samestory.store import MembershipRow
+
+if TYPE_CHECKING:
+    from samestory.corpus.cluster import Membership
+    from samestory.corpus.config import CorpusConfig
+    from samestory.corpus.verify import PairEvidence
+
+
+@dataclass(frozen=True, slots=True)
+class StoryMember:
+    """One version in a story: where it came from, which member it matched, how well, and why."""
+
+    id: str
+    title: str
+    source: str
+    url: str
+    lang: str
+    published: datetime | None
+    snippet: str
+    matched_id: str | None
+    score: float
+    evidence: dict[str, Any] | None
+    copy_hint: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["published"] = self.published.isoformat() if self.published else None
+        out["score"] = round(self.score, 4)
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Story:
+    """A story with explained membership; ``earliest`` is the earliest dated version (a hint of the original)."""
+
+    id: str
+    members: tuple[StoryMember, ...]
+    earliest: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.id,
+            "size": len(self.members),
+            "earliest": self.earliest,
+            "members": [m.to_dict() for m in self.members],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class StorySummary:
+    """One line of `Index.stories`: size, earliest version, languages, sources, and the member ids."""
+
+    id: str
+    size: int
+    earliest: str | None
+    title: str
+    langs: tuple[str, ...]
+    sources: tuple[str, ...]
+    members: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "story_id": self.id,
+            "size": self.size,
+            "earliest": self.earliest,
+            "title": self.title,
+            "langs": list(self.langs),
+            "sources": list(self.sources),
+            "members": list(self.members),
+        }
+
+
+@dataclass(slots=True)
+class AddReport:
+    """What one `Index.add_report` did: memberships of the given articles (input order) and counts."""
+
+    memberships: list[Membership] = field(default_factory=list)
+    added: int = 0
+    skipped: int = 0
+    replaced: int = 0
+    resumed: int = 0
+
+
+def config_to_json(cfg: CorpusConfig) -> str:
+    return json.dumps(asdict(cfg), sort_keys=True)
+
+
+def config_from_json(text: str) -> CorpusConfig:
+    from samestory.corpus.config import CorpusConfig
+    from samestory.fingerprint import FingerprintConfig
+
+    try:
+        data = json.loads(text)
+        fp = FingerprintConfig(**data.pop("fingerprint"))
+        return CorpusConfig(fingerprint=fp, **data)
+    except (ValueError, TypeError, KeyError) as exc:
+        raise StoreError(
+            f"the stored corpus settings cannot be read ({exc}); the database was written by another "
+            "samestory version: rebuild the index with a new --db"
+        ) from None
+
+
+def evidence_from_json(text: str | None) -> PairEvidence | None:
+    if text is None:
+        return None
+    from samestory.corpus.verify import PairEvidence
+
+    d = json.loads(text)
+    return PairEvidence(
+        float(d["score"]), bool(d["same_story"]), str(d["kind"]), MappingProxyType(dict(d["details"]))
+    )
+
+
+def membership_from_row(row: MembershipRow) -> Membership:
+    from samestory.corpus.cluster import Membership
+
+    return Membership(
+        row.article_id, row.story_id, row.matched_id, row.score, evidence_from_json(row.evidence)
+    )
+
+
+def membership_to_row(m: Membership) -> MembershipRow:
+    ev = m.evidence
+    # full precision (to_dict rounds for display): a stored membership reads back exactly as computed
+    evidence = (
+        json.dumps(
+            {"score": ev.score, "same_story": ev.same_story, "kind": ev.kind, "details": dict(ev.details)},
+            sort_keys=True,
+        )
+        if ev is not None
+        else None
+    )
+    return MembershipRow(m.article_id, m.story_id, m.matched_id, m.score, evidence)
