@@ -9,7 +9,9 @@ its code is installed ``--no-deps`` into a folder (``--textdedup-path``) and its
 ``optimal_param`` (bands/rows) and ``UnionFind`` clustering run in-process (its Hugging Face ``datasets`` I/O
 is stubbed out, which can only make it faster).
 
-    /work/venv/bin/python benchmarks/corpus_bench.py /work/bench-out/corpus_100k.jsonl
+    python -m pip install --no-deps --target /work/bench-out/td text-dedup==0.4.0   # once (or set TEXTDEDUP_PATH)
+    python benchmarks/corpus_gen.py --docs 100000 --seed 5 --out /work/bench-out/corpus_100k.jsonl
+    python benchmarks/corpus_bench.py /work/bench-out/corpus_100k.jsonl
 """
 
 from __future__ import annotations
