@@ -39,10 +39,13 @@ def test_markup_in_article_text_is_printed_literally() -> None:
 
 class _Similarity:
     def to_dict(self) -> dict[str, Any]:
-        return {"overall": 1.25, "dimensions": {"narrative": 1.0}}
+        return {"overall": 1.25, "confidence": 0.5, "dimensions": {"narrative": 1.0}}
 
 
 def test_a_similarity_is_shown_when_present() -> None:
     a = from_text("The minister spoke in Paris on Monday. He left early.")
     c = dataclasses.replace(compare(a, a), similarity=_Similarity())
-    assert "overall=1.25" in _render(c)
+    out = _render(c)
+    assert "overall 1.25" in out
+    assert "confidence 0.50" in out
+    assert "narrative 1.00" in out

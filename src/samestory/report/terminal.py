@@ -39,6 +39,10 @@ def _texts(article: Article, indices: tuple[int, ...], width: int) -> str:
     return _clip(" ".join(article.sentences[i].text for i in indices), width)
 
 
+def _num(value: object) -> str:
+    return f"{value:.2f}" if isinstance(value, float | int) and not isinstance(value, bool) else str(value)
+
+
 def _line(text: str, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
@@ -57,11 +61,24 @@ def render_terminal(comparison: Comparison, console: Console, *, width: int = 60
     verdict.append(f"\n{_label(a, 'A')}\n{_label(b, 'B')}", style="dim")
     if c.similarity is not None:
         sim = c.similarity.to_dict()
-        flat = ", ".join(f"{k}={v}" for k, v in sim.items() if not isinstance(v, dict | list))
-        verdict.append(f"\nsimilarity: {flat}")
+        verdict.append("\ngraded similarity ", style="bold")
+        verdict.append("(SemEval-2022 scale: 1 = very similar … 4 = very dissimilar): ", style="dim")
+        verdict.append(f"overall {_num(sim.get('overall'))}", style="bold")
+        facts = [
+            f"{label} {_num(sim[key])}"
+            for key, label in (
+                ("same_story_probability", "same-story probability"),
+                ("confidence", "confidence"),
+            )
+            if key in sim
+        ]
+        if "model" in sim:
+            facts.append(f"model {sim['model']}")
+        if facts:
+            verdict.append("\n  " + " · ".join(facts))
         dims = sim.get("dimensions")
         if isinstance(dims, dict):
-            verdict.append("\n  dimensions: " + ", ".join(f"{k}={v}" for k, v in dims.items()))
+            verdict.append("\n  dimensions: " + " · ".join(f"{k} {_num(v)}" for k, v in dims.items()))
         for ev in sim.get("evidence") or []:
             if isinstance(ev, dict):
                 shown = ", ".join(map(str, ev.get("items") or []))
