@@ -58,3 +58,23 @@ def test_report_is_self_contained_and_links_groups(example_a: Path, example_b: P
     for i in c.diff.debris_a:
         assert "debris" in (spans[f"a-{i}"].get("class") or "").split()
     assert "reworded" in page and "de Villje" in page
+
+
+class _Similarity:
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "overall": 1.25,
+            "confidence": 0.5,
+            "model": "lexical",
+            "dimensions": {"narrative": 1.0},
+            "warnings": [f"odd script {HOSTILE}"],
+        }
+
+
+def test_graded_similarity_is_shown_as_figures_and_escaped() -> None:
+    import dataclasses
+
+    a = from_text("The minister spoke in Paris on Monday. He left early.")
+    page = to_html(dataclasses.replace(compare(a, a), similarity=_Similarity()))
+    assert "overall 1.25" in page and "confidence 0.50" in page and "narrative 1.00" in page
+    assert HOSTILE not in page and "odd script &lt;script&gt;" in page
