@@ -46,7 +46,9 @@ def fold_pearsons(gold: list[float], pred: list[float], folds: list[int]) -> flo
 def cv_block(pairs: Sequence[SemevalPair], x: np.ndarray, features: tuple[str, ...], label: str) -> dict:  # type: ignore[type-arg]
     cols = [FEATURES.index(f) for f in features]
     t0 = time.time()
-    preds, folds = cross_validate(pairs, x[:, cols])
+    # columns past FEATURES are the lead-vector products an encoder model's ridge models use
+    product = x[:, len(FEATURES) :] if features != LEXICAL_FEATURES and x.shape[1] > len(FEATURES) else None
+    preds, folds = cross_validate(pairs, x[:, cols], product=product)
     best = max(preds, key=lambda b: pearson_report(pairs, preds[b], ("Overall",))["overall"]["pearson"] or 0)
     report = pearson_report(pairs, preds[best])
     gold = [p.scores["Overall"] for p in pairs]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from samestory import from_text
-from samestory.match.features import FEATURES, LEXICAL_FEATURES, pair_features, views_for
+from samestory.match.features import (
+    FEATURES,
+    LEXICAL_FEATURES,
+    lead_product,
+    pair_features,
+    views_for,
+)
 from samestory.match.signals import article_signals, fold
 from samestory.match.views import views
 
@@ -74,3 +82,22 @@ def test_a_model_embeds_only_the_views_its_features_use() -> None:
     assert views_for(LEXICAL_FEATURES) == ()
     assert views_for(("cos_head",)) == ("head",)
     assert views_for(FEATURES) == ("head", "body", "tail")
+
+
+def test_lead_product_sums_to_the_lead_cosine_and_is_zero_without_vectors() -> None:
+    rng = np.random.default_rng(0)
+
+    def unit() -> np.ndarray:  # type: ignore[type-arg]
+        v = rng.normal(size=16).astype(np.float32)
+        return v / np.linalg.norm(v)
+
+    plain = article_signals(from_text("Floods hit Jakarta on Monday, officials said."))
+    a = replace(plain, vectors={"head": unit(), "body": unit()})
+    b = replace(plain, vectors={"head": unit(), "body": unit()})
+    prod = lead_product(a, b, 16)
+    cos_lead = dict(zip(FEATURES, pair_features(a, b), strict=True))["cos_lead"]
+    assert prod.shape == (16,)
+    assert abs(float(prod.sum()) - cos_lead) < 1e-5
+    np.testing.assert_allclose(prod, lead_product(b, a, 16))
+    assert not lead_product(plain, b, 16).any()
+    assert not lead_product(a, b, 32).any()  # vectors of another encoder's size are ignored

