@@ -30,8 +30,18 @@ from samestory.corpus.verify import pair_details
 from samestory.eval.clusters import LabelledDoc, adjusted_rand_index, featurize_docs, load_cluster_data
 from samestory.eval.data import data_file
 
-FEATURES = ["terms_cosine", "names_overlap", "year_conflict", "year_match", "tn"]
-GRID = [(t, a) for t in (0.4, 0.5, 0.6) for a in (0.0, 0.5, 0.65, 0.8)]
+FEATURES = [
+    "terms_cosine",
+    "names_overlap",
+    "year_conflict",
+    "year_match",
+    "tn",
+    "names_shared",
+    "names_containment",
+    "numbers_overlap",
+    "numbers_both",
+]
+GRID = [(t, a) for t in (0.4, 0.5, 0.6) for a in (0.0, 0.35, 0.5, 0.65, 0.8)]
 OUT = Path(__file__).resolve().parents[1] / "src" / "samestory" / "corpus" / "pair_model.json"
 
 

@@ -16,7 +16,7 @@ CFG = CorpusConfig()
 
 
 def _equal(a: DocFeatures, b: DocFeatures) -> bool:
-    arrays = ("signature", "terms", "weights", "term_signature", "names", "years")
+    arrays = ("signature", "terms", "weights", "term_signature", "names", "years", "numbers")
     same_arrays = all(np.array_equal(getattr(a, k), getattr(b, k)) for k in arrays)
     same_emb = (a.embedding is None and b.embedding is None) or (
         a.embedding is not None and b.embedding is not None and np.array_equal(a.embedding, b.embedding)
@@ -63,3 +63,11 @@ def test_names_and_years_are_extracted() -> None:
     other = featurize_text("m", "In 2008 Tara Reid checked into Promises.", CFG)
     assert doc.years.tolist() == [2013]
     assert np.intersect1d(doc.names, other.names).size == 0
+
+
+def test_numbers_exclude_years_and_tell_quantities_apart() -> None:
+    a = featurize_text("a", "In 2013 the quake killed 42 people and injured 300.", CFG)
+    b = featurize_text("b", "In 2013 the quake killed 17 people and injured 300.", CFG)
+    assert a.numbers.size == 2  # 42 and 300; the year 2013 is kept apart
+    assert np.intersect1d(a.numbers, b.numbers).size == 1  # only 300 is shared
+    assert DocFeatures.from_bytes(a.to_bytes()).numbers.tolist() == a.numbers.tolist()

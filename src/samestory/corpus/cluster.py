@@ -10,7 +10,8 @@ which member the document matched, with what score and evidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 
@@ -19,7 +20,7 @@ import numpy as np
 from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex, lsh_keys
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
-from samestory.corpus.verify import PairEvidence, terms_cosine, verify
+from samestory.corpus.verify import PairEvidence, names_overlap, terms_cosine, verify
 from samestory.embed.base import Encoder
 
 Candidate = tuple[DocFeatures, str, PairEvidence]
@@ -48,6 +49,17 @@ class Membership:
         }
 
 
+def _detail_closeness(details: Mapping[str, float]) -> float:
+    # geometric mean of content-word cosine and name/number overlap: same-topic different-event articles
+    # share vocabulary but not names, so this tells them apart better than the cosine alone
+    t, n = details.get("terms_cosine", 0.0), details.get("names_overlap", 0.0)
+    return math.sqrt(max(0.0, t * n))
+
+
+def _closeness(a: DocFeatures, b: DocFeatures) -> float:
+    return _detail_closeness({"terms_cosine": terms_cosine(a, b), "names_overlap": names_overlap(a, b)})
+
+
 def order_key(doc: DocFeatures) -> tuple[int, float, str]:
     """The processing order: dated documents by time (naive = UTC), then undated ones; ties by id."""
     if doc.published is None:
@@ -71,7 +83,7 @@ class StoryAssigner:
         key = tuple(m.id for m in members)
         if key in self._cohesion:
             return self._cohesion[key]
-        sims = [terms_cosine(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        sims = [_closeness(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
         value = float(np.mean(sims)) if sims else None
         if len(self._cohesion) > 100_000:
             self._cohesion.clear()
@@ -119,7 +131,7 @@ class StoryAssigner:
                 if top_ev.kind == "translation" and "cosine" not in ev.details:
                     continue  # a lexical score says nothing across languages
                 scores.append(ev.score)
-                cosines.append(ev.details.get("terms_cosine", 0.0))
+                cosines.append(_detail_closeness(ev.details))
             link = float(np.mean(scores)) if scores else top_ev.score
             if link < self.cfg.join_threshold:
                 continue

@@ -19,8 +19,9 @@ class CorpusConfig:
     - ``join_threshold``: the average pair score between a document and a story's compared members that it
       needs to join that story (average linkage, so one similar member is not enough: resists chaining).
     - ``match_threshold``: the pair score at which `verify` calls a pair the same story.
-    - ``cohesion_ratio``: a document joins a story by rewrite evidence only when its mean content-word cosine
-      with the compared members reaches this share of the members' own mean pairwise cosine (a story of
+    - ``cohesion_ratio``: a document joins a story by rewrite evidence only when its mean closeness
+      (geometric mean of content-word cosine and name/number overlap) with the compared members reaches this
+      share of the members' own mean pairwise closeness (a story of
       near-identical versions does not absorb a merely related article; 0 disables the check).
     - ``max_compare``: at most this many members of a story are compared with a new document
       (the earliest ones plus the best candidate).
@@ -37,7 +38,7 @@ class CorpusConfig:
     # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
     match_threshold: float = 0.4
     join_threshold: float = 0.4
-    cohesion_ratio: float = 0.65
+    cohesion_ratio: float = 0.5
     max_compare: int = 8
     encoder: str | None = None
     embed_chars: int = 600

@@ -44,7 +44,8 @@ class DocFeatures:
     - ``terms`` / ``weights``: up to 128 content-word hashes (uint32, sorted) with L2-normalised
       ``1 + log tf`` weights; ``term_signature``: MinHash of the content-word set (rewrite candidates).
     - ``names``: sorted uint32 hashes of capitalised words and numbers (who / how many), which tell
-      same-topic different-event articles apart; ``years``: the years the text mentions (when).
+      same-topic different-event articles apart; ``years``: the years the text mentions (when); ``numbers``:
+      sorted uint32 hashes of the other numbers (how many).
     - ``embedding``: optional L2-normalised float32 vector (translations, rewrites).
     """
 
@@ -59,6 +60,7 @@ class DocFeatures:
     term_signature: npt.NDArray[np.uint32]
     names: npt.NDArray[np.uint32]
     years: npt.NDArray[np.uint16] = field(default_factory=lambda: np.zeros(0, dtype=np.uint16))
+    numbers: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     embedding: npt.NDArray[np.float32] | None = None
     source: str = ""
     text_sample: str = ""
@@ -76,6 +78,7 @@ class DocFeatures:
             ("term_signature", self.term_signature.astype("<u4")),
             ("names", self.names.astype("<u4")),
             ("years", self.years.astype("<u2")),
+            ("numbers", self.numbers.astype("<u4")),
         ]
         if self.embedding is not None:
             arrays.append(("embedding", self.embedding.astype("<f4")))
@@ -127,6 +130,7 @@ class DocFeatures:
             term_signature=arrays["term_signature"],
             names=arrays["names"],
             years=arrays.get("years", np.zeros(0, dtype=np.uint16)),
+            numbers=arrays.get("numbers", np.zeros(0, dtype=np.uint32)),
             embedding=arrays.get("embedding"),
             source=header.get("source", ""),
             text_sample=header.get("text_sample", ""),
@@ -169,23 +173,30 @@ def _term_features(
     return h32, w, minhash(h64, term_fp)
 
 
-def _names_and_years(text: str) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16]]:
-    """Capitalised words (lower-cased, not function words) and numbers; and the years among the numbers."""
+def _names_and_years(
+    text: str,
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16], npt.NDArray[np.uint32]]:
+    """Capitalised words (lower-cased, not function words) and numbers; the years among the numbers; and
+    the other numbers (hashes)."""
     found: set[str] = set()
     years: set[int] = set()
+    numbers: set[str] = set()
     for t in set(_NAME_OR_NUMBER.findall(text)):
         if t.isdigit():
             if t != "0":
                 found.add(t)
                 if len(t) == 4 and 1800 <= int(t) <= 2099:
                     years.add(int(t))
+                else:
+                    numbers.add(t)
         elif t[0].isupper():
             low = t.lower()
             if len(low) > 1 and low not in STOPWORDS:
                 found.add(low)
     get = _INFO.get
     names = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in found], dtype=np.uint32))
-    return names, np.array(sorted(years), dtype=np.uint16)
+    nums = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in numbers], dtype=np.uint32))
+    return names, np.array(sorted(years), dtype=np.uint16), nums
 
 
 def term_config(cfg: CorpusConfig) -> FingerprintConfig:
@@ -216,7 +227,7 @@ def featurize_text(
     seq = np.array([info[t][0] for t in toks], dtype=np.uint64)
     shingles = ngram_hashes(seq, cfg.fingerprint.ngram)
     terms, weights, term_sig = _term_features(counts, info, term_config(cfg))
-    names, years = _names_and_years(full)
+    names, years, numbers = _names_and_years(full)
     doc = DocFeatures(
         id=id,
         published=published,
@@ -229,6 +240,7 @@ def featurize_text(
         term_signature=term_sig,
         names=names,
         years=years,
+        numbers=numbers,
         source=source,
         # kept only when an encoder may need it later (the cascade embeds hard documents only)
         text_sample=full[: cfg.embed_chars] if (cfg.encoder or encoder) else "",

@@ -30,9 +30,19 @@ CROSS_LINGUAL_TERMS = (
 
 # used when pair_model.json is absent (same form as the fitted file)
 _DEFAULT_MODEL: dict[str, Any] = {
-    "features": ["terms_cosine", "names_overlap", "year_conflict", "year_match", "tn"],
-    "coef": [17.0, 8.5, 0.3, 1.85, 12.2],
-    "intercept": -6.3,
+    "features": [
+        "terms_cosine",
+        "names_overlap",
+        "year_conflict",
+        "year_match",
+        "tn",
+        "names_shared",
+        "names_containment",
+        "numbers_overlap",
+        "numbers_both",
+    ],
+    "coef": [14.92, 1.37, 0.41, 2.18, 6.39, 1.32, 4.11, -0.1, -1.74],
+    "intercept": -6.6,
     "translation": {"low": 0.82, "high": 0.9},
 }
 
@@ -41,7 +51,10 @@ _DEFAULT_MODEL: dict[str, Any] = {
 class PairEvidence:
     """The verdict on one pair: ``score`` in [0, 1], ``same_story``, ``kind`` of version, and the measured
     ``details`` (``jaccard``, ``containment_ab`` = share of a's shingles found in b, ``containment_ba``,
-    ``terms_cosine``, ``names_overlap``, ``year_match``, ``year_conflict``, ``cosine`` with embeddings).
+    ``terms_cosine``, ``names_overlap``, ``names_shared`` (log1p of the shared name/number count),
+    ``names_containment`` (shared share of the smaller name set), ``numbers_overlap`` / ``numbers_both`` (Jaccard
+    of the non-year numbers, and whether both sides have any), ``year_match``, ``year_conflict``, ``cosine`` with
+    embeddings).
     """
 
     score: float
@@ -99,12 +112,26 @@ def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
     j = matches / max(1, int(a.signature.shape[0]))
     c_ab, c_ba = containment(a, b, j) if matches >= MIN_MATCHING_PERMS else (0.0, 0.0)
     shared_years = a.years.size and b.years.size and np.intersect1d(a.years, b.years).size
+    shared_names = (
+        int(np.intersect1d(a.names, b.names, assume_unique=True).size) if a.names.size and b.names.size else 0
+    )
+    smaller = min(int(a.names.size), int(b.names.size))
+    both_numbers = bool(a.numbers.size and b.numbers.size)
+    shared_numbers = int(np.intersect1d(a.numbers, b.numbers, assume_unique=True).size) if both_numbers else 0
     details = {
         "jaccard": j,
         "containment_ab": c_ab,
         "containment_ba": c_ba,
         "terms_cosine": terms_cosine(a, b),
         "names_overlap": names_overlap(a, b),
+        "names_shared": math.log1p(shared_names),
+        "names_containment": shared_names / smaller if smaller else 0.0,
+        "numbers_overlap": (
+            shared_numbers / (int(a.numbers.size) + int(b.numbers.size) - shared_numbers)
+            if both_numbers
+            else 0.0
+        ),
+        "numbers_both": 1.0 if both_numbers else 0.0,
         "year_match": 1.0 if shared_years else 0.0,
         "year_conflict": 1.0 if (a.years.size and b.years.size and not shared_years) else 0.0,
     }
