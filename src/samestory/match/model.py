@@ -83,6 +83,8 @@ class PairModel:
     # > 0: the ridge models also weigh the lead-vector product (`features.lead_product`) times this factor
     product: float = 0.0
     product_dim: int = 0
+    # the trees also see every target's ridge prediction (columns after ``features``, in `TARGETS` order)
+    stack: bool = False
 
     def predict(self, x: Array, product: Array | None = None) -> dict[str, Array]:
         """Predicted scores (1–4 scale) per target, and ``same_story_probability``, for rows of ``x``
@@ -91,11 +93,11 @@ class PairModel:
         if self.product > 0:
             p = np.zeros((x.shape[0], self.product_dim)) if product is None else np.atleast_2d(product)
             z = np.hstack([z, self.product * p])
+        lin = {t: self.ridge[t].predict(z) for t in TARGETS}
+        xt = np.hstack([x, np.stack([lin[t] for t in TARGETS], axis=1)]) if self.stack else x
         out: dict[str, Array] = {}
         for target in TARGETS:
-            value = self.blend * self.trees[target].predict(x) + (1 - self.blend) * self.ridge[
-                target
-            ].predict(z)
+            value = self.blend * self.trees[target].predict(xt) + (1 - self.blend) * lin[target]
             out[target] = np.clip(value, 1.0, 4.0)
         logit = self.same_story.predict(out["overall"][:, None])
         out["same_story_probability"] = 1.0 / (1.0 + np.exp(-np.clip(logit, -30, 30)))
@@ -138,6 +140,7 @@ def parse_model(name: str, d: dict[str, Any]) -> PairModel:
         cv=dict(d.get("cv", {})),
         product=float(d.get("product", 0.0)),
         product_dim=int(d.get("product_dim", 0)),
+        stack=bool(d.get("stack", False)),
     )
 
 

@@ -109,8 +109,12 @@ def _fit(
     x: npt.NDArray[np.float64],
     y: dict[str, npt.NDArray[np.float64]],
     product: npt.NDArray[np.float64] | None = None,
+    group: npt.NDArray[Any] | None = None,
 ) -> dict[str, Any]:
-    """Fit scaler, trees and ridge models per target (the ridge models also on ``product``, when given)."""
+    """Fit scaler, trees and ridge models per target (the ridge models also on ``product``, when given).
+
+    With ``product``, the trees are stacked on the ridge models: they also see every target's ridge
+    prediction, out-of-fold within these rows (inner folds grouped by ``group``) so no label leaks."""
     _sklearn()
     from sklearn.ensemble import GradientBoostingRegressor
     from sklearn.linear_model import Ridge
@@ -122,7 +126,18 @@ def _fit(
     trees = {t: GradientBoostingRegressor(**GBM).fit(x, y[t]) for t in TARGETS}
     zp = _ridge_input(z, product)
     ridge = {t: Ridge(alpha=RIDGE_ALPHA).fit(zp, y[t]) for t in TARGETS}
-    return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge}
+    if product is not None:
+        from sklearn.model_selection import GroupKFold
+
+        g = np.arange(len(x)) if group is None else group
+        oof = np.zeros((len(x), len(TARGETS)))
+        inner = GroupKFold(n_splits=min(FOLDS, len(set(g.tolist()))), shuffle=True, random_state=SEED + 1)
+        for tr, te in inner.split(zp, groups=g):
+            for k, t in enumerate(TARGETS):
+                oof[te, k] = Ridge(alpha=RIDGE_ALPHA).fit(zp[tr], y[t][tr]).predict(zp[te])
+        stacked = np.hstack([x, oof])
+        trees = {t: GradientBoostingRegressor(**GBM).fit(stacked, y[t]) for t in TARGETS}
+    return {"mean": mean, "scale": scale, "trees": trees, "ridge": ridge, "stack": product is not None}
 
 
 def _predict(
@@ -132,10 +147,9 @@ def _predict(
     product: npt.NDArray[np.float64] | None = None,
 ) -> dict[str, npt.NDArray[np.float64]]:
     z = _ridge_input((x - fitted["mean"]) / fitted["scale"], product)
-    out = {
-        t: np.clip(blend * fitted["trees"][t].predict(x) + (1 - blend) * fitted["ridge"][t].predict(z), 1, 4)
-        for t in TARGETS
-    }
+    lin = {t: fitted["ridge"][t].predict(z) for t in TARGETS}
+    xt = np.hstack([x, np.stack([lin[t] for t in TARGETS], axis=1)]) if fitted["stack"] else x
+    out = {t: np.clip(blend * fitted["trees"][t].predict(xt) + (1 - blend) * lin[t], 1, 4) for t in TARGETS}
     if "calibration" in fitted:
         out["same_story_probability"] = fitted["calibration"].predict_proba(out["overall"][:, None])[:, 1]
     return out
@@ -173,7 +187,9 @@ def cross_validate(
     preds: dict[float, list[dict[str, float]]] = {b: [{} for _ in pairs] for b in BLENDS}
     fold_of = [0] * len(pairs)
     for k, (tr, te) in enumerate(splitter.split(x, groups=g)):
-        fitted = _fit(x[tr], {t: v[tr] for t, v in y.items()}, None if product is None else product[tr])
+        fitted = _fit(
+            x[tr], {t: v[tr] for t, v in y.items()}, None if product is None else product[tr], g[tr]
+        )
         for b in BLENDS:
             out = _predict(fitted, x[te], b, None if product is None else product[te])
             for j, i in enumerate(te):
@@ -225,7 +241,7 @@ def _export(
         "same_story": linear(fitted["calibration"].coef_, fitted["calibration"].intercept_),
         "threshold": SAME_STORY_BELOW,
         "cv": cv,
-        **({"product": PRODUCT_SCALE, "product_dim": product_dim} if product_dim else {}),
+        **({"product": PRODUCT_SCALE, "product_dim": product_dim, "stack": True} if product_dim else {}),
     }
 
 
@@ -261,7 +277,7 @@ def train_model(
         "accuracy": round(float(((prob >= 0.5) == label).mean()), 4),
         "brier": round(float(((prob - label) ** 2).mean()), 4),
     }
-    fitted = _fit(x, y, product)
+    fitted = _fit(x, y, product, np.asarray(groups(pairs)))
     fitted["calibration"] = calibration
     exported = _export(fitted, features, blend, report, 0 if product is None else product.shape[1])
     _check_export(name, exported, fitted, x, blend, product)
