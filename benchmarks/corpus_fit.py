@@ -26,29 +26,12 @@ from sklearn.linear_model import LogisticRegression
 from samestory.corpus.cluster import cluster_batch
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
-from samestory.corpus.verify import pair_details
+from samestory.corpus.verify import PAIR_FEATURES, pair_details, pair_vector
 from samestory.eval.clusters import LabelledDoc, adjusted_rand_index, featurize_docs, load_cluster_data
 from samestory.eval.data import data_file
 
-FEATURES = [
-    "terms_cosine",
-    "names_overlap",
-    "year_conflict",
-    "year_match",
-    "tn",
-    "names_shared",
-    "names_containment",
-    "numbers_overlap",
-    "numbers_both",
-]
 GRID = [(t, a) for t in (0.4, 0.5, 0.6) for a in (0.0, 0.35, 0.5, 0.65, 0.8)]
 OUT = Path(__file__).resolve().parents[1] / "src" / "samestory" / "corpus" / "pair_model.json"
-
-
-def vec(details: dict[str, float]) -> list[float]:
-    details = dict(details)
-    details["tn"] = float(np.sqrt(details["terms_cosine"] * details["names_overlap"]))
-    return [details[f] for f in FEATURES]
 
 
 def pairs(
@@ -71,7 +54,7 @@ def pairs(
 
 def model_dict(lr: LogisticRegression) -> dict[str, Any]:
     return {
-        "features": FEATURES,
+        "features": list(PAIR_FEATURES),
         "coef": [round(float(c), 4) for c in lr.coef_[0]],
         "intercept": round(float(lr.intercept_[0]), 4),
         "translation": {"low": 0.82, "high": 0.9},
@@ -122,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
         fold_of = {g: k % args.folds for k, g in enumerate(groups)}
         feats = featurize_docs(docs, CorpusConfig())
         prs = pairs(docs, feats, rng)
-        X = np.array([vec(pair_details(feats[i], feats[j])) for i, j, _ in prs])
+        X = np.array([pair_vector(pair_details(feats[i], feats[j])) for i, j, _ in prs])
         y = np.array([s for _, _, s in prs])
         pf = np.array(
             [

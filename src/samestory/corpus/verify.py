@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -28,19 +28,22 @@ CROSS_LINGUAL_TERMS = (
     0.05  # below this content-word cosine, texts in unknown languages are treated as cross-lingual
 )
 
+#: the pair model's inputs: keys of `pair_details` plus ``tn`` (derived in `pair_vector`)
+PAIR_FEATURES: tuple[str, ...] = (
+    "terms_cosine",
+    "names_overlap",
+    "year_conflict",
+    "year_match",
+    "tn",
+    "names_shared",
+    "names_containment",
+    "numbers_overlap",
+    "numbers_both",
+)
+
 # used when pair_model.json is absent (same form as the fitted file)
 _DEFAULT_MODEL: dict[str, Any] = {
-    "features": [
-        "terms_cosine",
-        "names_overlap",
-        "year_conflict",
-        "year_match",
-        "tn",
-        "names_shared",
-        "names_containment",
-        "numbers_overlap",
-        "numbers_both",
-    ],
+    "features": list(PAIR_FEATURES),
     "coef": [14.92, 1.37, 0.41, 2.18, 6.39, 1.32, 4.11, -0.1, -1.74],
     "intercept": -6.6,
     "translation": {"low": 0.82, "high": 0.9},
@@ -147,14 +150,18 @@ def _cross_lingual(a: DocFeatures, b: DocFeatures, details: Mapping[str, float])
     return details["terms_cosine"] < CROSS_LINGUAL_TERMS
 
 
+def pair_vector(details: Mapping[str, float], features: Sequence[str] = PAIR_FEATURES) -> list[float]:
+    """The model inputs named by ``features``, in order: ``details`` values, the derived ``tn`` (geometric mean
+    of content-word cosine and name overlap), and 0.0 for a name neither provides."""
+    derived = {"tn": math.sqrt(max(0.0, details["terms_cosine"] * details["names_overlap"]))}
+    return [float(details.get(name, derived.get(name, 0.0))) for name in features]
+
+
 def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] | None = None) -> float:
     """The logistic model's probability that a pair with these details tells the same story."""
     model = model or pair_model()
-    derived = {"tn": math.sqrt(max(0.0, details["terms_cosine"] * details["names_overlap"]))}
-    z = float(model["intercept"]) + sum(
-        float(w) * details.get(name, derived.get(name, 0.0))
-        for name, w in zip(model["features"], model["coef"], strict=True)
-    )
+    x = pair_vector(details, model["features"])
+    z = float(model["intercept"]) + sum(float(w) * v for w, v in zip(model["coef"], x, strict=True))
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
