@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -105,6 +105,13 @@ class AlignConfig:
     """Sentences that read as a piece of a cut sentence are left out of the gap and window fills (they
     join a neighbour's group in the merge step): 1 = starts in lower case, 2 = also ends on a comma, 3 = also
     lacks final punctuation."""
+    inner_min: float = 0.3
+    """A neighbour also joins a group when it scores this against a sentence inside the group's other side ...
+    (above 1: off)"""
+    inner_margin: float = 0.2
+    """... by this much more than the group's own sentences on its side score against that sentence."""
+    piece_pairs: bool = True
+    """Whether two neighbours that read as one cut sentence are also link candidates together (1–2, 2–1)."""
     piece_margin: float = 0.0
     """A piece (see ``fragments``) joins the group whose score it raises most, by more than this."""
     enc_groups: bool = True
@@ -122,6 +129,7 @@ class AlignConfig:
 
 
 ENCODER_CONFIG = AlignConfig(
+    piece_pairs=False,
     threshold=0.25,
     join_margin=0.1,
     join_min=0.7,
@@ -201,6 +209,9 @@ class _Scorer:
             for t in set(row):
                 df[t] += 1
         idf = np.log1p(len(toks) / np.maximum(df, 1.0))
+        self._vocab, self._idf, self._idf_new = vocab, idf, math.log1p(len(toks))
+        self.encoder: Encoder | None = encoder
+        self._piece_emb: dict[str, npt.NDArray[np.float32]] = {}
         self.vectors: list[Vector] = []
         for row in ids:
             counts: dict[int, int] = {}
@@ -251,6 +262,39 @@ class _Scorer:
         nx = math.sqrt(sum(w * w for w in x.values()))
         ny = math.sqrt(sum(w * w for w in y.values()))
         return dot / (nx * ny)
+
+    def text_vector(self, text: str) -> Vector:
+        """The TF-IDF vector of any text (a piece of a unit), on this pair's vocabulary."""
+        counts: dict[int, int] = {}
+        for t in tokens(text, self.config.stem):
+            k = self._vocab.get(t, -1 - len(counts))  # unseen stems: distinct ids that match nothing
+            counts[k] = counts.get(k, 0) + 1
+        return {
+            t: (1.0 + math.log(c)) * (float(self._idf[t]) if t >= 0 else self._idf_new)
+            for t, c in counts.items()
+        }
+
+    def inner_pieces(self, units: Sequence[int]) -> list[str]:
+        """The sentences inside the text of ``units`` (global indices), when there are several."""
+        return [p for p in _SENT_SPLIT.split(" ".join(self.texts[u] for u in units)) if p.strip()]
+
+    def piece_scores(self, pieces: Sequence[str], sides: Sequence[Sequence[int]]) -> list[list[float]]:
+        """Scores of each unit set in ``sides`` (global indices) against each piece: lexical, and the
+        calibrated encoder cosine when an encoder is set (pieces are embedded on demand)."""
+        vecs = [self.text_vector(p) for p in pieces]
+        out = [[self._cos(self._vec(units), v) for v in vecs] for units in sides]
+        if self.encoder is not None and self.emb is not None:
+            todo = [p for p in pieces if p not in self._piece_emb]
+            if todo:
+                for p, e in zip(todo, self.encoder.encode(todo), strict=True):
+                    self._piece_emb[p] = e
+            for row, units in zip(out, sides, strict=True):
+                if not all(self.has[u] for u in units):
+                    continue
+                e = self._emb(units)
+                for k, p in enumerate(pieces):
+                    row[k] = max(row[k], float(self.calibrate(float(e @ self._piece_emb[p]))))
+        return out
 
     def coverage(self, u: int, others: Sequence[int]) -> float:
         """Share of A-or-B unit ``u``'s token weight (global index) found in the units ``others`` (global)."""
@@ -378,6 +422,7 @@ def _continues(first: str, second: str) -> bool:
     return bool(head) and head[0].islower()
 
 
+_SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"'»”)]?\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")
 _FINAL = re.compile(r"[.!?…\"'»”)\]]\s*$")
 
 
@@ -446,6 +491,7 @@ def _align_units(
         scorer = _Scorer(texts_a, texts_b, encoder, cfg)
     else:
         scorer.embed(encoder, sorted(need))
+        scorer.encoder = encoder
     members = _link(scorer, cfg, texts_a, texts_b)
     return _finish(scorer, cfg, members, texts_a, texts_b)
 
@@ -477,6 +523,52 @@ def _leftovers(scorer: _Scorer, cfg: AlignConfig, members: list[tuple[list[int],
     return need
 
 
+def _piece_candidates(
+    scorer: _Scorer,
+    cfg: AlignConfig,
+    cands: dict[tuple[int, int], float],
+    texts_a: Sequence[str],
+    texts_b: Sequence[str],
+    ctx: Callable[[int, int], float],
+) -> list[tuple[float, tuple[int, ...], tuple[int, ...]]]:
+    """1–2 and 2–1 candidates for two neighbours that read as one sentence cut in two (the first ends open, the
+    second starts in lower case), against the partner candidates of either half."""
+    out: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+    for side, texts in ((0, texts_a), (1, texts_b)):
+        for k in range(len(texts) - 1):
+            if not (_continues(texts[k], texts[k + 1]) and not _FINAL.search(texts[k].strip())):
+                continue
+            pair = (k, k + 1)
+            others = sorted({(j if side == 0 else i) for (i, j) in cands if (i if side == 0 else j) in pair})
+            for o in others:
+                if side == 0:
+                    s = scorer.score(pair, [o])
+                    boost = max(ctx(k, o), ctx(k + 1, o))
+                    out.append((s + cfg.context_weight * boost, pair, (o,)))
+                else:
+                    s = scorer.score([o], pair)
+                    boost = max(ctx(o, k), ctx(o, k + 1))
+                    out.append((s + cfg.context_weight * boost, (o,), pair))
+    return out
+
+
+def _inner_fit(scorer: _Scorer, cfg: AlignConfig, side: int, u: int, ga: list[int], gb: list[int]) -> bool:
+    """Whether unit ``u`` (on ``side``) matches a sentence inside the group's other side that the group's own
+    units on ``u``'s side do not explain: the other version merged the two into one passage."""
+    n_a = scorer.n_a
+    mine = ga if side == 0 else [n_a + j for j in gb]
+    theirs = [n_a + j for j in gb] if side == 0 else ga
+    uu = u if side == 0 else n_a + u
+    if scorer.short[uu]:
+        return False
+    pieces = scorer.inner_pieces(theirs)
+    if len(pieces) < 2:
+        return False
+    s_u, s_m = scorer.piece_scores(pieces, [[uu], mine])
+    k = max(range(len(pieces)), key=lambda x: (s_u[x], -x))
+    return s_u[k] >= cfg.inner_min and s_u[k] >= s_m[k] + cfg.inner_margin
+
+
 def _link(
     scorer: _Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]
 ) -> list[tuple[list[int], list[int]]]:
@@ -491,20 +583,27 @@ def _link(
                 around.append(cands.get((ii, jj), 0.0))
         return max(around, default=0.0)
 
-    ranked = sorted(
-        ((s + cfg.context_weight * ctx(i, j), s, i, j) for (i, j), s in cands.items()),
-        key=lambda x: (-x[0], x[2], x[3]),
-    )
+    ranked: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = [
+        (s + cfg.context_weight * ctx(i, j), (i,), (j,)) for (i, j), s in cands.items()
+    ]
+    if cfg.piece_pairs:
+        ranked += _piece_candidates(scorer, cfg, cands, texts_a, texts_b, ctx)
+    ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
     group_of_a: dict[int, int] = {}
     group_of_b: dict[int, int] = {}
     members: list[tuple[list[int], list[int]]] = []
-    for boosted, _s, i, j in ranked:
+    for boosted, ta, tb in ranked:
         if boosted < cfg.threshold:
             break
-        if i in group_of_a or j in group_of_b or boosted < scorer.needed(i, j, cfg.threshold):
+        if any(i in group_of_a for i in ta) or any(j in group_of_b for j in tb):
             continue
-        group_of_a[i] = group_of_b[j] = len(members)
-        members.append(([i], [j]))
+        if boosted < max(scorer.needed(i, j, cfg.threshold) for i in ta for j in tb):
+            continue
+        for i in ta:
+            group_of_a[i] = len(members)
+        for j in tb:
+            group_of_b[j] = len(members)
+        members.append((list(ta), list(tb)))
 
     # isolated weak links: a link below ``isolated_max`` with no linked neighbour (within ``isolated_reach`` on
     # the A side) whose partner lies near its own partner is a chance match, not a moved passage
@@ -650,7 +749,10 @@ def _link(
                         before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
                         after = abs(math.log((n_mine + n_u + 1) / (n_theirs + 1)))
                         fits = before - after >= cfg.length_fit
-                    if (gain > margin or own >= cfg.join_min or fits) and (best is None or gain > best[0]):
+                    inner = cfg.inner_min <= 1.0 and _inner_fit(scorer, cfg, side, u, ga, gb)
+                    if (gain > margin or own >= cfg.join_min or fits or inner) and (
+                        best is None or gain > best[0]
+                    ):
                         best = (gain, g)
                 if best is not None:
                     g = best[1]
