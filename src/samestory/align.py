@@ -538,6 +538,9 @@ def _piece_candidates(
         for k in range(len(texts) - 1):
             if not (_continues(texts[k], texts[k + 1]) and not _FINAL.search(texts[k].strip())):
                 continue
+            base = 0 if side == 0 else scorer.n_a
+            if scorer.short[base + k] or scorer.short[base + k + 1]:  # "Read more:" + a lower-case line
+                continue
             pair = (k, k + 1)
             others = sorted({(j if side == 0 else i) for (i, j) in cands if (i if side == 0 else j) in pair})
             for o in others:
