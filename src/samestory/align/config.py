@@ -19,6 +19,9 @@ class AlignConfig:
     """Minimum (context-boosted) score for a link."""
     join_margin: float = 0.0
     """A neighbour joins a group when the merged score beats the group's score by this much..."""
+    join_own: float = 0.0
+    """... provided it scores at least this on its own against that side (in a mean embedding a short English
+    line pulls a Russian sentence towards English, so merged-score gains alone glue debris on) ..."""
     join_min: float = 0.9
     """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
     fill_threshold: float = 0.12
@@ -107,6 +110,7 @@ ENCODER_CONFIG = AlignConfig(
     fill_threshold=0.05,
     sandwich_threshold=0.1,
     continuation_margin=-0.3,
+    join_own=0.05,
     length_fit=0.7,
     piece_pairs=False,
     fragment_min=2.0,

@@ -127,7 +127,8 @@ class Scorer:
                 k = unseen.setdefault(t, -1 - len(unseen))
             counts[k] = counts.get(k, 0) + 1
         return {
-            t: (1.0 + math.log(c)) * (float(self._idf[t]) if t >= 0 else self._idf_new) for t, c in counts.items()
+            t: (1.0 + math.log(c)) * (float(self._idf[t]) if t >= 0 else self._idf_new)
+            for t, c in counts.items()
         }
 
     def inner_pieces(self, units: Sequence[int]) -> list[str]:

@@ -293,15 +293,15 @@ def _joins(
 ) -> bool:
     """Whether unit ``u`` (on ``side``) may join group ``g`` (which holds its neighbour ``nb``)."""
     ga, gb = links.members[g]
-    # only the lower-case piece itself joins its predecessor's group this easily
-    rest = nb == u - 1 and continues(texts[side][nb], texts[side][u])
-    if gain > (cfg.continuation_margin if rest else cfg.join_margin):
-        return True
     n_a = scorer.n_a
     if side == 0:
         own = max(scorer.score([u], gb), scorer.coverage(u, [n_a + j for j in gb]))
     else:
         own = max(scorer.score(ga, [u]), scorer.coverage(n_a + u, ga))
+    # only the lower-case piece itself joins its predecessor's group this easily
+    rest = nb == u - 1 and continues(texts[side][nb], texts[side][u])
+    if gain > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
+        return True
     if own >= cfg.join_min:
         return True
     if cfg.length_fit > 0.0 and gain > -cfg.length_drop:
