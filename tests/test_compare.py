@@ -145,7 +145,9 @@ def test_an_empty_side_is_a_clear_error() -> None:
         compare(from_text("Some text here. More text."), from_text("   "))
 
 
-def test_auto_picks_the_multilingual_encoder_when_installed_else_lexical(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auto_picks_the_multilingual_encoder_when_installed_else_lexical(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     import samestory.comparison as comparison
     from samestory.errors import MissingDependencyError
 
