@@ -316,7 +316,8 @@ def minhash_batch(
 def minhash(hashes: npt.NDArray[np.uint64], cfg: FingerprintConfig) -> npt.NDArray[np.uint32]:
     """The signature of one set of 64-bit hashes: ``(num_perm,)`` uint32 (all ``0xFFFFFFFF`` when empty)."""
     x = np.asarray(hashes, dtype=np.uint64)
-    return minhash_batch(x, np.zeros(x.size, dtype=np.int64), 1, cfg)[0]
+    sig: npt.NDArray[np.uint32] = minhash_batch(x, np.zeros(x.size, dtype=np.int64), 1, cfg)[0]
+    return sig
 
 
 def jaccard_estimate(sig_a: npt.NDArray[np.uint32], sig_b: npt.NDArray[np.uint32]) -> float:
@@ -346,7 +347,8 @@ def band_hashes(signature: npt.NDArray[np.uint32], cfg: FingerprintConfig) -> np
     """One 64-bit hash per LSH band of ``signature`` (vectorised)."""
     if signature.shape != (cfg.num_perm,):
         raise ValueError(f"expecting a signature of length {cfg.num_perm}, got {signature.shape}")
-    return band_hashes_batch(signature[None, :], cfg)[0]
+    out: npt.NDArray[np.uint64] = band_hashes_batch(signature[None, :], cfg)[0]
+    return out
 
 
 def band_keys(signature: npt.NDArray[np.uint32], cfg: FingerprintConfig, offset: int = 0) -> list[bytes]:

@@ -32,6 +32,7 @@ from samestory.fingerprint import band_hashes_batch
 TERM_KEY = 0x8000
 #: at most this many candidate pairs are materialised per band group chunk (bounds memory for huge groups)
 _PAIR_CHUNK = 4_000_000
+_KEY_CHUNK = 8192
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,27 +55,26 @@ class KeyMatrix:
 
 def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
     """Every LSH key of every document at once (see `candidates.lsh_keys`: shingle bands, then content-word
-    bands; a document without shingles or content words has no keys of that kind)."""
+    bands; a document without shingles or content words has no keys of that kind). Computed in chunks, so
+    the temporaries stay small at millions of documents."""
     n = len(docs)
     fp = cfg.fingerprint
-    parts = [band_hashes_batch(_stack([d.signature for d in docs], fp.num_perm), fp)]
-    present = [np.repeat(np.array([d.n_shingles > 0 for d in docs], dtype=np.bool_)[:, None], fp.bands, 1)]
+    tc = term_config(cfg) if cfg.term_bands else None
+    width = fp.bands + (tc.bands if tc is not None else 0)
+    hashes = np.zeros((n, width), dtype=np.uint64)
+    present = np.zeros((n, width), dtype=np.bool_)
+    for lo in range(0, n, _KEY_CHUNK):
+        part = docs[lo : lo + _KEY_CHUNK]
+        hi = lo + len(part)
+        hashes[lo:hi, : fp.bands] = band_hashes_batch(np.stack([d.signature for d in part]), fp)
+        present[lo:hi, : fp.bands] = np.array([d.n_shingles > 0 for d in part], dtype=np.bool_)[:, None]
+        if tc is not None:
+            hashes[lo:hi, fp.bands :] = band_hashes_batch(np.stack([d.term_signature for d in part]), tc)
+            present[lo:hi, fp.bands :] = np.array([d.terms.size > 0 for d in part], dtype=np.bool_)[:, None]
     bands = [np.arange(fp.bands, dtype=np.int64)]
-    if cfg.term_bands:
-        tc = term_config(cfg)
-        parts.append(band_hashes_batch(_stack([d.term_signature for d in docs], tc.num_perm), tc))
-        has_terms = np.array([d.terms.size > 0 for d in docs], dtype=np.bool_)
-        present.append(np.repeat(has_terms[:, None], tc.bands, 1))
+    if tc is not None:
         bands.append(np.arange(tc.bands, dtype=np.int64) | TERM_KEY)
-    return KeyMatrix(
-        np.concatenate(parts, axis=1).reshape(n, -1),
-        np.concatenate(present, axis=1).reshape(n, -1),
-        np.concatenate(bands),
-    )
-
-
-def _stack(rows: list[npt.NDArray[np.uint32]], width: int) -> npt.NDArray[np.uint32]:
-    return np.stack(rows) if rows else np.zeros((0, width), dtype=np.uint32)
+    return KeyMatrix(hashes, present, np.concatenate(bands))
 
 
 def _group_pairs(

@@ -174,7 +174,8 @@ _STOP_PADDED = np.concatenate([np.zeros(1, dtype=np.uint64), _STOP_HASHES])  # s
 
 def _is_stopword(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
     slot = _STOP_TABLE[(hashes & _STOP_MASK).astype(np.intp)]
-    return (slot > 0) & (_STOP_PADDED[slot] == hashes)
+    found: npt.NDArray[np.bool_] = (slot > 0) & (_STOP_PADDED[slot] == hashes)
+    return found
 
 
 def _segments(owner: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.int64]:
