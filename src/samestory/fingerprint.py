@@ -157,24 +157,32 @@ def tokenize_bytes(buf: bytes) -> TokenArrays:
     lengths = np.diff(first, append=w.size)
     last = first + lengths - 1
     # position of each byte inside its token (a cumulative sum that restarts at every token)
-    step = np.ones(w.size, dtype=np.int64)
+    step = np.ones(w.size, dtype=np.int32)
     step[0] = 0
     step[first[1:]] = 1 - lengths[:-1]
-    pos = np.cumsum(step)
+    pos = np.cumsum(step, dtype=np.int32)
     b = a[w]
-    vals = _multipliers(int(lengths.max()))[pos] * (b.astype(np.uint64) + np.uint64(1))
+    vals = _multipliers(int(lengths.max()))[pos]
+    vals *= b.astype(np.uint64) + np.uint64(1)
     # per-token sums as differences of one running sum (wrapping uint64 arithmetic keeps them exact)
     run = np.cumsum(vals)
     h = run[last]
     h[1:] -= run[first[1:] - 1]
     h = _mix(h ^ (lengths.astype(np.uint64) * _LEN_MIX))
-    # characters = bytes that do not continue a UTF-8 sequence (low half); ASCII digits (high half)
-    flags = ((b & 0xC0) != 0x80).astype(np.int64) | (((b - 48) < 10).astype(np.int64) << 32)
-    cum = np.cumsum(flags)
-    counts = cum[last]
-    counts[1:] -= cum[first[1:] - 1]
-    chars = counts & 0xFFFFFFFF
-    return TokenArrays(h, w[first], lengths, chars, (counts >> 32) == lengths)
+    chars = lengths.copy()
+    if int(b.max()) >= 0x80:  # characters = bytes that do not continue a UTF-8 sequence
+        chars -= _segment_sums((b & 0xC0) == 0x80, first, last)
+    digits = _segment_sums((b - 48) >= 10, first, last) == 0  # uint8 wraps: True for every non-digit
+    return TokenArrays(h, w[first], lengths, chars, digits)
+
+
+def _segment_sums(
+    flags: npt.NDArray[np.bool_], first: npt.NDArray[np.intp], last: npt.NDArray[np.intp]
+) -> npt.NDArray[np.int64]:
+    cum = np.cumsum(flags, dtype=np.int32)
+    out = cum[last].astype(np.int64)
+    out[1:] -= cum[first[1:] - 1]
+    return out
 
 
 def token_hashes(toks: Sequence[str]) -> npt.NDArray[np.uint64]:
