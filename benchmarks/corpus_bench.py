@@ -3,7 +3,8 @@ text-dedup's MinHash, in one run, and print docs/s, peak RSS and pairwise F1 / A
 
 Each system runs in its own subprocess (so peak RSS is its own) over the same texts, with the same
 word 5-gram shingles; timing starts after the JSONL is read and covers fingerprinting + candidate search +
-clustering. Both wall-clock docs/s and docs per CPU-second are printed (the latter is steadier on a shared
+clustering (``--stream``: samestory reads the file itself in batches and is timed from the first byte, holding
+no texts; the 1M run). Both wall-clock docs/s and docs per CPU-second are printed (the latter is steadier on a shared
 machine). text-dedup cannot be installed into the shared venv without downgrading rich and urllib3, so
 its code is installed ``--no-deps`` into a folder (``--textdedup-path``) and its own ``embed_func`` (MinHash),
 ``optimal_param`` (bands/rows) and ``UnionFind`` clustering run in-process (its Hugging Face ``datasets`` I/O
@@ -12,6 +13,7 @@ is stubbed out, which can only make it faster).
     python -m pip install --no-deps --target /work/bench-out/td text-dedup==0.4.0   # once (or set TEXTDEDUP_PATH)
     python benchmarks/corpus_gen.py --docs 100000 --seed 5 --out /work/bench-out/corpus_100k.jsonl
     python benchmarks/corpus_bench.py /work/bench-out/corpus_100k.jsonl
+    python benchmarks/corpus_bench.py /work/bench-out/corpus_1m.jsonl --systems samestory --stream
 """
 
 from __future__ import annotations
@@ -67,26 +69,70 @@ class _UF:
             self.p[max(ra, rb)] = min(ra, rb)
 
 
+def _config(args: argparse.Namespace) -> Any:
+    from dataclasses import replace
+
+    from samestory.corpus.config import CorpusConfig
+
+    return replace(CorpusConfig(), term_rows=args.term_rows, term_bands=args.term_bands)
+
+
 def run_samestory(
     ids: list[str], texts: list[str], published: list[str], args: argparse.Namespace
 ) -> list[str]:
-    from dataclasses import replace
+    """Batch featurisation (`featurize_texts`) + the bulk engine (== `cluster_batch`, LSH candidates)."""
     from datetime import datetime
 
-    from samestory.corpus.cluster import OnlineClusterer, order_key
-    from samestory.corpus.config import CorpusConfig
-    from samestory.corpus.features import featurize_text
+    from samestory.corpus.bulk import cluster_bulk
+    from samestory.corpus.features import featurize_texts
 
-    cfg = replace(CorpusConfig(), term_rows=args.term_rows, term_bands=args.term_bands)
-    feats = [
-        featurize_text(i, t, cfg, published=datetime.fromisoformat(p) if p else None)
-        for i, t, p in zip(ids, texts, published, strict=True)
-    ]
-    engine = OnlineClusterer(cfg, exhaustive=False)
-    story = {}
-    for f in sorted(feats, key=order_key):
-        story[f.id] = engine.add(f).story_id
+    cfg = _config(args)
+    when = [datetime.fromisoformat(p) if p else None for p in published]
+    feats = featurize_texts(ids, texts, cfg, published=when)
+    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg)}
     return [story[i] for i in ids]
+
+
+def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], dict[str, float]]:
+    """The scale run: read the JSONL in batches, featurise each batch and drop its texts (nothing but the
+    compact features is held), then cluster with the bulk engine. Returns the stories in file order and the
+    seconds spent reading + featurising and clustering."""
+    from datetime import datetime
+
+    from samestory.corpus.bulk import BulkClusterer
+    from samestory.corpus.features import CHUNK, featurize_texts
+
+    cfg = _config(args)
+    feats = []
+    ids: list[str] = []
+    t0 = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+
+    def flush() -> None:
+        feats.extend(
+            featurize_texts(
+                [r["id"] for r in batch],
+                [r["text"] for r in batch],
+                cfg,
+                published=[
+                    datetime.fromisoformat(r["published"]) if r.get("published") else None for r in batch
+                ],
+            )
+        )
+        batch.clear()
+
+    with path.open(encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            ids.append(rec["id"])
+            batch.append(rec)
+            if len(batch) >= CHUNK:
+                flush()
+    flush()
+    t1 = time.perf_counter()
+    story = {d.id: m.story_id for d, m in BulkClusterer(cfg).run(feats)}
+    t2 = time.perf_counter()
+    return [story[i] for i in ids], {"read_featurise_s": t1 - t0, "cluster_s": t2 - t1}
 
 
 def run_datasketch(
@@ -178,11 +224,17 @@ def run_textdedup(
 
 
 def child(system: str, args: argparse.Namespace) -> None:
-    ids, texts, _gold, published = _read(args.corpus)
-    start, cpu_start = time.perf_counter(), time.process_time()
-    pred = {"samestory": run_samestory, "datasketch": run_datasketch, "textdedup": run_textdedup}[system](
-        ids, texts, published, args
-    )
+    extra: dict[str, float] = {}
+    if args.stream and system == "samestory":  # timed from the first byte read; texts never all in memory
+        start, cpu_start = time.perf_counter(), time.process_time()
+        pred, extra = stream_samestory(args.corpus, args)
+        ids = pred
+    else:
+        ids, texts, _gold, published = _read(args.corpus)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        pred = {"samestory": run_samestory, "datasketch": run_datasketch, "textdedup": run_textdedup}[system](
+            ids, texts, published, args
+        )
     seconds = time.perf_counter() - start
     cpu = time.process_time() - cpu_start
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -195,6 +247,7 @@ def child(system: str, args: argparse.Namespace) -> None:
                 "peak_rss_mb": rss_mb,
                 "cpu_seconds": cpu,
                 "pred": pred,
+                **extra,
             }
         )
     )
@@ -212,21 +265,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--systems", default=",".join(SYSTEMS))
     ap.add_argument("--ds-threshold", type=float, default=0.5, help="datasketch / text-dedup LSH threshold")
-    ap.add_argument("--term-rows", type=int, default=4)
+    ap.add_argument("--term-rows", type=int, default=5)
     ap.add_argument("--term-bands", type=int, default=16)
     ap.add_argument("--textdedup-path", default=os.environ.get("TEXTDEDUP_PATH", "/work/bench-out/td"))
+    ap.add_argument(
+        "--stream",
+        action="store_true",
+        help="samestory reads the file itself in batches (timed from the first byte; for the 1M run)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         child(args.child, args)
         return 0
-    _, _, gold, _ = _read(args.corpus)
+    with args.corpus.open(encoding="utf-8") as fh:
+        gold = [json.loads(line)["story"] for line in fh]
     print(
         f"corpus {args.corpus}: {len(gold)} docs, {len(set(gold))} gold stories, cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}"
     )
     for system in args.systems.split(","):
         cmd = [sys.executable, __file__, str(args.corpus), "--child", system, "--ds-threshold", str(args.ds_threshold),
-               "--term-rows", str(args.term_rows), "--term-bands", str(args.term_bands), "--textdedup-path", args.textdedup_path]  # fmt: skip
+               "--term-rows", str(args.term_rows), "--term-bands", str(args.term_bands), "--textdedup-path", args.textdedup_path,
+               *(["--stream"] if args.stream else [])]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(
@@ -239,6 +299,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{system:<11} docs/s {res['docs'] / res['seconds']:9.1f}  docs/CPU-s {res['docs'] / res.get('cpu_seconds', res['seconds']):8.1f}  time {res['seconds']:8.1f}s  peak RSS {res['peak_rss_mb']:7.0f} MB  "
             f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ARI {s['ari']:.3f}  stories {len(set(res['pred']))}"
         )
+        if "cluster_s" in res:
+            print(
+                f"{'':<11} of which reading + featurising {res['read_featurise_s']:.1f}s, clustering {res['cluster_s']:.1f}s"
+            )
         sys.stdout.flush()
     print(f"load after run {os.getloadavg()[0]:.1f}; date {time.strftime('%Y-%m-%d %H:%M')}")
     return 0

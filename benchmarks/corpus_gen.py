@@ -25,6 +25,7 @@ import random
 import re
 import sys
 from collections import Counter
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -98,6 +99,34 @@ def _derive(rng: random.Random, text: str) -> tuple[str, str]:
     return kind, body
 
 
+class _WeightedDraw:
+    """``rng.choices(words, weights=weights, k=k)``, drawn with numpy: the same words and the same ``rng`` state
+    afterwards (numpy's legacy MT19937 makes doubles exactly as `random.random` does), ~20x faster, which
+    matters for the 1M corpus (400M filler words)."""
+
+    def __init__(self, rng: random.Random, words: Sequence[str], weights: Sequence[int]) -> None:
+        import numpy as np
+
+        self.rng = rng
+        self.words = np.array(words, dtype=object)
+        cum = np.cumsum(np.array(weights, dtype=np.int64))
+        self.cum = cum.astype(np.float64)  # exact: the counts sum to far less than 2**53
+        self.total = float(cum[-1])
+        self.np_rng = np.random.RandomState()
+
+    def __call__(self, k: int) -> list[str]:
+        import numpy as np
+
+        version, mt, gauss = self.rng.getstate()
+        self.np_rng.set_state(("MT19937", np.array(mt[:-1], dtype=np.uint32), int(mt[-1])))
+        u = self.np_rng.random_sample(k)
+        # bisect_right(cum_weights, random() * total, 0, n - 1), as random.choices does
+        idx = np.minimum(np.searchsorted(self.cum, u * self.total, side="right"), len(self.cum) - 1)
+        state = self.np_rng.get_state()
+        self.rng.setstate((version, (*(int(x) for x in state[1]), int(state[2])), gauss))
+        return list(self.words[idx])
+
+
 def generate(n_docs: int, seed: int, out: Path) -> Counter[str]:
     rng = random.Random(seed)
     fams = _families()
@@ -148,9 +177,10 @@ def generate(n_docs: int, seed: int, out: Path) -> Counter[str]:
                     f"outlet{rng.randrange(300)}",
                 )
         n_filler = 0
+        draw = _WeightedDraw(rng, words, weights)
         while written < n_docs:
             length = rng.randrange(120, 700)
-            text = " ".join(rng.choices(words, weights=weights, k=length))
+            text = " ".join(draw(length))
             n_filler += 1
             emit(
                 f"filler:{n_filler}",

@@ -9,8 +9,8 @@ excluded), and how often the match is right: the matched article has the probe's
 gold story has nothing in the index and the probe matched nothing. Peer, same run: datasketch MinHash +
 MinHashLSH over the same word 5-gram shingles, queried with the same probes (candidates only, no verification).
 
-    /work/venv/bin/python benchmarks/corpus_gen.py --docs 101000 --out /work/bench-out/corpus_101k.jsonl
-    /work/venv/bin/python benchmarks/match_latency.py /work/bench-out/corpus_101k.jsonl --probes 1000 \
+    python benchmarks/corpus_gen.py --docs 101000 --seed 5 --out /work/bench-out/corpus_101k.jsonl
+    python benchmarks/match_latency.py /work/bench-out/corpus_101k.jsonl --probes 1000 \
         [--db /tmp/match100k.db]
 
 The index file is reused when it already holds the indexed part (a second run measures `match` only).
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import resource
 import statistics
@@ -122,7 +123,7 @@ def main() -> None:
 
     with Index(db) as ix:
         if len(ix) < len(ids) - len(held):
-            t = time.perf_counter()
+            t, cpu = time.perf_counter(), time.process_time()
             last = [t]
 
             def progress(stage: str, done: int, total: int | None) -> None:
@@ -132,8 +133,11 @@ def main() -> None:
 
             arts = (_article(r) for r in _records(args.corpus) if r["id"] not in held)
             report = ix.add_report(arts, progress=progress, keep_memberships=False)
-            took = time.perf_counter() - t
-            print(f"built: {report.added} added in {took:.1f}s ({report.added / max(took, 1e-9):.0f} docs/s)")
+            took, cpu = time.perf_counter() - t, time.process_time() - cpu
+            print(
+                f"built: {report.added} added in {took:.1f}s ({report.added / max(took, 1e-9):.0f} docs/s; "
+                f"{cpu:.1f} CPU-s, {report.added / max(cpu, 1e-9):.0f} docs/CPU-s; load {os.getloadavg()[0]:.1f})"
+            )
         size, stories = len(ix), ix.story_count()
         print(f"index: {size} documents, {stories} stories, {db.stat().st_size / 2**20:.0f} MiB ({db})")
 

@@ -1,4 +1,5 @@
-"""Shingling, MinHash and LSH keys: estimates track true Jaccard, results are seeded and deterministic."""
+"""Tokens, shingling, one-permutation MinHash and LSH keys: estimates track true Jaccard, batches equal one
+set at a time, results are seeded and deterministic."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ from samestory.fingerprint import (
     jaccard_estimate,
     minhash,
     shingle_hashes,
+    sketch_batch,
+    token_hash,
+    tokenize_bytes,
 )
 
 CFG = FingerprintConfig(ngram=3, num_perm=256, bands=64, seed=7)
@@ -81,3 +85,47 @@ def test_bad_configs_are_refused_with_a_reason() -> None:
         FingerprintConfig(num_perm=100, bands=32)
     with pytest.raises(ValueError, match="ngram"):
         FingerprintConfig(ngram=0)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(st.lists(st.sets(st.integers(0, 2**64 - 1), max_size=300), min_size=1, max_size=8))
+def test_batch_signatures_equal_one_set_at_a_time(sets: list[set[int]]) -> None:
+    values = np.array([v for s in sets for v in sorted(s)], dtype=np.uint64)
+    owner = np.repeat(np.arange(len(sets), dtype=np.int64), [len(s) for s in sets])
+    sigs, distinct = sketch_batch(values, owner, len(sets), CFG)
+    for i, s in enumerate(sets):
+        assert np.array_equal(sigs[i], minhash(np.array(sorted(s), dtype=np.uint64), CFG))
+        assert distinct[i] == len(s)
+    # duplicates and order do not matter
+    twice = np.concatenate([values, values[::-1]])
+    assert np.array_equal(minhash(twice, CFG), minhash(np.unique(values), CFG))
+
+
+def test_signatures_have_no_empty_bins_unless_the_set_is() -> None:
+    small = minhash(np.array([11, 12, 13], dtype=np.uint64), CFG)
+    assert len(set(small.tolist())) == 3  # every bin holds one of the three values
+    assert (minhash(np.zeros(0, dtype=np.uint64), CFG) == 0xFFFFFFFF).all()
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    st.lists(
+        st.text(
+            alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Zs", "Cc")),
+            min_size=1,
+            max_size=30,
+        ),
+        max_size=40,
+    )
+)
+def test_token_hashes_in_a_buffer_equal_one_token_at_a_time(toks: list[str]) -> None:
+    toks = [t.replace(" ", "") for t in toks if t.replace(" ", "")]
+    got = tokenize_bytes(b"  ".join(t.encode() for t in toks))
+    assert got.hashes.tolist() == [token_hash(t) for t in toks]
+    assert got.chars.tolist() == [len(t) for t in toks]
+    assert got.digits.tolist() == [t.isascii() and t.isdigit() for t in toks]
+
+
+def test_old_feature_schemes_are_refused_with_a_reason() -> None:
+    with pytest.raises(ValueError, match="rebuild the index"):
+        FingerprintConfig(scheme=1)

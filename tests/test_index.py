@@ -258,3 +258,79 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
     with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
         probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")
         assert ix.match(probe).story_id == ix.story_id_of(versions[0].id)
+
+
+# -- the bulk path: a large add runs the engine in memory and must store exactly what the online path does --
+
+
+def _online(monkeypatch: pytest.MonkeyPatch) -> None:
+    import samestory.index
+
+    monkeypatch.setattr(samestory.index, "BULK_MIN", 10**9)
+
+
+def _bulk(monkeypatch: pytest.MonkeyPatch) -> None:
+    import samestory.index
+
+    monkeypatch.setattr(samestory.index, "BULK_MIN", 1)
+    monkeypatch.setattr(samestory.index, "BULK_BATCH", 7)  # several transactions
+
+
+def test_bulk_add_agrees_with_cluster_batch_and_the_online_path(
+    tmp_path: Path, corpus: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samestory.corpus.bulk import cluster_bulk
+
+    _bulk(monkeypatch)
+    with Index(tmp_path / "bulk.db", CFG) as ix:
+        memberships = ix.add(corpus)
+        bulk = _stored(ix)
+        bulk_bands = sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall())
+    assert [m.article_id for m in memberships] == [a.id for a in corpus]
+    assert bulk == _batch(corpus)
+    feats = [featurize(a, CFG) for a in corpus]
+    assert bulk == {m.article_id: (m.story_id, m.matched_id) for m in cluster_bulk(feats, CFG)}
+    _online(monkeypatch)
+    with Index(tmp_path / "online.db", CFG) as ix:
+        ix.add(corpus)
+        assert _stored(ix) == bulk
+        assert sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall()) == bulk_bands
+
+
+@pytest.mark.parametrize("cap", [2, 0])
+def test_bulk_add_with_a_window_and_a_candidate_cap_agrees_with_the_online_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    versions = synthetic_versions(40, seed=9)
+    arts = articles(versions)
+    # spread the versions of a story over days, so that a 2-day window separates some of them
+    spread = [
+        dataclasses.replace(a, published=a.published + timedelta(days=(i % 4) * 1.5) if a.published else None)
+        for i, a in enumerate(arts)
+    ]
+    stored = []
+    for mode, name in ((_online, "online"), (_bulk, "bulk")):
+        mode(monkeypatch)
+        with Index(tmp_path / f"{name}.db", CFG, window=timedelta(days=2), max_candidates=cap) as ix:
+            ix.add(spread[:25])  # the second add starts from a filled index: the bulk path seeds it
+            ix.add(spread[25:])
+            stored.append(_stored(ix))
+    assert stored[0] == stored[1]
+    assert len(set(s for s, _ in stored[0].values())) > len(
+        {v.story for v in versions}
+    )  # the window split some
+
+
+def test_an_index_from_before_feature_schemes_is_refused_with_a_reason(
+    tmp_path: Path, corpus: list[Article]
+) -> None:
+    import json
+
+    with Index(tmp_path / "x.db", CFG) as ix:
+        ix.add(corpus[:3])
+        old = json.loads(ix.store.get_meta("config") or "{}")
+        del old["fingerprint"]["scheme"]  # what an older samestory recorded
+        with ix.store.transaction() as db:
+            ix.store.set_meta(db, "config", json.dumps(old, sort_keys=True))
+    with pytest.raises(StoreError, match="rebuild the index"):
+        Index(tmp_path / "x.db")

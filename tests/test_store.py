@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from corpus_samples import gold, partition, synthetic_versions, write_jsonl
 from samestory import store as store_mod
 from samestory.errors import SchemaVersionError, StoreError
+from samestory.eval.clusters import adjusted_rand_index
 from samestory.store import ArticleRow, MembershipRow, Store, schema_version
 
 
@@ -231,8 +232,14 @@ def _count(path: Path, table: str) -> int:
         db.close()
 
 
-@pytest.mark.parametrize("phase", ["articles", "memberships"])
-def test_kill_9_during_index_add_leaves_a_consistent_database(tmp_path: Path, phase: str) -> None:
+@pytest.mark.parametrize(
+    ("phase", "bulk_min"),
+    [("articles", 10**9), ("memberships", 10**9), ("articles", 1), ("memberships", 1)],
+    ids=["online-staging", "online-assigning", "bulk-staging", "bulk-assigning"],
+)
+def test_kill_9_during_index_add_leaves_a_consistent_database(
+    tmp_path: Path, phase: str, bulk_min: int
+) -> None:
     from samestory.corpus.cluster import cluster_batch
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import featurize
@@ -242,7 +249,11 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(tmp_path: Path, ph
     versions = synthetic_versions(300, seed=11)
     data = write_jsonl(tmp_path / "in.jsonl", versions)
     db_path = tmp_path / "x.db"
-    main = "import sys; from samestory.cli import main; sys.argv[0] = 'samestory'; main()"
+    # the bulk path (engine in memory, memberships written 64 per transaction) or the online one
+    main = (
+        f"import sys, samestory.index as ix; ix.BULK_MIN = {bulk_min}; ix.BULK_BATCH = 64; "
+        "from samestory.cli import main; sys.argv[0] = 'samestory'; main()"
+    )
     cmd = [sys.executable, "-c", main, "index", "add", str(data), "--db", str(db_path)]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
@@ -264,6 +275,8 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(tmp_path: Path, ph
         assert s.integrity() == "ok"
         stored = s.count()
         assert 0 < stored < len(versions) or phase == "memberships"
+        if phase == "memberships":  # killed between two committed batches of memberships
+            assert 0 < s.assigned_count() < len(versions)
     with Index(db_path) as ix:
         report = ix.add_report(read_paths([data]))
         assert report.skipped == stored
@@ -281,7 +294,10 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(tmp_path: Path, ph
         feats = [featurize(a, ix.config) for a in read_paths([data]) if not isinstance(a, Exception)]
     batch = cluster_batch(feats, cfg)
     assert partition(got) == partition({m.article_id: m.story_id for m in batch})
-    assert partition(got) == partition({k: str(v) for k, v in gold(versions).items()})
+    # and the gold stories, but for the odd version that no LSH band finds (32x4 bands miss ~9% of the pairs
+    # at Jaccard 0.5; here one truncation among ~1,050 documents)
+    truth = gold(versions)
+    assert adjusted_rand_index([str(truth[i]) for i in sorted(got)], [got[i] for i in sorted(got)]) > 0.99
 
 
 def test_candidate_limit_keeps_those_sharing_the_most_keys(tmp_path: Path) -> None:

@@ -103,7 +103,12 @@ def plan(
     from samestory.corpus.verify import verify
 
     if memberships is None:
-        memberships = cluster_batch(docs, cfg, encoder)
+        if encoder is None and len(docs) >= cfg.exhaustive_below:
+            from samestory.corpus.bulk import cluster_bulk  # the same memberships, candidates found up front
+
+            memberships = cluster_bulk(docs, cfg)
+        else:
+            memberships = cluster_batch(docs, cfg, encoder)
     by_id = {d.id: d for d in docs}
     member_of = {m.article_id: m for m in memberships}
     groups: dict[tuple[str, str], list[DocFeatures]] = {}
@@ -182,7 +187,7 @@ def dedup_paths(
     Both outputs are written to temporary files and renamed at the end, so a failed run leaves no half file.
     """
     from samestory.corpus.config import CorpusConfig
-    from samestory.corpus.features import featurize
+    from samestory.corpus.features import featurize_articles
     from samestory.ingest import read_paths
 
     cfg = cfg or CorpusConfig()
@@ -190,6 +195,14 @@ def dedup_paths(
     seen: set[str] = set()
     repeats: list[Removal] = []
     errors = 0
+    batch: list[Article] = []
+
+    def flush() -> None:
+        feats = featurize_articles(batch, cfg)
+        # the text sample only serves a later embedding; without an encoder it would just hold memory
+        docs.extend(f if encoder is not None else replace(f, text_sample="") for f in feats)
+        batch.clear()
+
     for n, item in enumerate(read_paths(paths, options), 1):
         if isinstance(item, InputError):
             errors += 1
@@ -204,11 +217,12 @@ def dedup_paths(
             )
             continue
         seen.add(item.id)
-        doc = featurize(item, cfg)
-        # the text sample only serves a later embedding; without an encoder it would just hold memory
-        docs.append(doc if encoder is not None else replace(doc, text_sample=""))
-        if progress is not None and n % 256 == 0:
-            progress("read", n, None)
+        batch.append(item)
+        if len(batch) >= 256:
+            flush()
+            if progress is not None:
+                progress("read", n, None)
+    flush()
     if progress is not None:
         progress("read", len(docs), len(docs))
         progress("cluster", 0, len(docs))

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samestory.errors import InputError, StoreError
-from samestory.store import ArticleRow, Store
+from samestory.store import ArticleRow, MembershipRow, Store
 from samestory.stories import (
     AddReport,
     Story,
@@ -55,6 +55,10 @@ BATCH = 256
 MAX_CANDIDATES = 100
 #: feature blobs kept decoded in memory while adding (about 4 KB each)
 CACHE_DOCS = 20_000
+#: an add with at least this many pending articles, into an index holding no more assigned articles than
+#: that, runs the engine in memory (`corpus.bulk`: the same memberships) and writes in batches of BULK_BATCH
+BULK_MIN = 500
+BULK_BATCH = 1024
 
 #: ``progress(stage, done, total)``: stage is "read" (total unknown: None) or "assign"
 Progress = Callable[[str, int, int | None], None]
@@ -330,7 +334,7 @@ class Index:
         progress: Progress | None,
         on_error: Callable[[BaseException], None] | None,
     ) -> None:
-        from samestory.corpus.features import featurize
+        from samestory.corpus.features import featurize_articles
 
         batch: list[Article] = []
         seen = 0
@@ -353,7 +357,10 @@ class Index:
                 self.remove(i)
             report.replaced += len(replaced)
             report.added += len(fresh) - len(replaced)
-            rows = [(a, h, featurize(a, self.config)) for a, h in fresh.values()]
+            arts = [a for a, _ in fresh.values()]
+            rows = list(
+                zip(arts, [h for _, h in fresh.values()], featurize_articles(arts, self.config), strict=True)
+            )
             with self.store.transaction() as db:
                 wanted = config_to_json(self.config)
                 if self.store.get_meta("config") != wanted:  # new, or still empty (checked on open)
@@ -388,6 +395,8 @@ class Index:
         # the engine's order_key, from the stored timestamps: dated by time, then undated; ties by id
         pending.sort(key=lambda p: (1, 0.0, p[0]) if p[1] is None else (0, p[1], p[0]))
         ids = [p[0] for p in pending]
+        if len(ids) >= BULK_MIN and self.encoder is None and self.store.assigned_count() <= len(ids):
+            return self._assign_bulk(ids, progress, keep=keep)
         out: dict[str, Membership] = {}
         for lo in range(0, len(ids), BATCH):
             chunk = ids[lo : lo + BATCH]
@@ -415,6 +424,50 @@ class Index:
                         out[i] = membership
             if progress is not None:
                 progress("assign", min(lo + BATCH, len(ids)), len(ids))
+        return out
+
+    def _assign_bulk(self, ids: list[str], progress: Progress | None, *, keep: bool) -> dict[str, Membership]:
+        """`_assign_pending` for a large add (lexical only): the bulk engine over the stored and the pending
+        articles in memory, the memberships written in order, `BULK_BATCH` per transaction (a killed run leaves
+        a prefix assigned, and the next add finishes the rest, by either path, with the same result)."""
+        from samestory.corpus.bulk import BulkClusterer, key_matrix
+        from samestory.corpus.features import DocFeatures
+
+        seeded: list[DocFeatures] = []
+        seeded_stories: list[str] = []
+        for _, story, blob in self.store.assigned_features():
+            seeded.append(DocFeatures.from_bytes(blob))
+            seeded_stories.append(story)
+        feats = self._features(ids)  # already in the engine's order
+        ordered = [feats[i] for i in ids]
+        keys = key_matrix([*seeded, *ordered], self.config)
+        window = self.window.total_seconds() if self.window is not None else None
+        engine = BulkClusterer(self.config, max_candidates=self.max_candidates, window=window)
+        out: dict[str, Membership] = {}
+        rows: list[tuple[MembershipRow, list[bytes]]] = []
+        done = 0
+
+        def flush() -> None:
+            nonlocal done
+            with self.store.transaction() as db:
+                self.store.assign_many(db, rows)
+            done += len(rows)
+            rows.clear()
+            if progress is not None:
+                progress("assign", done, len(ids))
+
+        start = len(seeded)
+        for r, (doc, membership) in enumerate(
+            engine.run(ordered, seeded=seeded, seeded_stories=seeded_stories, keys=keys)
+        ):
+            rows.append((membership_to_row(membership), keys.keys_of(start + r)))
+            if keep:
+                out[doc.id] = membership
+            if len(rows) >= BULK_BATCH:
+                flush()
+        if rows:
+            flush()
+        self._story_cache.clear()
         return out
 
     # -- removing --------------------------------------------------------------------------------------

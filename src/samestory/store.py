@@ -362,6 +362,48 @@ class Store:
                 "INSERT OR REPLACE INTO embeddings (doc, seq, vector) VALUES (?, ?, ?)", (doc, seq, embedding)
             )
 
+    def assign_many(
+        self, db: sqlite3.Connection, items: Sequence[tuple[MembershipRow, Sequence[bytes]]]
+    ) -> None:
+        """`assign` for many staged articles at once (no features or embeddings), in the order given; call
+        inside `transaction`."""
+        docs: dict[str, int] = {}
+        for chunk in _chunks([m.article_id for m, _ in items], 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, doc in db.execute(f"SELECT id, doc FROM articles WHERE id IN ({marks})", chunk):
+                docs[str(id_)] = int(doc)
+        missing = [m.article_id for m, _ in items if m.article_id not in docs]
+        if missing:
+            raise StoreError(f"{self.path}: cannot assign {missing[0]!r}: it is not staged")
+        db.executemany(
+            "INSERT OR IGNORE INTO bands (key, doc) VALUES (?, ?)",
+            [(k, docs[m.article_id]) for m, keys in items for k in keys],
+        )
+        seq = int(db.execute("SELECT coalesce(max(seq), 0) + 1 FROM memberships").fetchone()[0])
+        db.executemany(
+            "INSERT OR REPLACE INTO memberships (doc, seq, story_id, matched_id, score, evidence) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (docs[m.article_id], seq + i, m.story_id, m.matched_id, m.score, m.evidence)
+                for i, (m, _) in enumerate(items)
+            ],
+        )
+
+    def assigned_features(self) -> Iterator[tuple[str, str, bytes]]:
+        """``(id, story id, feature blob)`` of every assigned article, in assignment order (streamed)."""
+        try:
+            cur = self._db.execute(
+                "SELECT a.id, m.story_id, a.features FROM memberships m JOIN articles a ON a.doc = m.doc "
+                "ORDER BY m.seq"
+            )
+            for id_, story, blob in cur:
+                yield str(id_), str(story), bytes(blob)
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from exc
+
+    def assigned_count(self) -> int:
+        return _int(self._query("SELECT count(*) FROM memberships")[0][0])
+
     def embeddings(self) -> list[tuple[str, bytes]]:
         """``(id, vector blob)`` of every stored embedding, in assignment order."""
         rows = self._query(

@@ -103,7 +103,8 @@ def config_from_json(text: str) -> CorpusConfig:
 
     try:
         data = json.loads(text)
-        fp = FingerprintConfig(**data.pop("fingerprint"))
+        # settings recorded before feature schemes were named are scheme 1 (refused: the index must be rebuilt)
+        fp = FingerprintConfig(**{"scheme": 1, **data.pop("fingerprint")})
         return CorpusConfig(fingerprint=fp, **data)
     except (ValueError, TypeError, KeyError) as exc:
         raise StoreError(

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import math
+import re
+import unicodedata
+from collections import Counter
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.article import Article, Sentence
 from samestory.corpus.config import CorpusConfig
-from samestory.corpus.features import DocFeatures, featurize, featurize_text
+from samestory.corpus.features import MAX_TERMS, DocFeatures, featurize, featurize_text, featurize_texts
+from samestory.corpus.stopwords import STOPWORDS
 from samestory.errors import DataError
+from samestory.fingerprint import FingerprintConfig, token_hash, tokens
 
 CFG = CorpusConfig()
 
@@ -71,3 +79,116 @@ def test_numbers_exclude_years_and_tell_quantities_apart() -> None:
     assert a.numbers.size == 2  # 42 and 300; the year 2013 is kept apart
     assert np.intersect1d(a.numbers, b.numbers).size == 1  # only 300 is shared
     assert DocFeatures.from_bytes(a.to_bytes()).numbers.tolist() == a.numbers.tolist()
+
+
+# -- the batch path: the same features as one text at a time, and the definitions it implements -----------
+
+_WORDS = ["Moscow", "said", "the", "42", "0", "2013", "Ленин", "İstanbul", "ẞtraße", "naïve", "don't", "x_y"]
+_text = st.lists(
+    st.one_of(
+        st.sampled_from(_WORDS),
+        st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12),
+        st.from_regex(r"[A-Z][a-z]{1,8}|[0-9]{1,5}|[a-z]{1,10}", fullmatch=True),
+    ),
+    max_size=80,
+).map(" ".join)
+
+
+def _same(a: DocFeatures, b: DocFeatures) -> bool:
+    dtypes = all(
+        getattr(a, k).dtype == getattr(b, k).dtype
+        for k in ("signature", "terms", "weights", "term_signature", "names", "years", "numbers")
+    )
+    return _equal(a, b) and dtypes and a.text_sample == b.text_sample
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(st.lists(st.tuples(_text, st.sampled_from(["", "Breaking News", "Путин"])), min_size=1, max_size=12))
+def test_a_batch_gives_each_text_the_features_it_gets_alone(docs: list[tuple[str, str]]) -> None:
+    cfg = CorpusConfig(
+        fingerprint=FingerprintConfig(ngram=3, num_perm=64, bands=16), term_bands=8, term_rows=3
+    )
+    ids = [f"d{i}" for i in range(len(docs))]
+    batch = featurize_texts(ids, [t for t, _ in docs], cfg, titles=[h for _, h in docs])
+    for i, (text, title) in enumerate(docs):
+        assert _same(batch[i], featurize_text(ids[i], text, cfg, title=title))
+
+
+def test_batches_larger_than_one_chunk_agree(sentences_a: list[str]) -> None:
+    texts = [
+        " ".join(sentences_a[i % len(sentences_a) :]) + f" Mr Smith{i} paid {i} roubles" for i in range(700)
+    ]
+    ids = [str(i) for i in range(len(texts))]
+    batch = featurize_texts(ids, texts, CFG)
+    for i in (0, 511, 512, 699):
+        assert _same(batch[i], featurize_text(ids[i], texts[i], CFG))
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_text)
+def test_tokens_are_the_word_runs_of_the_lower_cased_text(text: str) -> None:
+    expected = re.findall(r"\w+", text.lower())
+    if all(not c.isdecimal() or c.isascii() for c in text):  # other scripts' digits are read as ASCII
+        assert tokens(text) == expected
+    assert len(tokens(text)) == len(expected)
+
+
+def _reference_names(text: str) -> tuple[set[int], set[int], set[int]]:
+    """The definition, token by token: names (capitalised, longer than one character, not a function word)
+    and numbers (digit runs other than "0"); years 1800-2099 among the numbers."""
+    names: set[int] = set()
+    numbers: set[int] = set()
+    years: set[int] = set()
+    for t in set(tokens_original_case(text)):
+        if t[0].isupper() and len(t.lower()) > 1 and t.lower() not in STOPWORDS:
+            names.add(token_hash(t.lower()) >> 32)
+        elif t.isascii() and t.isdigit() and t != "0":
+            names.add(token_hash(t) >> 32)
+            if len(t) == 4 and 1800 <= int(t) <= 2099:
+                years.add(int(t))
+            else:
+                numbers.add(token_hash(t) >> 32)
+    return names, numbers, years
+
+
+def tokens_original_case(text: str) -> list[str]:
+    return [
+        "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in t)
+        for t in re.findall(r"\w+", text)
+    ]
+
+
+@settings(max_examples=80, deadline=None, derandomize=True)
+@given(_text, st.booleans())
+def test_names_numbers_and_years_follow_their_definition(text: str, force_unicode: bool) -> None:
+    # a non-ASCII character sends the text through the per-text path; ASCII texts take the vectorised one
+    full = text + (" Ж" if force_unicode else "")
+    doc = featurize_text("x", full, CFG)
+    names, numbers, years = _reference_names(full)
+    assert set(doc.names.tolist()) == names
+    assert set(doc.numbers.tolist()) == numbers
+    assert set(doc.years.tolist()) == years
+
+
+@settings(max_examples=60, deadline=None, derandomize=True)
+@given(_text)
+def test_content_terms_follow_their_definition(text: str) -> None:
+    doc = featurize_text("x", text, CFG)
+    counts = Counter(
+        token_hash(t) >> 32
+        for t in tokens(text)
+        if t not in STOPWORDS and (len(t) > 2 or (t.isascii() and t.isdigit()))
+    )
+    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_TERMS]
+    assert doc.terms.tolist() == sorted(h for h, _ in top)
+    if top:
+        w = np.array([1 + math.log(counts[h]) for h in doc.terms.tolist()])
+        assert np.allclose(doc.weights, w / np.linalg.norm(w), atol=1e-6)
+
+
+def test_a_token_hashes_the_same_in_ascii_and_unicode_texts() -> None:
+    plain = featurize_text("a", "Vladimir Putin met officials in 2013", CFG)
+    mixed = featurize_text("b", "Vladimir Putin met officials in 2013 — Путин", CFG)
+    assert set(plain.names.tolist()) < set(mixed.names.tolist())
+    assert set(plain.terms.tolist()) < set(mixed.terms.tolist())
+    assert plain.years.tolist() == mixed.years.tolist() == [2013]

@@ -7,9 +7,9 @@ keep it as a blob and never touch the article again.
 from __future__ import annotations
 
 import json
-import re
+import math
 import struct
-from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -23,17 +23,24 @@ from samestory.corpus.stopwords import STOPWORDS
 from samestory.embed.base import Encoder
 from samestory.errors import DataError
 from samestory.fingerprint import (
+    _WORDS,
     FingerprintConfig,
-    minhash,
-    ngram_hashes,
-    token_hash,
-    tokens,
+    TokenArrays,
+    minhash_batch,
+    ngram_hashes_batch,
+    sketch_batch,
+    token_hashes,
+    tokenize_bytes,
+    word_bytes,
 )
 
 _MAGIC = b"SSF1"
-# a candidate name (a word not starting with a lower-case Latin/Cyrillic letter; checked with isupper) or a number
-_NAME_OR_NUMBER = re.compile(r"\b(?:[^\W\d_a-zа-яёßæøå]\w*|\d+)\b", re.UNICODE)
+_EMPTY64 = np.zeros(0, dtype=np.uint64)
 MAX_TERMS = 128
+#: documents per internal batch of `featurize_texts` (at most 2**_DOC_BITS)
+CHUNK = 512
+_DOC_BITS = 12
+_TF_CAP = (1 << (32 - _DOC_BITS)) - 1  # frequencies above this rank as equal (ties by hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,66 +144,73 @@ class DocFeatures:
         )
 
 
-# token -> (64-bit hash, is a content word); bounded like the fingerprint token cache
-_INFO: dict[str, tuple[int, bool]] = {}
-_INFO_MAX = 2_000_000
+# stopword hashes, sorted (a token is a stopword when its hash is one of these)
+_STOP_HASHES = np.unique(token_hashes(sorted(STOPWORDS)))
+# 1 + log(tf) as float32, by term frequency (a table, so weights do not depend on numpy's SIMD log)
+_TF_WEIGHTS = np.array([0.0] + [1.0 + math.log(tf) for tf in range(1, 4096)], dtype=np.float32)
 
 
-def _info(token: str) -> tuple[int, bool]:
-    value = _INFO.get(token)
-    if value is None:
-        content = token not in STOPWORDS and (len(token) > 2 or token.isdigit())
-        value = (token_hash(token), content)
-        if len(_INFO) >= _INFO_MAX:
-            _INFO.clear()
-        _INFO[token] = value
-    return value
+def _tf_weights(tf: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    if tf.size and int(tf.max()) >= _TF_WEIGHTS.size:
+        return np.array([1.0 + math.log(t) for t in tf.tolist()], dtype=np.float32)
+    return _TF_WEIGHTS[tf]
 
 
-def _term_features(
-    counts: Counter[str], info: dict[str, tuple[int, bool]], term_fp: FingerprintConfig
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], npt.NDArray[np.uint32]]:
-    content = [(info[t][0], c) for t, c in counts.items() if info[t][1]]
-    if not content:
-        empty = np.zeros(0, dtype=np.uint32)
-        return empty, np.zeros(0, dtype=np.float32), minhash(np.zeros(0, dtype=np.uint64), term_fp)
-    h64 = np.array([h for h, _ in content], dtype=np.uint64)
-    tf = np.array([c for _, c in content], dtype=np.float32)
-    if len(content) > MAX_TERMS:  # the most frequent terms; ties broken by hash (stable across runs)
-        keep = np.lexsort((h64, -tf))[:MAX_TERMS]
-        h64, tf = h64[keep], tf[keep]
-    w = (1.0 + np.log(tf)).astype(np.float32)
-    h32 = (h64 >> np.uint64(32)).astype(np.uint32)
-    order = np.argsort(h32, kind="stable")
-    h32, w = h32[order], w[order]
-    w /= np.float32(np.linalg.norm(w))
-    return h32, w, minhash(h64, term_fp)
+def _stop_table() -> tuple[npt.NDArray[np.int16], np.uint64]:
+    # a direct-address table on the low hash bits: slot -> 1 + index of the stopword hash there (0: none);
+    # as many bits as it takes for no two stopwords to share a slot
+    for bits in range(12, 25):
+        slots = (_STOP_HASHES & np.uint64((1 << bits) - 1)).astype(np.int64)
+        if np.unique(slots, return_counts=True)[1].max() == 1:
+            table = np.zeros(1 << bits, dtype=np.int16)
+            table[slots] = np.arange(1, _STOP_HASHES.size + 1, dtype=np.int16)
+            return table, np.uint64((1 << bits) - 1)
+    raise AssertionError("no collision-free stopword table")  # pragma: no cover
 
 
-def _names_and_years(
-    text: str,
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16], npt.NDArray[np.uint32]]:
-    """Capitalised words (lower-cased, not function words) and numbers; the years among the numbers; and
-    the other numbers (hashes)."""
-    found: set[str] = set()
-    years: set[int] = set()
-    numbers: set[str] = set()
-    for t in set(_NAME_OR_NUMBER.findall(text)):
-        if t.isdigit():
-            if t != "0":
-                found.add(t)
-                if len(t) == 4 and 1800 <= int(t) <= 2099:
-                    years.add(int(t))
-                else:
-                    numbers.add(t)
-        elif t[0].isupper():
+_STOP_TABLE, _STOP_MASK = _stop_table()
+_STOP_PADDED = np.concatenate([np.zeros(1, dtype=np.uint64), _STOP_HASHES])  # slot 0: no stopword
+
+
+def _is_stopword(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    slot = _STOP_TABLE[(hashes & _STOP_MASK).astype(np.intp)]
+    found: npt.NDArray[np.bool_] = (slot > 0) & (_STOP_PADDED[slot] == hashes)
+    return found
+
+
+def _segments(owner: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.int64]:
+    """Offsets (n_docs + 1) of each document's run in an array sorted by ``owner``."""
+    return np.searchsorted(owner, np.arange(n_docs + 1, dtype=np.int64)).astype(np.int64)
+
+
+def _unique_per_doc(
+    owner: npt.NDArray[np.int64], values: npt.NDArray[np.uint64], bits: int, n_docs: int
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Per document, the sorted distinct ``values`` (each < 2**bits) with their counts; and the offsets."""
+    key = (owner.astype(np.uint64) << np.uint64(bits)) | values
+    uniq, counts = np.unique(key, return_counts=True)
+    doc = (uniq >> np.uint64(bits)).astype(np.int64)
+    vals = uniq & np.uint64((1 << bits) - 1)
+    return vals, counts.astype(np.int64), _segments(doc, n_docs)
+
+
+def _names_of_text(full: str) -> tuple[list[str], list[str]]:
+    """Names (lower-cased words that start with a capital) and numbers (digit runs) of a non-ASCII text.
+
+    The same definition as the vectorised ASCII path in `featurize_texts`: a token of the original-case text
+    is a name when its first character is upper case and it is longer than one character; a number when it
+    is all decimal digits (read as ASCII) other than "0".
+    """
+    names: list[str] = []
+    numbers: list[str] = []
+    for t in set(full.translate(_WORDS).split()):
+        if t[0].isupper():
             low = t.lower()
-            if len(low) > 1 and low not in STOPWORDS:
-                found.add(low)
-    get = _INFO.get
-    names = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in found], dtype=np.uint32))
-    nums = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in numbers], dtype=np.uint32))
-    return names, np.array(sorted(years), dtype=np.uint16), nums
+            if len(low) > 1:
+                names.append(low)
+        elif t.isascii() and t.isdigit() and t != "0":
+            numbers.append(t)
+    return names, numbers
 
 
 def term_config(cfg: CorpusConfig) -> FingerprintConfig:
@@ -204,6 +218,198 @@ def term_config(cfg: CorpusConfig) -> FingerprintConfig:
     bands = max(1, cfg.term_bands)
     return FingerprintConfig(
         ngram=1, num_perm=bands * cfg.term_rows, bands=bands, seed=cfg.fingerprint.seed + 1
+    )
+
+
+def featurize_texts(
+    ids: Sequence[str],
+    texts: Sequence[str],
+    cfg: CorpusConfig,
+    *,
+    titles: Sequence[str] | None = None,
+    langs: Sequence[str] | None = None,
+    published: Sequence[datetime | None] | None = None,
+    sources: Sequence[str] | None = None,
+    keep_text: bool = False,
+) -> list[DocFeatures]:
+    """Features of many raw texts at once: each `DocFeatures` is the one `featurize_text` gives for that
+    text alone, computed with numpy over the whole batch (a few hundred documents per call is about right).
+
+    Per document only the translation of the text to word bytes runs in Python (and, for a non-ASCII text,
+    the capitalised-word check); tokens, hashes, shingles, signatures, content-word weights, names and
+    numbers are computed for all documents together. ``keep_text`` keeps ``text_sample`` even when the config
+    names no encoder.
+    """
+    n = len(ids)
+    if len(texts) != n:
+        raise ValueError(f"expecting as many texts as ids, got {len(texts)} and {n}")
+    if n > CHUNK:
+        out: list[DocFeatures] = []
+        for lo in range(0, n, CHUNK):
+            part = slice(lo, lo + CHUNK)
+            out += featurize_texts(
+                ids[part],
+                texts[part],
+                cfg,
+                titles=titles[part] if titles is not None else None,
+                langs=langs[part] if langs is not None else None,
+                published=published[part] if published is not None else None,
+                sources=sources[part] if sources is not None else None,
+                keep_text=keep_text,
+            )
+        return out
+    titles = titles if titles is not None else [""] * n
+    full = [f"{t}\n{x}" if t else x for t, x in zip(titles, texts, strict=True)]
+    is_ascii = [f.isascii() for f in full]
+    low = [word_bytes(f) for f in full]
+    buf = b" ".join(low)
+    toks = tokenize_bytes(buf)
+    doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
+    tok_off = np.searchsorted(toks.starts, doc_start).astype(np.int64)
+    tok_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(tok_off))
+    h = toks.hashes
+    stop = _is_stopword(h)
+
+    # shingles: distinct count and signature per document
+    fp = cfg.fingerprint
+    sh, sh_doc = ngram_hashes_batch(h, tok_off, fp.ngram)
+    signatures, n_shingles = sketch_batch(sh, sh_doc, n, fp)
+
+    terms, weights, t_off, term_sigs = _content_terms(
+        h, tok_doc, ~stop & ((toks.chars > 2) | toks.digits), n, cfg
+    )
+    names, n_off, years, y_off, numbers, m_off = _names_and_numbers(
+        full, is_ascii, low, buf, toks, tok_doc, stop
+    )
+
+    keep = keep_text or bool(cfg.encoder)
+    docs: list[DocFeatures] = []
+    for d in range(n):
+        docs.append(
+            DocFeatures(
+                id=ids[d],
+                published=published[d] if published is not None else None,
+                lang=langs[d] if langs is not None else "und",
+                length=int(tok_off[d + 1] - tok_off[d]),
+                n_shingles=int(n_shingles[d]),
+                signature=signatures[d],
+                terms=terms[t_off[d] : t_off[d + 1]],
+                weights=weights[t_off[d] : t_off[d + 1]],
+                term_signature=term_sigs[d],
+                names=names[n_off[d] : n_off[d + 1]],
+                years=years[y_off[d] : y_off[d + 1]],
+                numbers=numbers[m_off[d] : m_off[d + 1]],
+                source=sources[d] if sources is not None else "",
+                # kept only when an encoder may need it later (the cascade embeds hard documents only)
+                text_sample=full[d][: cfg.embed_chars] if keep else "",
+            )
+        )
+    return docs
+
+
+def _content_terms(
+    h: npt.NDArray[np.uint64],
+    tok_doc: npt.NDArray[np.int64],
+    content: npt.NDArray[np.bool_],
+    n: int,
+    cfg: CorpusConfig,
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
+    """Per document: distinct 32-bit content-word hashes (sorted), the `MAX_TERMS` most frequent (ties by
+    hash), with L2-normalised ``1 + log tf`` weights; their offsets; and the content-word signatures."""
+    terms, tf, t_off = _unique_per_doc(tok_doc[content], h[content] >> np.uint64(32), 32, n)
+    term_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(t_off))
+    if int(np.diff(t_off).max(initial=0)) > MAX_TERMS:
+        # rank by (document, frequency down, hash up) with one sort of a packed key: the document in the top
+        # bits (batches are split below 2**_DOC_BITS documents), frequency (capped) in the middle
+        rare = np.uint64(_TF_CAP) - np.minimum(tf, _TF_CAP).astype(np.uint64)
+        key = (term_doc.astype(np.uint64) << np.uint64(64 - _DOC_BITS)) | (rare << np.uint64(32)) | terms
+        by_rank = np.argsort(key)
+        rank = np.empty(terms.size, dtype=np.int64)
+        rank[by_rank] = np.arange(terms.size, dtype=np.int64) - t_off[term_doc[by_rank]]
+        kept = rank < MAX_TERMS
+        terms, tf, term_doc = terms[kept], tf[kept], term_doc[kept]
+        t_off = _segments(term_doc, n)
+    w = _tf_weights(tf).astype(np.float64)
+    norm = np.ones(n)
+    filled = np.diff(t_off) > 0
+    if w.size:
+        norm[filled] = np.sqrt(np.add.reduceat(w * w, t_off[:-1][filled]))
+    weights = (w / norm[term_doc]).astype(np.float32)
+    return terms.astype(np.uint32), weights, t_off, minhash_batch(terms, term_doc, n, term_config(cfg))
+
+
+def _names_and_numbers(
+    full: Sequence[str],
+    is_ascii: Sequence[bool],
+    low: Sequence[bytes],
+    buf: bytes,
+    toks: TokenArrays,
+    tok_doc: npt.NDArray[np.int64],
+    stop: npt.NDArray[np.bool_],
+) -> tuple[
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint16],
+    npt.NDArray[np.int64],
+    npt.NDArray[np.uint32],
+    npt.NDArray[np.int64],
+]:
+    """Per document (with offsets): sorted 32-bit hashes of names and numbers; years (1800-2099) among the
+    numbers; the 32-bit hashes of the other numbers.
+
+    A name is a token of the original-case text that starts with an upper-case letter, is longer than one
+    character and is not a function word (hashed lower-cased); a number is a run of digits other than "0".
+    ASCII texts are read from the original-case bytes, which are aligned byte for byte with the lower-cased
+    ones; other texts (whose lower-casing may change lengths) go through `_names_of_text`.
+    """
+    n = len(full)
+    h = toks.hashes
+    orig = b" ".join(
+        word_bytes(f, lower=False) if a else x for f, a, x in zip(full, is_ascii, low, strict=True)
+    )
+    first = np.frombuffer(orig, dtype=np.uint8)[toks.starts]
+    ascii_tok = np.asarray(is_ascii, dtype=np.bool_)[tok_doc]
+    is_name = ascii_tok & (first >= 65) & (first <= 90) & (toks.chars > 1) & ~stop
+    is_num = ascii_tok & toks.digits & ~((toks.lengths == 1) & (first == 48))
+    num_text = [
+        buf[s : s + k]
+        for s, k in zip(toks.starts[is_num].tolist(), toks.lengths[is_num].tolist(), strict=True)
+    ]
+    other_names: list[str] = []
+    other_nums: list[str] = []
+    name_doc: list[int] = []
+    num_doc: list[int] = []
+    for d in (i for i, a in enumerate(is_ascii) if not a):
+        names_d, nums_d = _names_of_text(full[d])
+        other_names += names_d
+        name_doc += [d] * len(names_d)
+        other_nums += nums_d
+        num_doc += [d] * len(nums_d)
+    o_names = token_hashes(other_names)
+    o_keep = ~_is_stopword(o_names)
+    o_nums = token_hashes(other_nums)
+    num_text += [x.encode() for x in other_nums]
+    nums_h = np.concatenate([h[is_num], o_nums])
+    nums_doc = np.concatenate([tok_doc[is_num], np.array(num_doc, dtype=np.int64)])
+    names, _, n_off = _unique_per_doc(
+        np.concatenate([tok_doc[is_name], np.array(name_doc, dtype=np.int64)[o_keep], nums_doc]),
+        np.concatenate([h[is_name], o_names[o_keep], nums_h]) >> np.uint64(32),
+        32,
+        n,
+    )
+    values = [int(x) if len(x) == 4 else 0 for x in num_text]
+    is_year = np.array([1800 <= v <= 2099 for v in values], dtype=np.bool_)
+    years, _, y_off = _unique_per_doc(
+        nums_doc[is_year], np.array(values, dtype=np.uint64)[is_year] if values else _EMPTY64, 16, n
+    )
+    numbers, _, m_off = _unique_per_doc(nums_doc[~is_year], nums_h[~is_year] >> np.uint64(32), 32, n)
+    return (
+        names.astype(np.uint32),
+        n_off,
+        years.astype(np.uint16),
+        y_off,
+        numbers.astype(np.uint32),
+        m_off,
     )
 
 
@@ -218,54 +424,55 @@ def featurize_text(
     source: str = "",
     encoder: Encoder | None = None,
 ) -> DocFeatures:
-    """Features of a raw text (no `Article` needed): the fast path for bulk corpus work."""
-    full = f"{title}\n{text}" if title else text
-    toks = tokens(full)
-    counts = Counter(toks)
-    get = _INFO.get
-    info = {t: get(t) or _info(t) for t in counts}
-    seq = np.array([info[t][0] for t in toks], dtype=np.uint64)
-    shingles = ngram_hashes(seq, cfg.fingerprint.ngram)
-    terms, weights, term_sig = _term_features(counts, info, term_config(cfg))
-    names, years, numbers = _names_and_years(full)
-    doc = DocFeatures(
-        id=id,
-        published=published,
-        lang=lang,
-        length=len(toks),
-        n_shingles=int(shingles.shape[0]),
-        signature=minhash(shingles, cfg.fingerprint),
-        terms=terms,
-        weights=weights,
-        term_signature=term_sig,
-        names=names,
-        years=years,
-        numbers=numbers,
-        source=source,
-        # kept only when an encoder may need it later (the cascade embeds hard documents only)
-        text_sample=full[: cfg.embed_chars] if (cfg.encoder or encoder) else "",
-    )
+    """Features of one raw text (no `Article` needed); `featurize_texts` does many at once."""
+    doc = featurize_texts(
+        [id],
+        [text],
+        cfg,
+        titles=[title],
+        langs=[lang],
+        published=[published],
+        sources=[source],
+        keep_text=encoder is not None,
+    )[0]
     if encoder is not None:
         doc = doc.with_embedding(encoder.encode([doc.text_sample])[0])
     return doc
 
 
+def _body(article: Article) -> str:
+    return article.content if article.sentences else article.text
+
+
 def featurize(article: Article, cfg: CorpusConfig, encoder: Encoder | None = None) -> DocFeatures:
     """Features of ``article`` (debris sentences skipped); embeds it when ``encoder`` is given.
 
-    Without an encoder the features keep the first ``cfg.embed_chars`` characters (``text_sample``) so that
-    a later cascade step can embed only the documents it finds hard (see `embed_features`).
+    Without an encoder the features keep the first ``cfg.embed_chars`` characters (``text_sample``) when the
+    config names an encoder, so that a later cascade step can embed only the documents it finds hard (see
+    `embed_features`).
     """
-    body = article.content if article.sentences else article.text
     return featurize_text(
         article.id,
-        body,
+        _body(article),
         cfg,
         title=article.title,
         lang=article.lang,
         published=article.published,
         source=article.source,
         encoder=encoder,
+    )
+
+
+def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig) -> list[DocFeatures]:
+    """`featurize` (without an encoder) of many articles at once, via `featurize_texts`."""
+    return featurize_texts(
+        [a.id for a in articles],
+        [_body(a) for a in articles],
+        cfg,
+        titles=[a.title for a in articles],
+        langs=[a.lang for a in articles],
+        published=[a.published for a in articles],
+        sources=[a.source for a in articles],
     )
 
 
