@@ -83,15 +83,19 @@ class PairModel:
     # > 0: the ridge models also weigh the lead-vector product (`features.lead_product`) times this factor
     product: float = 0.0
     product_dim: int = 0
+    # > 0: after the product come the absolute differences of the lead vectors times this factor
+    diff: float = 0.0
     # the trees also see every target's ridge prediction (columns after ``features``, in `TARGETS` order)
     stack: bool = False
 
     def predict(self, x: Array, product: Array | None = None) -> dict[str, Array]:
         """Predicted scores (1–4 scale) per target, and ``same_story_probability``, for rows of ``x``
-        (and of ``product``, the lead-vector products, when the model uses them; zeros if not given)."""
+        (and of ``product``, `features.lead_product` of each pair with this model's ``diff``, when the model
+        uses them; zeros if not given)."""
         z = (x - self.mean) / self.scale
         if self.product > 0:
-            p = np.zeros((x.shape[0], self.product_dim)) if product is None else np.atleast_2d(product)
+            width = self.product_dim * (2 if self.diff > 0 else 1)
+            p = np.zeros((x.shape[0], width)) if product is None else np.atleast_2d(product)
             z = np.hstack([z, self.product * p])
         lin = {t: self.ridge[t].predict(z) for t in TARGETS}
         xt = np.hstack([x, np.stack([lin[t] for t in TARGETS], axis=1)]) if self.stack else x
@@ -163,6 +167,7 @@ def parse_model(name: str, d: dict[str, Any]) -> PairModel:
         cv=dict(d.get("cv", {})),
         product=float(d.get("product", 0.0)),
         product_dim=int(d.get("product_dim", 0)),
+        diff=float(d.get("diff", 0.0)),
         stack=bool(d.get("stack", False)),
     )
 
