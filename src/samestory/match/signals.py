@@ -165,11 +165,24 @@ COVERED_SCRIPTS = (
 )  # fmt: skip
 
 
+class _FoldTable(dict[int, str]):
+    """``str.translate`` table, filled on first sight of each character: its transliteration, decomposed
+    (NFKD) with combining marks dropped. Folding character by character equals folding the whole string,
+    because canonical reordering only moves combining marks, and those are all dropped."""
+
+    def __missing__(self, code: int) -> str:
+        out = _TRANSLIT.get(chr(code), chr(code))
+        folded = "".join(c for c in unicodedata.normalize("NFKD", out) if not unicodedata.combining(c))
+        self[code] = folded
+        return folded
+
+
+_FOLD = _FoldTable()
+
+
 def fold(text: str) -> str:
     """Lower-case, strip accents, transliterate Cyrillic/Greek/Arabic letters to Latin."""
-    low = text.lower()
-    out = "".join(_TRANSLIT.get(ch, ch) for ch in low)
-    return "".join(ch for ch in unicodedata.normalize("NFKD", out) if not unicodedata.combining(ch))
+    return text.lower().translate(_FOLD)
 
 
 def script_of(ch: str) -> str:
@@ -252,7 +265,7 @@ def batch_signals(
 
 
 def _signals(article: Article, text: str, vectors: dict[str, npt.NDArray[np.float32]]) -> Signals:
-    ws = words(text)
+    counts = Counter(words(text))
     folded = fold(text)
     squeezed = " ".join(_WORD.findall(folded))
     grams = frozenset(squeezed[i : i + 4] for i in range(max(0, len(squeezed) - 3)))
@@ -267,8 +280,8 @@ def _signals(article: Article, text: str, vectors: dict[str, npt.NDArray[np.floa
     return Signals(
         lang=article.lang or "und",
         units=unit_count(text),
-        words=Counter(ws),
-        stems=frozenset(fold(w)[:5] for w in ws if len(w) >= 4),
+        words=counts,
+        stems=frozenset(fold(w)[:5] for w in counts if len(w) >= 4),
         grams=grams,
         names=names,
         numbers=numbers,

