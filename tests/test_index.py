@@ -258,3 +258,31 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
     with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
         probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")
         assert ix.match(probe).story_id == ix.story_id_of(versions[0].id)
+
+
+def test_index_agrees_with_cluster_batch_when_regrouping_rewrites_memberships(
+    tmp_path: Path, ecb_jsonl: Path
+) -> None:
+    import json
+
+    rows = [json.loads(line) for line in ecb_jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep = sorted({r["topic"] for r in rows})[-4:]
+    rank: dict[int, int] = {}
+    arts = []
+    for r in rows:
+        if r["topic"] in keep:  # dated so that each topic's articles are spread over both adds
+            rank[r["topic"]] = rank.get(r["topic"], -1) + 1
+            when = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=rank[r["topic"]])
+            arts.append(from_text(r["text"], id=r["id"], published=when))
+    ordered = sorted(arts, key=lambda a: order_key(featurize(a, CFG)))
+    half = len(ordered) // 2
+    with Index(tmp_path / "x.db", CFG) as ix:
+        first = {m.article_id: m for m in ix.add(ordered[:half])}
+        after_first = {m.article_id: m for m in ix.iter_memberships()}
+        ix.add(ordered[half:])
+        stored = _stored(ix)
+        # the second add rewrote memberships stored by the first (regrouping), and the store kept them
+        moved = [i for i, m in after_first.items() if stored[i] != (m.story_id, m.matched_id)]
+    assert first == after_first
+    assert stored == _batch(arts)
+    assert moved, "expected the regrouping to rewrite some stored memberships"

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from samestory.article import Article
 from samestory.corpus.config import CorpusConfig
+from samestory.corpus.cues import event_cues
 from samestory.corpus.stopwords import STOPWORDS
 from samestory.embed.base import Encoder
 from samestory.errors import DataError
@@ -45,7 +46,9 @@ class DocFeatures:
       ``1 + log tf`` weights; ``term_signature``: MinHash of the content-word set (rewrite candidates).
     - ``names``: sorted uint32 hashes of capitalised words and numbers (who / how many), which tell
       same-topic different-event articles apart; ``years``: the years the text mentions (when); ``numbers``:
-      sorted uint32 hashes of the other numbers (how many).
+      sorted uint32 hashes of the other numbers (how many); ``name_weights``: L2-normalised ``1 + log count``
+      of each of ``names`` (the names a text keeps repeating are its main actors); ``cues``: event cues (days,
+      numbers with units; `samestory.corpus.cues`).
     - ``embedding``: optional L2-normalised float32 vector (translations, rewrites).
     """
 
@@ -63,6 +66,8 @@ class DocFeatures:
     numbers: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     embedding: npt.NDArray[np.float32] | None = None
     source: str = ""
+    name_weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    cues: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     text_sample: str = ""
 
     def with_embedding(self, vector: npt.NDArray[np.float32]) -> DocFeatures:
@@ -79,6 +84,8 @@ class DocFeatures:
             ("names", self.names.astype("<u4")),
             ("years", self.years.astype("<u2")),
             ("numbers", self.numbers.astype("<u4")),
+            ("name_weights", self.name_weights.astype("<f4")),
+            ("cues", self.cues.astype("<u8")),
         ]
         if self.embedding is not None:
             arrays.append(("embedding", self.embedding.astype("<f4")))
@@ -131,6 +138,8 @@ class DocFeatures:
             names=arrays["names"],
             years=arrays.get("years", np.zeros(0, dtype=np.uint16)),
             numbers=arrays.get("numbers", np.zeros(0, dtype=np.uint32)),
+            name_weights=arrays.get("name_weights", np.zeros(0, dtype=np.float32)),
+            cues=arrays.get("cues", np.zeros(0, dtype=np.uint64)),
             embedding=arrays.get("embedding"),
             source=header.get("source", ""),
             text_sample=header.get("text_sample", ""),
@@ -175,16 +184,16 @@ def _term_features(
 
 def _names_and_years(
     text: str,
-) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16], npt.NDArray[np.uint32]]:
-    """Capitalised words (lower-cased, not function words) and numbers; the years among the numbers; and
-    the other numbers (hashes)."""
-    found: set[str] = set()
+) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.uint16], npt.NDArray[np.uint32], npt.NDArray[np.float32]]:
+    """Capitalised words (lower-cased, not function words) and numbers; the years among the numbers; the
+    other numbers (hashes); and the names' L2-normalised ``1 + log count`` weights (aligned with the names)."""
+    found: Counter[str] = Counter()
     years: set[int] = set()
     numbers: set[str] = set()
-    for t in set(_NAME_OR_NUMBER.findall(text)):
+    for t, count in Counter(_NAME_OR_NUMBER.findall(text)).items():
         if t.isdigit():
             if t != "0":
-                found.add(t)
+                found[t] += count
                 if len(t) == 4 and 1800 <= int(t) <= 2099:
                     years.add(int(t))
                 else:
@@ -192,11 +201,18 @@ def _names_and_years(
         elif t[0].isupper():
             low = t.lower()
             if len(low) > 1 and low not in STOPWORDS:
-                found.add(low)
+                found[low] += count
     get = _INFO.get
-    names = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in found], dtype=np.uint32))
+    hashes = np.array([(get(f) or _info(f))[0] >> 32 for f in found], dtype=np.uint32)
+    names, first = np.unique(hashes, return_index=True)
+    counts = (
+        np.array(list(found.values()), dtype=np.float32)[first] if names.size else np.zeros(0, np.float32)
+    )
+    weights = (1.0 + np.log(counts)).astype(np.float32)
+    if weights.size:
+        weights /= np.float32(np.linalg.norm(weights))
     nums = np.unique(np.array([(get(f) or _info(f))[0] >> 32 for f in numbers], dtype=np.uint32))
-    return names, np.array(sorted(years), dtype=np.uint16), nums
+    return names, np.array(sorted(years), dtype=np.uint16), nums, weights
 
 
 def term_config(cfg: CorpusConfig) -> FingerprintConfig:
@@ -227,7 +243,7 @@ def featurize_text(
     seq = np.array([info[t][0] for t in toks], dtype=np.uint64)
     shingles = ngram_hashes(seq, cfg.fingerprint.ngram)
     terms, weights, term_sig = _term_features(counts, info, term_config(cfg))
-    names, years, numbers = _names_and_years(full)
+    names, years, numbers, name_weights = _names_and_years(full)
     doc = DocFeatures(
         id=id,
         published=published,
@@ -242,6 +258,8 @@ def featurize_text(
         years=years,
         numbers=numbers,
         source=source,
+        name_weights=name_weights,
+        cues=event_cues(full),
         # kept only when an encoder may need it later (the cascade embeds hard documents only)
         text_sample=full[: cfg.embed_chars] if (cfg.encoder or encoder) else "",
     )
