@@ -58,14 +58,16 @@ def _ecb_subset(ecb_jsonl: Path, topics: int = 4) -> list[dict[str, str]]:
 
 
 def test_same_topic_different_events_stay_apart(ecb_jsonl: Path) -> None:
-    rows = _ecb_subset(ecb_jsonl)
+    # every topic of the file (a 4-topic slice is too small: one merged topic, e.g. the two Qeshm earthquakes
+    # of topic 20, decides it)
+    rows = _ecb_subset(ecb_jsonl, topics=100)
     feats = [featurize_text(r["id"], r["text"], CFG) for r in rows]
     story = {m.article_id: m.story_id for m in cluster_batch(feats, CFG)}
     gold = [r["event"] for r in rows]
     pred = [story[r["id"]] for r in rows]
-    # far better than the trivial partitions (one story per topic scores about 0 at event level)
-    by_topic = [str(r["topic"]) for r in rows]
-    assert adjusted_rand_index(gold, pred) > adjusted_rand_index(gold, by_topic) + 0.3
+    # far better than the trivial partition by topic: at least half of its distance to a perfect score closed
+    by_topic = adjusted_rand_index(gold, [str(r["topic"]) for r in rows])
+    assert adjusted_rand_index(gold, pred) > by_topic + 0.5 * (1 - by_topic)
     cross = [(i, j) for i in range(len(rows)) for j in range(i) if rows[i]["topic"] == rows[j]["topic"]
              and rows[i]["event"] != rows[j]["event"]]  # fmt: skip
     merged = sum(pred[i] == pred[j] for i, j in cross)

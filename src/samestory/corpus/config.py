@@ -40,13 +40,13 @@ class CorpusConfig:
     term_bands: int = 16
     term_rows: int = 4
     # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
-    match_threshold: float = 0.4
-    join_threshold: float = 0.4
+    match_threshold: float = 0.5
+    join_threshold: float = 0.5
     cohesion_ratio: float = 0.5
     max_compare: int = 8
     encoder: str | None = None
     embed_chars: int = 600
     exhaustive_below: int = 3000
     pair_model: Mapping[str, Any] | None = None
-    regroup_max: int = 64
-    regroup_ratio: float = 0.5
+    regroup_max: int = 160
+    regroup_ratio: float = 0.45  # fitted with the thresholds above (pair_model.json: regroup_ratio)

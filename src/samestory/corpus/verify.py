@@ -2,7 +2,8 @@
 
 The score is the larger of two readings:
 - *reprint*: shared word n-grams (MinHash Jaccard, or containment of the shorter text in the longer);
-- *rewrite*: a small logistic model over content-word cosine, name/number overlap and year agreement,
+- *rewrite*: a small logistic model over content-word cosine, name/number overlap (also weighted by how often
+  each text repeats a name), year agreement and event cues (days, numbers with units: `corpus.cues`),
   fitted with cross-validation by ``benchmarks/corpus_fit.py`` (weights in ``pair_model.json``);
 - *translation* (only across languages, when both sides carry embeddings): calibrated embedding cosine.
 """
@@ -55,8 +56,8 @@ PAIR_FEATURES: tuple[str, ...] = (
 # used when pair_model.json is absent (same form as the fitted file)
 _DEFAULT_MODEL: dict[str, Any] = {
     "features": list(PAIR_FEATURES),
-    "coef": [14.92, 1.37, 0.41, 2.18, 6.39, 1.32, 4.11, -0.1, -1.74],
-    "intercept": -6.6,
+    "coef": [9.7, -2.45, 0.07, 2.79, 1.19, 0.62, 2.82, 1.13, -1.41, 10.06, 0.81, -0.03, -0.47, 1.1, -1.56],
+    "intercept": -5.75,
     "translation": {"low": 0.82, "high": 0.9},
 }
 
@@ -203,8 +204,17 @@ def cross_lingual(a: DocFeatures, b: DocFeatures, details: Mapping[str, float]) 
 
 
 def informative(a: DocFeatures, b: DocFeatures, ev: PairEvidence) -> bool:
-    """Whether ``ev`` says anything about ``a`` and ``b``: not for a lexical score across languages."""
-    return "cosine" in ev.details or not cross_lingual(a, b, ev.details)
+    """Whether ``ev`` says anything about ``a`` and ``b``: not a *failed* lexical match across two known,
+    different languages (no shared words is no evidence there; shared word runs still are). With unknown
+    languages a near-zero word overlap is far more often two unrelated texts than a translation, so it counts."""
+    return "cosine" in ev.details or ev.same_story or not known_languages_differ(a, b)
+
+
+def known_languages_differ(a: DocFeatures, b: DocFeatures) -> bool:
+    """Whether both language codes are known and name different languages."""
+    if a.lang in ("", "und") or b.lang in ("", "und"):
+        return False
+    return a.lang.split("-")[0] != b.lang.split("-")[0]
 
 
 def pair_vector(details: Mapping[str, float], features: Sequence[str] = PAIR_FEATURES) -> list[float]:
