@@ -260,6 +260,70 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
         assert ix.match(probe).story_id == ix.story_id_of(versions[0].id)
 
 
+def test_a_later_add_rewrites_stored_memberships_as_cluster_batch_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # scripted pair scores: b1 (event B) looked close enough to a (event A) when it came; b2 is b1's event
+    from samestory.corpus import cluster as cluster_mod
+    from samestory.corpus import verify as verify_mod
+    from samestory.corpus.verify import PairEvidence
+
+    table = {frozenset(("a", "b1")): 0.6, frozenset(("a", "b2")): 0.3, frozenset(("b1", "b2")): 0.99}
+
+    def scripted(a: object, b: object, cfg: CorpusConfig, stage: object = None) -> PairEvidence:
+        score = table.get(frozenset((a.id, b.id)), 0.0)  # type: ignore[attr-defined]
+        return PairEvidence(score, score >= cfg.match_threshold, "rewrite", {"terms_cosine": 0.5})
+
+    monkeypatch.setattr(verify_mod, "verify", scripted)
+    monkeypatch.setattr(cluster_mod, "verify", scripted)
+    cfg = dataclasses.replace(CFG, match_threshold=0.5, join_threshold=0.5, regroup_ratio=0.0)
+    text = "the same words in every one of these three texts so that they share every shingle band " * 3
+    day = datetime(2021, 5, 1, tzinfo=UTC)
+    arts = [
+        from_text(text, id=i, lang="en", published=day + timedelta(hours=k))
+        for k, i in enumerate(("a", "b1", "b2"))
+    ]
+    with Index(tmp_path / "x.db", cfg) as ix:
+        ix.add(arts[:2])
+        assert ix.story_id_of("b1") == "a"
+        ix.add(arts[2:])
+        stored = _stored(ix)
+    assert stored == {"a": ("a", None), "b1": ("b1", None), "b2": ("b1", "b1")}
+    batch = {
+        m.article_id: (m.story_id, m.matched_id)
+        for m in cluster_batch([featurize(a, cfg) for a in arts], cfg)
+    }
+    assert stored == batch
+
+
+@pytest.mark.parametrize("path", ["online", "bulk"])
+def test_index_agrees_with_cluster_batch_on_ecb_events_added_in_two_runs(
+    tmp_path: Path, ecb_jsonl: Path, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    import json
+
+    (_bulk if path == "bulk" else _online)(monkeypatch)  # the regrouping step runs on both paths
+
+    rows = [json.loads(line) for line in ecb_jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    keep = sorted({r["topic"] for r in rows})[:4]
+    rank: dict[int, int] = {}
+    arts = []
+    for r in rows:
+        if r["topic"] in keep:  # dated so that each topic's articles are spread over both adds
+            rank[r["topic"]] = rank.get(r["topic"], -1) + 1
+            when = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(hours=rank[r["topic"]])
+            arts.append(from_text(r["text"], id=r["id"], published=when))
+    ordered = sorted(arts, key=lambda a: order_key(featurize(a, CFG)))
+    half = len(ordered) // 2
+    with Index(tmp_path / "x.db", CFG) as ix:
+        first = {m.article_id: m for m in ix.add(ordered[:half])}
+        after_first = {m.article_id: m for m in ix.iter_memberships()}
+        ix.add(ordered[half:])
+        stored = _stored(ix)
+    assert first == after_first
+    assert stored == _batch(arts)
+
+
 # -- the bulk path: a large add runs the engine in memory and must store exactly what the online path does --
 
 

@@ -40,9 +40,11 @@ from samestory.stories import (
 )
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from samestory.article import Article
     from samestory.corpus.candidates import EmbeddingIndex
-    from samestory.corpus.cluster import Membership, StoryAssigner
+    from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
     from samestory.corpus.verify import PairEvidence
@@ -259,17 +261,19 @@ class Index:
                 out.append((cand, stories[cid], ev))
         return out
 
-    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Membership, list[bytes]]:
-        """What `OnlineClusterer.add` decides for ``doc``: (features, possibly embedded; membership; keys)."""
+    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Regrouping, list[bytes]]:
+        """What `OnlineClusterer.add` decides for ``doc``: (features, possibly embedded; its membership and
+        the regrouping of its neighbourhood; keys)."""
         from samestory.corpus.candidates import EmbeddingIndex, lsh_keys
         from samestory.corpus.cluster import StoryAssigner
 
-        if self._assigner is None:  # one assigner: it caches story cohesion between documents
+        if self._assigner is None:  # one assigner: it caches story cohesion and pair scores between documents
             self._assigner = StoryAssigner(self.config)
         assigner = self._assigner
         keys = lsh_keys(doc, self.config)
         ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id, limit=self.max_candidates)
-        membership = assigner.assign(doc, self._verified(doc, ids), self._story_members)
+        candidates = self._verified(doc, ids)
+        membership = assigner.assign(doc, candidates, self._story_members)
         encoder = self.encoder
         if membership.matched_id is None and encoder is not None:
             if doc.embedding is None:
@@ -279,8 +283,9 @@ class Index:
             if emb is None:
                 self._emb = emb = EmbeddingIndex(doc.embedding.shape[0])
             near = [i for i, _ in emb.query(doc.embedding, k=10) if i != doc.id]
-            membership = assigner.assign(doc, self._verified(doc, near), self._story_members)
-        return doc, membership, keys
+            candidates = self._verified(doc, near)
+            membership = assigner.assign(doc, candidates, self._story_members)
+        return doc, assigner.regroup(doc, membership, candidates, self._story_members), keys
 
     # -- adding ----------------------------------------------------------------------------------------
 
@@ -403,7 +408,8 @@ class Index:
             feats = self._features(chunk)
             with self.store.transaction() as db:
                 for i in chunk:
-                    doc, membership, keys = self._decide(feats[i])
+                    doc, regrouping, keys = self._decide(feats[i])
+                    membership = regrouping.own
                     embedded = doc.embedding is not None and feats[i].embedding is None
                     vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
                     founder = membership.matched_id is None
@@ -416,6 +422,7 @@ class Index:
                     )
                     self._remember(doc)
                     self._story_cache.setdefault(membership.story_id, []).append(doc.id)
+                    self._apply(db, regrouping, out if keep else None)
                     if founder and doc.embedding is not None:
                         emb = self._embedding_index()
                         if emb is not None:
@@ -445,30 +452,59 @@ class Index:
         engine = BulkClusterer(self.config, max_candidates=self.max_candidates, window=window)
         out: dict[str, Membership] = {}
         rows: list[tuple[MembershipRow, list[bytes]]] = []
+        row_of: dict[str, int] = {}  # article id -> its place in ``rows``
+        changed: dict[str, Membership] = {}  # regrouped memberships of articles stored before this batch
         done = 0
 
         def flush() -> None:
+            # the batch's memberships and the changes its regroupings made to earlier ones, in one transaction
             nonlocal done
             with self.store.transaction() as db:
                 self.store.assign_many(db, rows)
+                for m in changed.values():
+                    self.store.set_membership(db, membership_to_row(m))
             done += len(rows)
             rows.clear()
+            row_of.clear()
+            changed.clear()
             if progress is not None:
                 progress("assign", done, len(ids))
 
         start = len(seeded)
-        for r, (doc, membership) in enumerate(
+        for r, (doc, regrouping) in enumerate(
             engine.run(ordered, seeded=seeded, seeded_stories=seeded_stories, keys=keys)
         ):
-            rows.append((membership_to_row(membership), keys.keys_of(start + r)))
+            row_of[doc.id] = len(rows)
+            rows.append((membership_to_row(regrouping.own), keys.keys_of(start + r)))
+            for m in regrouping.changed:
+                k = row_of.get(m.article_id)
+                if k is None:
+                    changed[m.article_id] = m
+                else:
+                    rows[k] = (membership_to_row(m), rows[k][1])
             if keep:
-                out[doc.id] = membership
+                out[doc.id] = regrouping.own
+                out.update((m.article_id, m) for m in regrouping.changed if m.article_id in out)
             if len(rows) >= BULK_BATCH:
                 flush()
         if rows:
             flush()
         self._story_cache.clear()
         return out
+
+    def _apply(
+        self, db: sqlite3.Connection, regrouping: Regrouping, out: dict[str, Membership] | None
+    ) -> None:
+        # memberships of earlier documents that the regrouping changed, and the stories it re-formed
+        for m in regrouping.changed:
+            self.store.set_membership(db, membership_to_row(m))
+            if out is not None and m.article_id in out:
+                out[m.article_id] = m
+        for story_id, ids in regrouping.stories.items():
+            if ids:
+                self._story_cache[story_id] = list(ids)
+            else:
+                self._story_cache.pop(story_id, None)
 
     # -- removing --------------------------------------------------------------------------------------
 
@@ -516,8 +552,8 @@ class Index:
         """
         from samestory.corpus.features import featurize
 
-        _, membership, _ = self._decide(featurize(article, self.config))
-        return membership
+        _, regrouping, _ = self._decide(featurize(article, self.config))
+        return regrouping.own
 
     def membership(self, article_id: str) -> Membership | None:
         """The stored membership of an article, or ``None`` when it is not in the index."""

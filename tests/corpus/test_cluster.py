@@ -3,6 +3,7 @@ is deterministic, and the incremental path (what a store runs) agrees with the b
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Sequence
@@ -10,12 +11,21 @@ from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.corpus.candidates import lsh_keys
-from samestory.corpus.cluster import Membership, StoryAssigner, cluster_batch, order_key, stories_of
+from samestory.corpus.cluster import (
+    Membership,
+    StoryAssigner,
+    average_linkage,
+    cluster_batch,
+    order_key,
+    stories_of,
+)
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, featurize_text
-from samestory.corpus.verify import verify
+from samestory.corpus.verify import PairEvidence, verify
 from samestory.eval.clusters import adjusted_rand_index
 
 CFG = CorpusConfig()
@@ -48,14 +58,16 @@ def _ecb_subset(ecb_jsonl: Path, topics: int = 4) -> list[dict[str, str]]:
 
 
 def test_same_topic_different_events_stay_apart(ecb_jsonl: Path) -> None:
-    rows = _ecb_subset(ecb_jsonl)
+    # every topic of the file (a 4-topic slice is too small: one merged topic, e.g. the two Qeshm earthquakes
+    # of topic 20, decides it)
+    rows = _ecb_subset(ecb_jsonl, topics=100)
     feats = [featurize_text(r["id"], r["text"], CFG) for r in rows]
     story = {m.article_id: m.story_id for m in cluster_batch(feats, CFG)}
     gold = [r["event"] for r in rows]
     pred = [story[r["id"]] for r in rows]
-    # far better than the trivial partitions (one story per topic scores about 0 at event level)
-    by_topic = [str(r["topic"]) for r in rows]
-    assert adjusted_rand_index(gold, pred) > adjusted_rand_index(gold, by_topic) + 0.3
+    # far better than the trivial partition by topic: at least half of its distance to a perfect score closed
+    by_topic = adjusted_rand_index(gold, [str(r["topic"]) for r in rows])
+    assert adjusted_rand_index(gold, pred) > by_topic + 0.5 * (1 - by_topic)
     cross = [(i, j) for i in range(len(rows)) for j in range(i) if rows[i]["topic"] == rows[j]["topic"]
              and rows[i]["event"] != rows[j]["event"]]  # fmt: skip
     merged = sum(pred[i] == pred[j] for i, j in cross)
@@ -79,13 +91,16 @@ def test_memberships_are_explained_and_deterministic(ecb_jsonl: Path) -> None:
     assert sum(len(v) for v in stories_of(first).values()) == len(rows)
 
 
-def _incremental(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> list[Membership]:
-    """What a store does: index lsh_keys, fetch candidates by key, verify, assign."""
+def _incremental(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> tuple[list[Membership], int]:
+    """What a store does: index lsh_keys, fetch candidates by key, verify, assign, regroup; also counts the
+    memberships the regrouping rewrote."""
     buckets: dict[bytes, list[DocFeatures]] = {}
     story_of: dict[str, str] = {}
     members: dict[str, list[DocFeatures]] = {}
+    final: dict[str, Membership] = {}
+    by_id = {d.id: d for d in docs}
     assigner = StoryAssigner(cfg)
-    out = []
+    rewritten = 0
     for doc in sorted(docs, key=order_key):
         keys = lsh_keys(doc, cfg)
         seen: dict[str, DocFeatures] = {}
@@ -98,20 +113,33 @@ def _incremental(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> list[Members
             if ev.same_story:
                 candidates.append((other, story_of[other.id], ev))
         m = assigner.assign(doc, candidates, lambda s: members[s])
-        out.append(m)
+        regrouping = assigner.regroup(doc, m, candidates, lambda s: members[s])
+        m = regrouping.own
+        final[doc.id] = m
         story_of[doc.id] = m.story_id
         members.setdefault(m.story_id, []).append(doc)
+        for changed in regrouping.changed:
+            final[changed.article_id] = changed
+            story_of[changed.article_id] = changed.story_id
+            rewritten += 1
+        for story_id, ids in regrouping.stories.items():
+            if ids:
+                members[story_id] = [by_id[i] for i in ids]
+            else:
+                members.pop(story_id, None)
         for k in keys:
             buckets.setdefault(k, []).append(doc)
-    return out
+    return [final[d.id] for d in sorted(docs, key=order_key)], rewritten
 
 
 def test_incremental_store_path_agrees_with_batch(ecb_jsonl: Path, sentences_a: list[str]) -> None:
     cfg = replace(CFG, exhaustive_below=0)  # batch uses LSH only, like a store
-    rows = _ecb_subset(ecb_jsonl, topics=2)
+    rows = _ecb_subset(ecb_jsonl, topics=4)
     docs = [featurize_text(r["id"], r["text"], cfg) for r in rows]
     docs.append(featurize_text("reprint", rows[0]["text"] + " Read more on our site.", cfg))
-    assert _incremental(docs, cfg) == cluster_batch(docs, cfg)
+    incremental, rewritten = _incremental(docs, cfg)
+    assert incremental == cluster_batch(docs, cfg)
+    assert rewritten > 0  # the regrouping step was exercised, not only the join
 
 
 class _FakeEncoder:
@@ -150,3 +178,94 @@ def test_cascade_embeds_only_hard_documents_and_joins_translations(sentences_a: 
     assert story["3-ru"].evidence is not None and story["3-ru"].evidence.kind == "translation"
     assert story["2-reprint"].story_id == "1-en" and story["4-other"].story_id == "4-other"
     assert encoder.calls == 3  # the reprint was decided lexically and never embedded
+
+
+# ---------------------------------------------------------------- average linkage and regrouping
+
+
+@st.composite
+def _score_matrices(draw: st.DrawFn) -> np.ndarray:
+    n = draw(st.integers(2, 9))
+    values = draw(st.lists(st.floats(0.0, 1.0), min_size=n * n, max_size=n * n))
+    m = np.array(values).reshape(n, n)
+    return (m + m.T) / 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(_score_matrices(), st.sampled_from([0.3, 0.5, 0.7]))
+def test_average_linkage_groups_hold_together_and_stay_apart(scores: np.ndarray, t: float) -> None:
+    groups = average_linkage(scores, t)
+    assert sorted(i for g in groups for i in g) == list(range(scores.shape[0]))
+    for g in groups:  # every group's mean internal score reaches the threshold ...
+        if len(g) > 1:
+            inner = [scores[i, j] for k, i in enumerate(g) for j in g[k + 1 :]]
+            assert np.mean(inner) >= t - 1e-9
+    for a, b in itertools.combinations(groups, 2):  # ... and no two groups would still merge
+        assert np.mean(scores[np.ix_(a, b)]) < t
+
+
+def test_average_linkage_resists_chaining_and_unknown_pairs() -> None:
+    # A~B and B~C strongly, A and C unrelated: B goes with one side only
+    chain = np.array([[0, 0.9, 0.0], [0.9, 0, 0.8], [0.0, 0.8, 0]])
+    assert average_linkage(chain, 0.5) == [[0, 1], [2]]
+    # no known pair between two items: they never merge, whatever the score says
+    known = np.array([[False, False], [False, False]])
+    assert average_linkage(np.array([[0, 1.0], [1.0, 0]]), 0.5, known=known) == [[0], [1]]
+
+
+def test_a_tight_group_does_not_absorb_a_related_item() -> None:
+    # three near-identical versions (closeness 0.9) and a related article (0.3): scores alone would merge
+    scores = np.full((4, 4), 0.95)
+    close = np.full((4, 4), 0.9)
+    scores[3, :3] = scores[:3, 3] = 0.8
+    close[3, :3] = close[:3, 3] = 0.3
+    assert len(average_linkage(scores, 0.5)) == 1
+    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3]]
+
+
+class _Scripted(StoryAssigner):
+    """An assigner whose pair scores come from a table (by id pair), so a scenario can be staged."""
+
+    def __init__(self, cfg: CorpusConfig, table: dict[frozenset[str], float]) -> None:
+        super().__init__(cfg)
+        self.table = table
+
+    def evidence(self, a: DocFeatures, b: DocFeatures) -> PairEvidence:
+        score = self.table.get(frozenset((a.id, b.id)), 0.0)
+        return PairEvidence(score, score >= self.cfg.match_threshold, "rewrite")
+
+
+def test_regroup_splits_off_an_early_article_of_another_event_once_its_event_arrives() -> None:
+    cfg = replace(CFG, match_threshold=0.5, join_threshold=0.5, regroup_ratio=0.0)
+    a, b1, b2 = (featurize_text(i, f"text {i}", cfg, lang="en") for i in ("a", "b1", "b2"))
+    # b1 (event B) looked close enough to a (event A) when it came; b2 is b1's event, not a's
+    table = {frozenset(("a", "b1")): 0.6, frozenset(("a", "b2")): 0.3, frozenset(("b1", "b2")): 0.99}
+    assigner = _Scripted(cfg, table)
+    members = {"a": [a, b1]}
+    joined = Membership("b2", "a", "b1", 0.99, assigner.evidence(b2, b1))
+    out = assigner.regroup(b2, joined, [(b1, "a", assigner.evidence(b2, b1))], members.__getitem__)
+    assert out.stories == {"a": ("a",), "b1": ("b1", "b2")}
+    assert out.own.story_id == "b1" and out.own.matched_id == "b1"
+    assert [(m.article_id, m.story_id, m.matched_id) for m in out.changed] == [("b1", "b1", None)]
+
+
+def test_regroup_merges_two_stories_that_a_document_links() -> None:
+    cfg = replace(CFG, match_threshold=0.5, join_threshold=0.5, regroup_ratio=0.0)
+    x, y, z = (featurize_text(i, f"text {i}", cfg, lang="en") for i in ("x", "y", "z"))
+    table = {frozenset(("x", "y")): 0.55, frozenset(("x", "z")): 0.9, frozenset(("y", "z")): 0.9}
+    assigner = _Scripted(cfg, table)
+    members = {"x": [x], "y": [y]}
+    cands = [(x, "x", assigner.evidence(z, x)), (y, "y", assigner.evidence(z, y))]
+    out = assigner.regroup(z, Membership("z", "x", "x", 0.9, cands[0][2]), cands, members.__getitem__)
+    assert out.stories == {"x": ("x", "y", "z"), "y": ()}
+    assert {m.article_id: m.story_id for m in out.changed} == {"y": "x"}
+
+
+def test_regroup_leaves_a_neighbourhood_larger_than_regroup_max_alone() -> None:
+    cfg = replace(CFG, match_threshold=0.5, join_threshold=0.5, regroup_ratio=0.0, regroup_max=2)
+    a, b1, b2 = (featurize_text(i, f"text {i}", cfg, lang="en") for i in ("a", "b1", "b2"))
+    table = {frozenset(("a", "b1")): 0.6, frozenset(("b1", "b2")): 0.99}
+    assigner = _Scripted(cfg, table)
+    joined = Membership("b2", "a", "b1", 0.99, assigner.evidence(b2, b1))
+    out = assigner.regroup(b2, joined, [(b1, "a", joined.evidence)], {"a": [a, b1]}.__getitem__)  # type: ignore[list-item]
+    assert out.own == joined and not out.changed and not out.stories

@@ -24,7 +24,9 @@ CFG = CorpusConfig()
 
 
 def _equal(a: DocFeatures, b: DocFeatures) -> bool:
-    arrays = ("signature", "terms", "weights", "term_signature", "names", "years", "numbers")
+    arrays = (
+        "signature", "terms", "weights", "term_signature", "names", "years", "numbers", "name_weights", "cues"
+    )  # fmt: skip
     same_arrays = all(np.array_equal(getattr(a, k), getattr(b, k)) for k in arrays)
     same_emb = (a.embedding is None and b.embedding is None) or (
         a.embedding is not None and b.embedding is not None and np.array_equal(a.embedding, b.embedding)

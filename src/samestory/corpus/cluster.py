@@ -1,29 +1,55 @@
 """Story clustering with explained membership.
 
-A document joins the story whose compared members it matches best *on average* (online average linkage):
-one similar member is not enough, which stops chains A~B~C from merging A with C. Each `Membership` says
-which member the document matched, with what score and evidence.
+Two steps per new document, both in `StoryAssigner`:
 
+1. *join*: the document joins the story whose compared members it matches best *on average* (online
+   average linkage): one similar member is not enough, which stops chains A~B~C from merging A with C.
+2. *regroup*: its neighbourhood (its story and every story its verified candidates belong to, when they
+   hold at most ``cfg.regroup_max`` members) is clustered again by average linkage over all pair scores.
+   This repairs what a single online pass gets wrong: an early article of event B that joined event A's
+   one-member story is split off again once other B articles arrive, and two stories that grew apart
+   are merged once a document links them strongly enough.
+
+Each `Membership` says which member the document matched, with what score and evidence.
 `cluster_batch` runs the same `StoryAssigner` over an in-memory candidate search, in a stable order
-(by ``published``, then id), so batch results and incremental (store) results agree.
+(by ``published``, then id), and a store runs it over SQLite, so batch and incremental results agree.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex, lsh_keys
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
-from samestory.corpus.verify import PairEvidence, names_overlap, terms_cosine, verify
+from samestory.corpus.verify import (
+    PairEvidence,
+    informative,
+    known_languages_differ,
+    names_overlap,
+    shingle_jaccard,
+    terms_cosine,
+    verify,
+)
 from samestory.embed.base import Encoder
 
+if TYPE_CHECKING:
+    from samestory.corpus.cascade import SimilarityStage
+
 Candidate = tuple[DocFeatures, str, PairEvidence]
+# content-word cosine from which the exhaustive term index offers a rewrite candidate
+TERM_FLOOR = 0.2
+PAIR_CACHE = 200_000  # verified pairs kept by a StoryAssigner (recomputed after a clear: same results)
+JACCARD_WEIGHT = 1.0  # weight of the shingle Jaccard in closeness (2 and 4 were tried: lower ECB+ ARI)
+# a group's own closeness is trusted (to hold another group apart) from this many pairs, i.e. three members
+MIN_COHESION_PAIRS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,15 +75,36 @@ class Membership:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Regrouping:
+    """What `StoryAssigner.regroup` decided: the new document's membership (``own``), the changed
+    memberships of documents assigned before (``changed``), and the member ids, in order, of every story it
+    touched (``stories``; an empty list for a story id that no longer exists)."""
+
+    own: Membership
+    changed: tuple[Membership, ...] = ()
+    stories: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
 def _detail_closeness(details: Mapping[str, float]) -> float:
     # geometric mean of content-word cosine and name/number overlap: same-topic different-event articles
-    # share vocabulary but not names, so this tells them apart better than the cosine alone
+    # share vocabulary but not names, so this tells them apart better than the cosine alone (when a side
+    # has no names at all, a script without capitals, the cosine alone); plus the shingle Jaccard, so
+    # versions of one text (shared word runs) are closer to each other than rewrites of one event
     t, n = details.get("terms_cosine", 0.0), details.get("names_overlap", 0.0)
-    return math.sqrt(max(0.0, t * n))
+    words = math.sqrt(max(0.0, t * n)) if details.get("names_both", 1.0) else t
+    return words + JACCARD_WEIGHT * details.get("jaccard", 0.0)
 
 
 def _closeness(a: DocFeatures, b: DocFeatures) -> float:
-    return _detail_closeness({"terms_cosine": terms_cosine(a, b), "names_overlap": names_overlap(a, b)})
+    return _detail_closeness(
+        {
+            "terms_cosine": terms_cosine(a, b),
+            "names_overlap": names_overlap(a, b),
+            "names_both": 1.0 if a.names.size and b.names.size else 0.0,
+            "jaccard": shingle_jaccard(a, b),
+        }
+    )
 
 
 def order_key(doc: DocFeatures) -> tuple[int, float, str]:
@@ -71,9 +118,21 @@ def order_key(doc: DocFeatures) -> tuple[int, float, str]:
 class StoryAssigner:
     """Decides which story a new document joins, given its verified candidates; resists chaining."""
 
-    def __init__(self, cfg: CorpusConfig) -> None:
+    def __init__(self, cfg: CorpusConfig, similarity: SimilarityStage | None = None) -> None:
         self.cfg = cfg
+        self.similarity = similarity
         self._cohesion: dict[tuple[str, ...], float | None] = {}
+        self._pairs: dict[tuple[str, str], PairEvidence] = {}
+
+    def evidence(self, a: DocFeatures, b: DocFeatures) -> PairEvidence:
+        """`verify` of ``a`` (the later document) and ``b``, cached by id pair (bounded)."""
+        key = (a.id, b.id)
+        ev = self._pairs.get(key)
+        if ev is None:
+            if len(self._pairs) > PAIR_CACHE:
+                self._pairs.clear()
+            ev = self._pairs[key] = verify(a, b, self.cfg, self.similarity)
+        return ev
 
     def cohesion(self, members: Sequence[DocFeatures]) -> float | None:
         """Mean pairwise content-word cosine of ``members`` (``None`` for fewer than two); cached.
@@ -127,7 +186,7 @@ class StoryAssigner:
             scores: list[float] = []
             cosines: list[float] = []
             for m in compared:
-                ev = known.get(m.id) or verify(doc, m, self.cfg)
+                ev = known.get(m.id) or self.evidence(doc, m)
                 if top_ev.kind == "translation" and "cosine" not in ev.details:
                     continue  # a lexical score says nothing across languages
                 scores.append(ev.score)
@@ -147,6 +206,155 @@ class StoryAssigner:
         cand, ev = best_match
         return Membership(doc.id, best[2], cand.id, ev.score, ev)
 
+    def regroup(
+        self,
+        doc: DocFeatures,
+        membership: Membership,
+        candidates: Sequence[Candidate],
+        story_members: Callable[[str], Sequence[DocFeatures]],
+    ) -> Regrouping:
+        """Cluster again, by `average_linkage`, the neighbourhood of ``doc`` just assigned to
+        ``membership``: its story and the stories of its verified ``candidates`` (``story_members`` gives
+        their members in assignment order, without ``doc``). Nothing changes when the neighbourhood is
+        larger than ``cfg.regroup_max`` or is already grouped that way. A regrouped story's id is its
+        first member's, and each member is explained by its best-scoring earlier member.
+        """
+        unchanged = Regrouping(membership)
+        for cand, _, ev in candidates:
+            self._pairs.setdefault((doc.id, cand.id), ev)
+        story_ids = sorted({membership.story_id, *(sid for _, sid, _ in candidates)} - {doc.id})
+        if not self.cfg.regroup_max or not story_ids:
+            return unchanged
+        members: list[DocFeatures] = []
+        before: set[frozenset[str]] = set()
+        for sid in story_ids:
+            docs = list(story_members(sid))
+            if sid == membership.story_id:
+                docs.append(doc)
+            members.extend(docs)
+            before.add(frozenset(d.id for d in docs))
+            if len(members) > self.cfg.regroup_max:
+                return unchanged
+        if membership.story_id == doc.id:
+            members.append(doc)
+            before.add(frozenset((doc.id,)))
+        rank = {d.id: k for k, d in enumerate(members)}
+        members.sort(key=lambda d: (order_key(d), rank[d.id]))
+        n = len(members)
+        scores = np.zeros((n, n))
+        close = np.zeros((n, n))
+        known = np.zeros((n, n), dtype=bool)
+        lexical = np.zeros((n, n), dtype=bool)
+        for i in range(n):
+            for j in range(i + 1, n):
+                a, b = members[j], members[i]
+                ev = self.evidence(a, b)
+                if informative(a, b, ev):
+                    scores[i, j] = scores[j, i] = ev.score
+                    known[i, j] = known[j, i] = True
+                if not known_languages_differ(a, b):  # closeness in words means nothing across languages
+                    close[i, j] = close[j, i] = _detail_closeness(ev.details)
+                    lexical[i, j] = lexical[j, i] = True
+        groups = average_linkage(
+            scores, self.cfg.join_threshold, close, self.cfg.regroup_ratio, known=known, comparable=lexical
+        )
+        if {frozenset(members[i].id for i in g) for g in groups} == before:
+            return unchanged
+        own = membership
+        changed: list[Membership] = []
+        stories: dict[str, tuple[str, ...]] = {sid: () for sid in story_ids}
+        for g in groups:
+            docs = [members[i] for i in g]
+            sid = docs[0].id
+            if frozenset(d.id for d in docs) in before:
+                stories.pop(sid, None)  # a story that stays as it was keeps its memberships and order
+                continue
+            stories[sid] = tuple(d.id for d in docs)
+            for pos, d in enumerate(docs):
+                if pos == 0:
+                    if d.id in story_ids:
+                        continue  # it founded this story before (a story's id is its founder's) and still does
+                    new = Membership(d.id, sid, None, 1.0, None)
+                else:
+                    ev, mid = max(
+                        ((self.evidence(d, m), m.id) for m in docs[:pos]), key=lambda e: (e[0].score, e[1])
+                    )
+                    new = Membership(d.id, sid, mid, ev.score, ev)
+                if d.id == doc.id:
+                    own = new
+                else:
+                    changed.append(new)
+        return Regrouping(own, tuple(changed), stories)
+
+
+def average_linkage(
+    scores: npt.NDArray[np.float64],
+    threshold: float,
+    closeness: npt.NDArray[np.float64] | None = None,
+    ratio: float = 0.0,
+    *,
+    known: npt.NDArray[np.bool_] | None = None,
+    comparable: npt.NDArray[np.bool_] | None = None,
+) -> list[list[int]]:
+    """Average-linkage groups of items ``0..n-1`` (``scores``: symmetric n x n pair scores): the two groups
+    with the highest mean pair score merge while it reaches ``threshold``.
+
+    - ``known`` (n x n, symmetric) marks the pairs whose score means something; means are taken over those
+      only, and groups with no known pair between them never merge (a lexical score across languages says
+      nothing).
+    - With ``closeness`` and ``ratio``, two groups merge only when their mean cross closeness reaches
+      ``ratio`` times the mean internal closeness of each group of two or more: a tight group of versions
+      of one text does not absorb a merely related article. Closeness is averaged over the ``comparable``
+      pairs only (default: the known ones; lexical closeness means nothing across languages), and two groups
+      without a comparable pair between them are not held apart by it.
+
+    Among the pairs of groups allowed to merge, the one with the highest mean score plus mean closeness goes
+    first. Groups are listed by their first item, items in order; ties go to the lowest indices
+    (deterministic).
+    """
+    n = int(scores.shape[0])
+    mask = np.ones((n, n), dtype=bool) if known is None else np.array(known, dtype=bool)
+    np.fill_diagonal(mask, False)
+    counts = mask.astype(np.float64)
+    sums = np.where(mask, scores, 0.0)
+    use_close = closeness is not None and ratio > 0
+    lexical = mask if comparable is None else (np.array(comparable, dtype=bool) & mask)
+    close = np.where(lexical, closeness, 0.0) if use_close and closeness is not None else np.zeros((n, n))
+    close_n = lexical.astype(np.float64)
+    inner = np.zeros(n)  # closeness summed over the comparable pairs inside each group, and their number
+    inner_n = np.zeros(n)
+    active = np.ones(n, dtype=bool)
+    groups: list[list[int]] = [[i] for i in range(n)]
+    upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    while True:
+        valid = upper & active[:, None] & active[None, :] & (counts > 0)
+        mean = np.where(valid, sums / np.maximum(counts, 1.0), -np.inf)
+        valid &= mean >= threshold
+        priority = mean
+        if use_close and valid.any():
+            cohesion = np.where(inner_n >= MIN_COHESION_PAIRS, inner / np.maximum(inner_n, 1.0), 0.0)
+            cross = close / np.maximum(close_n, 1.0)
+            held_apart = (close_n > 0) & (cross < ratio * np.maximum(cohesion[:, None], cohesion[None, :]))
+            valid &= ~held_apart
+            # scores saturate near 1 for versions of one text and for rewrites of one event alike; among
+            # groups allowed to merge, the closest go first, so versions gather before their group meets
+            # a merely related one (which the check above can then hold apart)
+            # (groups compared only across languages, by embeddings, count their score twice: a source
+            # joins its translations before a same-language article on the same event)
+            priority = mean + np.where(close_n > 0, cross, mean)
+        if not valid.any():
+            break
+        i, j = divmod(int(np.argmax(np.where(valid, priority, -np.inf))), n)
+        inner[i] += inner[j] + close[i, j]
+        inner_n[i] += inner_n[j] + close_n[i, j]
+        for m in (sums, counts, close, close_n):
+            m[i, :] += m[j, :]
+            m[:, i] += m[:, j]
+            m[i, i] = 0.0
+        active[j] = False
+        groups[i] = sorted(groups[i] + groups[j])
+    return sorted((groups[i] for i in range(n) if active[i]), key=lambda g: g[0])
+
 
 class OnlineClusterer:
     """In-memory incremental clustering: candidate search (LSH, term index, embeddings) + `StoryAssigner`.
@@ -155,16 +363,25 @@ class OnlineClusterer:
     embedded (when an encoder is set) and compared with the founders of existing stories by cosine.
     """
 
-    def __init__(self, cfg: CorpusConfig, encoder: Encoder | None = None, *, exhaustive: bool = True) -> None:
+    def __init__(
+        self,
+        cfg: CorpusConfig,
+        encoder: Encoder | None = None,
+        *,
+        exhaustive: bool = True,
+        similarity: SimilarityStage | None = None,
+    ) -> None:
         self.cfg = cfg
         self.encoder = encoder
-        self.assigner = StoryAssigner(cfg)
+        self.similarity = similarity
+        self.assigner = StoryAssigner(cfg, similarity)
         self.lsh = LSHIndex(cfg)
         self.terms = TermIndex() if exhaustive else None
         self.emb: EmbeddingIndex | None = None
         self.docs: dict[str, DocFeatures] = {}
         self.story_of: dict[str, str] = {}
         self.members: dict[str, list[DocFeatures]] = {}
+        self.memberships: dict[str, Membership] = {}
         self.embedded = 0
 
     def _members(self, story_id: str) -> Sequence[DocFeatures]:
@@ -174,7 +391,7 @@ class OnlineClusterer:
         out: list[Candidate] = []
         for cid in ids:
             cand = self.docs[cid]
-            ev = verify(doc, cand, self.cfg)
+            ev = verify(doc, cand, self.cfg, self.similarity)
             if ev.same_story:
                 out.append((cand, self.story_of[cid], ev))
         return out
@@ -184,7 +401,7 @@ class OnlineClusterer:
         ids = self.lsh.query(doc, keys)
         if self.terms is not None:
             seen = set(ids)
-            ids.extend(i for i, _ in self.terms.query(doc, self.cfg.match_threshold * 0.5) if i not in seen)
+            ids.extend(i for i, _ in self.terms.query(doc, TERM_FLOOR) if i not in seen)
         candidates = self._verified(doc, ids)
         membership = self.assigner.assign(doc, candidates, self._members)
         if membership.matched_id is None and self.encoder is not None:
@@ -198,9 +415,20 @@ class OnlineClusterer:
             near = [i for i, _ in self.emb.query(doc.embedding, k=10)]
             candidates = self._verified(doc, near)
             membership = self.assigner.assign(doc, candidates, self._members)
+        regrouping = self.assigner.regroup(doc, membership, candidates, self._members)
+        membership = regrouping.own
         self.docs[doc.id] = doc
         self.story_of[doc.id] = membership.story_id
+        self.memberships[doc.id] = membership
         self.members.setdefault(membership.story_id, []).append(doc)
+        for m in regrouping.changed:
+            self.story_of[m.article_id] = m.story_id
+            self.memberships[m.article_id] = m
+        for story_id, member_ids in regrouping.stories.items():
+            if member_ids:
+                self.members[story_id] = [self.docs[i] for i in member_ids]
+            else:
+                self.members.pop(story_id, None)
         self.lsh.add(doc, keys)
         if self.terms is not None:
             self.terms.add(doc)
@@ -212,15 +440,24 @@ class OnlineClusterer:
 
 
 def cluster_batch(
-    docs: Sequence[DocFeatures], cfg: CorpusConfig, encoder: Encoder | None = None
+    docs: Sequence[DocFeatures],
+    cfg: CorpusConfig,
+    encoder: Encoder | None = None,
+    *,
+    similarity: SimilarityStage | None = None,
 ) -> list[Membership]:
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order
     (``published`` then id). Deterministic. Small batches (``cfg.exhaustive_below``) also search an exact
-    content-word index for rewrite candidates.
+    content-word index for rewrite candidates. ``similarity`` (prepared for these documents) lets the
+    similarity model decide uncertain pairs (`samestory.corpus.cascade`).
     """
     ordered = sorted(docs, key=order_key)
-    engine = OnlineClusterer(cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below)
-    return [engine.add(d) for d in ordered]
+    engine = OnlineClusterer(
+        cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below, similarity=similarity
+    )
+    for d in ordered:
+        engine.add(d)
+    return [engine.memberships[d.id] for d in ordered]  # regrouping may have changed earlier ones
 
 
 def stories_of(memberships: Sequence[Membership]) -> dict[str, list[str]]:
@@ -234,7 +471,9 @@ def stories_of(memberships: Sequence[Membership]) -> dict[str, list[str]]:
 __all__ = [
     "Membership",
     "OnlineClusterer",
+    "Regrouping",
     "StoryAssigner",
+    "average_linkage",
     "cluster_batch",
     "order_key",
     "stories_of",

@@ -23,6 +23,10 @@ class CorpusConfig:
       (geometric mean of content-word cosine and name/number overlap) with the compared members reaches this
       share of the members' own mean pairwise closeness (a story of
       near-identical versions does not absorb a merely related article; 0 disables the check).
+    - ``regroup_max`` / ``regroup_ratio``: after each document, its neighbourhood (its story and the stories
+      of its verified candidates) is clustered again by average linkage at ``join_threshold`` when it holds
+      at most ``regroup_max`` members (0 disables it); two groups merge there only when their mean cross
+      closeness reaches ``regroup_ratio`` times each group's own mean closeness (as ``cohesion_ratio``).
     - ``max_compare``: at most this many members of a story are compared with a new document
       (the earliest ones plus the best candidate).
     - ``encoder``: encoder spec for embeddings (``None`` = lexical only); ``embed_chars`` characters of
@@ -37,11 +41,13 @@ class CorpusConfig:
     term_bands: int = 16
     term_rows: int = 5
     # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
-    match_threshold: float = 0.4
-    join_threshold: float = 0.4
+    match_threshold: float = 0.5
+    join_threshold: float = 0.5
     cohesion_ratio: float = 0.5
     max_compare: int = 8
     encoder: str | None = None
     embed_chars: int = 600
     exhaustive_below: int = 3000
     pair_model: Mapping[str, Any] | None = None
+    regroup_max: int = 160
+    regroup_ratio: float = 0.45  # fitted with the thresholds above (pair_model.json: regroup_ratio)

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from samestory.article import Article
 from samestory.corpus.config import CorpusConfig
+from samestory.corpus.cues import event_cues
 from samestory.corpus.stopwords import STOPWORDS
 from samestory.embed.base import Encoder
 from samestory.errors import DataError
@@ -52,7 +53,9 @@ class DocFeatures:
       ``1 + log tf`` weights; ``term_signature``: MinHash of the content-word set (rewrite candidates).
     - ``names``: sorted uint32 hashes of capitalised words and numbers (who / how many), which tell
       same-topic different-event articles apart; ``years``: the years the text mentions (when); ``numbers``:
-      sorted uint32 hashes of the other numbers (how many).
+      sorted uint32 hashes of the other numbers (how many); ``name_weights``: L2-normalised ``1 + log count``
+      of each of ``names`` (the names a text keeps repeating are its main actors); ``cues``: event cues (days,
+      numbers with units; `samestory.corpus.cues`).
     - ``embedding``: optional L2-normalised float32 vector (translations, rewrites).
     """
 
@@ -70,6 +73,8 @@ class DocFeatures:
     numbers: npt.NDArray[np.uint32] = field(default_factory=lambda: np.zeros(0, dtype=np.uint32))
     embedding: npt.NDArray[np.float32] | None = None
     source: str = ""
+    name_weights: npt.NDArray[np.float32] = field(default_factory=lambda: np.zeros(0, dtype=np.float32))
+    cues: npt.NDArray[np.uint64] = field(default_factory=lambda: np.zeros(0, dtype=np.uint64))
     text_sample: str = ""
 
     def with_embedding(self, vector: npt.NDArray[np.float32]) -> DocFeatures:
@@ -86,6 +91,8 @@ class DocFeatures:
             ("names", self.names.astype("<u4")),
             ("years", self.years.astype("<u2")),
             ("numbers", self.numbers.astype("<u4")),
+            ("name_weights", self.name_weights.astype("<f4")),
+            ("cues", self.cues.astype("<u8")),
         ]
         if self.embedding is not None:
             arrays.append(("embedding", self.embedding.astype("<f4")))
@@ -138,6 +145,8 @@ class DocFeatures:
             names=arrays["names"],
             years=arrays.get("years", np.zeros(0, dtype=np.uint16)),
             numbers=arrays.get("numbers", np.zeros(0, dtype=np.uint32)),
+            name_weights=arrays.get("name_weights", np.zeros(0, dtype=np.float32)),
+            cues=arrays.get("cues", np.zeros(0, dtype=np.uint64)),
             embedding=arrays.get("embedding"),
             source=header.get("source", ""),
             text_sample=header.get("text_sample", ""),
@@ -195,7 +204,8 @@ def _unique_per_doc(
 
 
 def _names_of_text(full: str) -> tuple[list[str], list[str]]:
-    """Names (lower-cased words that start with a capital) and numbers (digit runs) of a non-ASCII text.
+    """Names (lower-cased words that start with a capital) and numbers (digit runs) of a non-ASCII text, one
+    entry per occurrence (the name weights count them).
 
     The same definition as the vectorised ASCII path in `featurize_texts`: a token of the original-case text
     is a name when its first character is upper case and it is longer than one character; a number when it
@@ -203,7 +213,7 @@ def _names_of_text(full: str) -> tuple[list[str], list[str]]:
     """
     names: list[str] = []
     numbers: list[str] = []
-    for t in set(full.translate(_WORDS).split()):
+    for t in full.translate(_WORDS).split():
         if t[0].isupper():
             low = t.lower()
             if len(low) > 1:
@@ -278,7 +288,7 @@ def featurize_texts(
     terms, weights, t_off, term_sigs = _content_terms(
         h, tok_doc, ~stop & ((toks.chars > 2) | toks.digits), n, cfg
     )
-    names, n_off, years, y_off, numbers, m_off = _names_and_numbers(
+    names, name_weights, n_off, years, y_off, numbers, m_off = _names_and_numbers(
         full, is_ascii, low, buf, toks, tok_doc, stop
     )
 
@@ -297,6 +307,8 @@ def featurize_texts(
                 weights=weights[t_off[d] : t_off[d + 1]],
                 term_signature=term_sigs[d],
                 names=names[n_off[d] : n_off[d + 1]],
+                name_weights=name_weights[n_off[d] : n_off[d + 1]],
+                cues=event_cues(full[d]),
                 years=years[y_off[d] : y_off[d + 1]],
                 numbers=numbers[m_off[d] : m_off[d + 1]],
                 source=sources[d] if sources is not None else "",
@@ -329,13 +341,21 @@ def _content_terms(
         kept = rank < MAX_TERMS
         terms, tf, term_doc = terms[kept], tf[kept], term_doc[kept]
         t_off = _segments(term_doc, n)
-    w = _tf_weights(tf).astype(np.float64)
-    norm = np.ones(n)
-    filled = np.diff(t_off) > 0
-    if w.size:
-        norm[filled] = np.sqrt(np.add.reduceat(w * w, t_off[:-1][filled]))
-    weights = (w / norm[term_doc]).astype(np.float32)
+    weights = _log_weights(tf, t_off)
     return terms.astype(np.uint32), weights, t_off, minhash_batch(terms, term_doc, n, term_config(cfg))
+
+
+def _log_weights(counts: npt.NDArray[np.int64], off: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+    """``1 + log count`` of each value, L2-normalised per document (``off``: the documents' offsets)."""
+    w = _tf_weights(counts).astype(np.float64)
+    n = off.size - 1
+    norm = np.ones(n)
+    filled = np.diff(off) > 0
+    if w.size:
+        norm[filled] = np.sqrt(np.add.reduceat(w * w, off[:-1][filled]))
+    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(off))
+    weights: npt.NDArray[np.float32] = (w / norm[owner]).astype(np.float32)
+    return weights
 
 
 def _names_and_numbers(
@@ -348,13 +368,15 @@ def _names_and_numbers(
     stop: npt.NDArray[np.bool_],
 ) -> tuple[
     npt.NDArray[np.uint32],
+    npt.NDArray[np.float32],
     npt.NDArray[np.int64],
     npt.NDArray[np.uint16],
     npt.NDArray[np.int64],
     npt.NDArray[np.uint32],
     npt.NDArray[np.int64],
 ]:
-    """Per document (with offsets): sorted 32-bit hashes of names and numbers; years (1800-2099) among the
+    """Per document (with offsets): sorted 32-bit hashes of names and numbers, with their L2-normalised
+    ``1 + log count`` weights; years (1800-2099) among the
     numbers; the 32-bit hashes of the other numbers.
 
     A name is a token of the original-case text that starts with an upper-case letter, is longer than one
@@ -391,7 +413,7 @@ def _names_and_numbers(
     num_text += [x.encode() for x in other_nums]
     nums_h = np.concatenate([h[is_num], o_nums])
     nums_doc = np.concatenate([tok_doc[is_num], np.array(num_doc, dtype=np.int64)])
-    names, _, n_off = _unique_per_doc(
+    names, name_counts, n_off = _unique_per_doc(
         np.concatenate([tok_doc[is_name], np.array(name_doc, dtype=np.int64)[o_keep], nums_doc]),
         np.concatenate([h[is_name], o_names[o_keep], nums_h]) >> np.uint64(32),
         32,
@@ -405,6 +427,7 @@ def _names_and_numbers(
     numbers, _, m_off = _unique_per_doc(nums_doc[~is_year], nums_h[~is_year] >> np.uint64(32), 32, n)
     return (
         names.astype(np.uint32),
+        _log_weights(name_counts, n_off),
         n_off,
         years.astype(np.uint16),
         y_off,

@@ -2,7 +2,8 @@
 
 The score is the larger of two readings:
 - *reprint*: shared word n-grams (MinHash Jaccard, or containment of the shorter text in the longer);
-- *rewrite*: a small logistic model over content-word cosine, name/number overlap and year agreement,
+- *rewrite*: a small logistic model over content-word cosine, name/number overlap (also weighted by how often
+  each text repeats a name), year agreement and event cues (days, numbers with units: `corpus.cues`),
   fitted with cross-validation by ``benchmarks/corpus_fit.py`` (weights in ``pair_model.json``);
 - *translation* (only across languages, when both sides carry embeddings): calibrated embedding cosine.
 """
@@ -16,12 +17,17 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from samestory.corpus.config import CorpusConfig
+from samestory.corpus.cues import compare_cues
 from samestory.corpus.features import DocFeatures
+
+if TYPE_CHECKING:
+    from samestory.corpus.cascade import SimilarityStage
 
 MIN_MATCHING_PERMS = 4  # containment from fewer equal MinHash values is noise for very unequal lengths
 CROSS_LINGUAL_TERMS = (
@@ -39,13 +45,19 @@ PAIR_FEATURES: tuple[str, ...] = (
     "names_containment",
     "numbers_overlap",
     "numbers_both",
+    "names_cosine",
+    "top_names",
+    "date_match",
+    "date_conflict",
+    "quantity_agree",
+    "quantity_conflict",
 )
 
 # used when pair_model.json is absent (same form as the fitted file)
 _DEFAULT_MODEL: dict[str, Any] = {
     "features": list(PAIR_FEATURES),
-    "coef": [14.92, 1.37, 0.41, 2.18, 6.39, 1.32, 4.11, -0.1, -1.74],
-    "intercept": -6.6,
+    "coef": [9.7, -2.45, 0.07, 2.79, 1.19, 0.62, 2.82, 1.13, -1.41, 10.06, 0.81, -0.03, -0.47, 1.1, -1.56],
+    "intercept": -5.75,
     "translation": {"low": 0.82, "high": 0.9},
 }
 
@@ -55,7 +67,9 @@ class PairEvidence:
     """The verdict on one pair: ``score`` in [0, 1], ``same_story``, ``kind`` of version, and the measured
     ``details`` (``jaccard``, ``containment_ab`` = share of a's shingles found in b, ``containment_ba``,
     ``terms_cosine``, ``names_overlap``, ``names_shared`` (log1p of the shared name/number count),
-    ``names_containment`` (shared share of the smaller name set), ``numbers_overlap`` / ``numbers_both`` (Jaccard
+    ``names_containment`` (shared share of the smaller name set), ``names_both`` (whether both sides have
+    any), ``names_cosine`` / ``top_names`` (`names_cosine`, `top_names`), ``date_match`` / ``date_conflict`` /
+    ``quantity_agree`` / ``quantity_conflict`` (`cues.compare_cues`), ``numbers_overlap`` / ``numbers_both`` (Jaccard
     of the non-year numbers, and whether both sides have any), ``year_match``, ``year_conflict``, ``cosine`` with
     embeddings).
     """
@@ -109,9 +123,42 @@ def names_overlap(a: DocFeatures, b: DocFeatures) -> float:
     return inter / (int(a.names.size) + int(b.names.size) - inter)
 
 
+TOP_NAMES = 3  # a text's main actors: its most repeated names
+
+
+def names_cosine(a: DocFeatures, b: DocFeatures) -> float:
+    """Cosine of the ``1 + log count`` name vectors (0.0 when either side lacks weights)."""
+    if a.name_weights.size == 0 or b.name_weights.size == 0:
+        return 0.0
+    _, ia, ib = np.intersect1d(a.names, b.names, assume_unique=True, return_indices=True)
+    return float(np.dot(a.name_weights[ia], b.name_weights[ib]))
+
+
+def _top(doc: DocFeatures) -> npt.NDArray[np.uint32]:
+    order = np.lexsort((doc.names, -doc.name_weights))[:TOP_NAMES]
+    return doc.names[order]
+
+
+def top_names(a: DocFeatures, b: DocFeatures) -> float:
+    """The smaller of the two shares of one text's `TOP_NAMES` most repeated names found in the other."""
+    if a.name_weights.size == 0 or b.name_weights.size == 0:
+        return 0.0
+    ta, tb = _top(a), _top(b)
+    return min(float(np.isin(ta, b.names).mean()), float(np.isin(tb, a.names).mean()))
+
+
+def _matches(a: DocFeatures, b: DocFeatures) -> int:
+    return int(np.count_nonzero(a.signature == b.signature)) if a.n_shingles and b.n_shingles else 0
+
+
+def shingle_jaccard(a: DocFeatures, b: DocFeatures) -> float:
+    """MinHash estimate of the Jaccard similarity of the two word n-gram shingle sets."""
+    return _matches(a, b) / max(1, int(a.signature.shape[0]))
+
+
 def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
     """Every measured similarity of a pair (cheap ones always; ``cosine`` when both have embeddings)."""
-    matches = int(np.count_nonzero(a.signature == b.signature)) if a.n_shingles and b.n_shingles else 0
+    matches = _matches(a, b)
     j = matches / max(1, int(a.signature.shape[0]))
     c_ab, c_ba = containment(a, b, j) if matches >= MIN_MATCHING_PERMS else (0.0, 0.0)
     shared_years = a.years.size and b.years.size and np.intersect1d(a.years, b.years).size
@@ -137,17 +184,37 @@ def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
         "numbers_both": 1.0 if both_numbers else 0.0,
         "year_match": 1.0 if shared_years else 0.0,
         "year_conflict": 1.0 if (a.years.size and b.years.size and not shared_years) else 0.0,
+        "names_both": 1.0 if a.names.size and b.names.size else 0.0,
+        "names_cosine": names_cosine(a, b),
+        "top_names": top_names(a, b),
+        **compare_cues(a.cues, b.cues),
     }
     if a.embedding is not None and b.embedding is not None:
         details["cosine"] = float(np.dot(a.embedding, b.embedding))
     return details
 
 
-def _cross_lingual(a: DocFeatures, b: DocFeatures, details: Mapping[str, float]) -> bool:
+def cross_lingual(a: DocFeatures, b: DocFeatures, details: Mapping[str, float]) -> bool:
+    """Whether ``a`` and ``b`` are in different languages (by their codes; unknown codes: by a near-zero
+    content-word cosine)."""
     known = a.lang not in ("", "und") and b.lang not in ("", "und")
     if known:
         return a.lang.split("-")[0] != b.lang.split("-")[0]
     return details["terms_cosine"] < CROSS_LINGUAL_TERMS
+
+
+def informative(a: DocFeatures, b: DocFeatures, ev: PairEvidence) -> bool:
+    """Whether ``ev`` says anything about ``a`` and ``b``: not a *failed* lexical match across two known,
+    different languages (no shared words is no evidence there; shared word runs still are). With unknown
+    languages a near-zero word overlap is far more often two unrelated texts than a translation, so it counts."""
+    return "cosine" in ev.details or ev.same_story or not known_languages_differ(a, b)
+
+
+def known_languages_differ(a: DocFeatures, b: DocFeatures) -> bool:
+    """Whether both language codes are known and name different languages."""
+    if a.lang in ("", "und") or b.lang in ("", "und"):
+        return False
+    return a.lang.split("-")[0] != b.lang.split("-")[0]
 
 
 def pair_vector(details: Mapping[str, float], features: Sequence[str] = PAIR_FEATURES) -> list[float]:
@@ -166,13 +233,18 @@ def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] |
 
 
 def score_details(
-    details: Mapping[str, float], cross_lingual: bool = False, model: Mapping[str, Any] | None = None
+    details: Mapping[str, float],
+    cross_lingual: bool = False,
+    model: Mapping[str, Any] | None = None,
+    *,
+    rewrite: float | None = None,
 ) -> tuple[float, str]:
-    """Combine measured similarities into one score in [0, 1] and the kind of version it indicates."""
+    """Combine measured similarities into one score in [0, 1] and the kind of version it indicates
+    (``rewrite``: the rewrite probability when already computed)."""
     model = model or pair_model()
     options = {
         "reprint": max(details["jaccard"], 0.9 * max(details["containment_ab"], details["containment_ba"])),
-        "rewrite": rewrite_probability(details, model),
+        "rewrite": rewrite_probability(details, model) if rewrite is None else rewrite,
     }
     if "cosine" in details and cross_lingual:
         lo, hi = float(model["translation"]["low"]), float(model["translation"]["high"])
@@ -181,8 +253,16 @@ def score_details(
     return float(min(1.0, options[kind])), kind
 
 
-def verify(a: DocFeatures, b: DocFeatures, cfg: CorpusConfig) -> PairEvidence:
-    """Decide whether ``a`` and ``b`` are versions of the same story, with the evidence."""
+def verify(
+    a: DocFeatures, b: DocFeatures, cfg: CorpusConfig, stage: SimilarityStage | None = None
+) -> PairEvidence:
+    """Decide whether ``a`` and ``b`` are versions of the same story, with the evidence; with a similarity
+    ``stage``, the similarity model decides the pairs the cheap rewrite model is unsure about."""
     details = pair_details(a, b)
-    score, kind = score_details(details, _cross_lingual(a, b, details), cfg.pair_model)
+    cross = cross_lingual(a, b, details)
+    model = cfg.pair_model or pair_model()
+    rewrite = rewrite_probability(details, model)
+    if stage is not None and not cross:
+        rewrite = stage.refine(a.id, b.id, details, rewrite)
+    score, kind = score_details(details, cross, model, rewrite=rewrite)
     return PairEvidence(score, score >= cfg.match_threshold, kind, MappingProxyType(details))

@@ -20,6 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from samestory.article import Article
 from samestory.corpus.cluster import OnlineClusterer, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, featurize
@@ -204,16 +205,22 @@ def score_partition(gold: Sequence[str], pred: Sequence[str], seconds: float = 0
     )  # fmt: skip
 
 
+def articles_of(docs: Sequence[LabelledDoc]) -> list[Article]:
+    """Each document as an `Article`, built through `samestory.ingest.from_text` (so debris is marked)."""
+    from samestory.ingest.build import from_text
+
+    return [
+        from_text(d.text, title=d.title or None, id=d.id, lang=d.lang, published=d.published) for d in docs
+    ]
+
+
 def featurize_docs(
     docs: Sequence[LabelledDoc], cfg: CorpusConfig, progress: Callable[[int, int], None] | None = None
 ) -> list[DocFeatures]:
     """Features of each document, built through `samestory.ingest.from_text` (so debris is skipped)."""
-    from samestory.ingest.build import from_text
-
     out: list[DocFeatures] = []
     for i, d in enumerate(docs, 1):
-        article = from_text(d.text, title=d.title or None, id=d.id, lang=d.lang, published=d.published)
-        out.append(featurize(article, cfg))
+        out.append(featurize(articles_of([d])[0], cfg))
         if progress is not None and (i % 50 == 0 or i == len(docs)):
             progress(i, len(docs))
     return out
@@ -224,8 +231,13 @@ def evaluate_clusters(
     cfg: CorpusConfig | None = None,
     encoder: Encoder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    similarity: Encoder | str | None = None,
 ) -> ClusterReport:
-    """Featurize and cluster ``docs`` (timed end to end, embeddings included) and score against gold."""
+    """Featurize and cluster ``docs`` (timed end to end, embeddings included) and score against gold.
+
+    ``similarity`` (``"lexical"`` or an encoder) adds the similarity-model stage for uncertain pairs
+    (`samestory.corpus.cascade`); the report then counts the pairs it scored (``similarity_pairs``).
+    """
     cfg = cfg or CorpusConfig()
     if encoder is not None and cfg.encoder is None:
         from dataclasses import replace
@@ -233,15 +245,22 @@ def evaluate_clusters(
         cfg = replace(cfg, encoder=encoder.name)
     start = time.perf_counter()
     feats = featurize_docs(docs, cfg, progress)
+    stage = None
+    if similarity is not None:
+        from samestory.corpus.cascade import SimilarityStage
+
+        stage = SimilarityStage.prepare(articles_of(docs), None if similarity == "lexical" else similarity)
     ordered = sorted(feats, key=order_key)
-    engine = OnlineClusterer(cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below)
-    memberships = [engine.add(f) for f in ordered]  # what cluster_batch does, keeping the engine's counters
+    engine = OnlineClusterer(cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below, similarity=stage)
+    for f in ordered:  # what cluster_batch does, keeping the engine's counters
+        engine.add(f)
     seconds = time.perf_counter() - start
-    story = {m.article_id: m.story_id for m in memberships}
+    story = {d.id: engine.memberships[d.id].story_id for d in docs}
     gold = [d.gold for d in docs]
     pred = [story[d.id] for d in docs]
     report = score_partition(gold, pred, seconds)
-    return ClusterReport(**{**_fields(report), "embedded": engine.embedded})
+    extra = {"similarity_pairs": stage.calls} if stage is not None else {}
+    return ClusterReport(**{**_fields(report), "embedded": engine.embedded, "extra": extra})
 
 
 def _fields(report: ClusterReport) -> dict[str, Any]:

@@ -1,0 +1,154 @@
+"""Event cues: *when* (weekday, day of the month) and *how many* (a number with the word it counts).
+
+Two articles on one topic but about different events (a 2005 earthquake and a 2008 one on the same island;
+one boxer's fights against two opponents) share vocabulary and most names; what tells them apart is that
+they disagree on the day and on the figures ("5.6 magnitude" / "6.1 magnitude", "five hurt" / "ten
+killed"). Each cue is a *kind* (``weekday``, ``date``, or the unit a number counts, cut to six letters so
+"injured"/"injuries" meet) and a *value*; two articles agree on a kind when they share one of its values and
+conflict when both give the kind but no common value.
+
+Cues are packed into uint64 (kind hash in the high 32 bits, value hash in the low 32), sorted and unique.
+Month and weekday names are listed for English, German, French, Spanish and Russian; number words for
+English only (digits work in every language).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+
+from samestory.corpus.stopwords import STOPWORDS
+from samestory.fingerprint import token_hash
+
+_MONTHS: dict[str, int] = {}
+for _names in (
+    "january february march april may june july august september october november december",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
+    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
+):
+    for _i, _m in enumerate(_names.split(), 1):
+        _MONTHS.setdefault(_m, _i)
+for _m, _i in list(_MONTHS.items()):
+    if _m.isascii() and len(_m) > 4:
+        _MONTHS.setdefault(_m[:3], _i)  # "Dec 15", "Sept." is cut to "sep"
+_MONTHS.pop("mar", None)  # also a verb ("mar the day"); "March" stays
+_MONTHS.pop("jun", None)
+
+_WEEKDAYS: dict[str, int] = {}
+for _names in (
+    "monday tuesday wednesday thursday friday saturday sunday",
+    "montag dienstag mittwoch donnerstag freitag samstag sonntag",
+    "lundi mardi mercredi jeudi vendredi samedi dimanche",
+    "lunes martes miércoles jueves viernes sábado domingo",
+    "понедельник вторник среду четверг пятницу субботу воскресенье",
+    "понедельника вторника среды четверга пятницы субботы воскресенья",
+):
+    for _i, _d in enumerate(_names.split()):
+        _WEEKDAYS.setdefault(_d, _i)
+
+_COUNTS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen twenty"
+)
+_ORDINALS = "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth"
+_NUMBER_WORDS = {w: i for i, w in enumerate(_COUNTS.split())}
+_NUMBER_WORDS.update({w: i for i, w in enumerate(_ORDINALS.split(), 1)})
+_NUMBER_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100, "dozen": 12, "dozens": 24})
+# "one", "first" and "second" are mostly not counts ("one of the", "first time", "a second look")
+for _w in ("zero", "one", "first", "second"):
+    _NUMBER_WORDS.pop(_w)
+
+_TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
+_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th|er|e|-?й|-?го)$")
+UNIT_CHARS = 6  # a unit is the first six letters of the counted word: "injured" / "injuries" -> "injure"
+MAX_GAP = 2  # a number counts the first content word at most this many words after it ("10 more people")
+
+
+def _value(token: str) -> str | None:
+    """The number a token states, normalised ("15,000" -> "15000", "6th" -> "6", "ten" -> "10")."""
+    if token[0].isdigit():
+        digits = token.replace(",", "")
+        if digits.count(".") > 1:
+            digits = digits.replace(".", "")  # "15.000" written with dots as thousands separators
+        return digits.rstrip("0").rstrip(".") if "." in digits else digits.lstrip("0") or "0"
+    n = _NUMBER_WORDS.get(token)
+    return None if n is None else str(n)
+
+
+def _is_year(value: str) -> bool:
+    return len(value) == 4 and value.isdigit() and 1800 <= int(value) <= 2099
+
+
+def cue_strings(text: str) -> set[tuple[str, str]]:
+    """The (kind, value) cues of ``text``: weekdays, month-days, and numbers with their units."""
+    toks = _TOKEN.findall(text.lower())
+    cues: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks):
+        if tok in _WEEKDAYS:
+            cues.add(("weekday", str(_WEEKDAYS[tok])))
+            continue
+        month = _MONTHS.get(tok)
+        if month is not None:
+            for j in (i + 1, i - 1):  # "May 24", "24 May"
+                if 0 <= j < len(toks) and toks[j].isdigit() and 1 <= int(toks[j]) <= 31:
+                    cues.add(("date", f"{month}-{int(toks[j])}"))
+                    break
+            continue
+        m = _ORDINAL.match(tok)
+        value = m.group(1).lstrip("0") if m else _value(tok)
+        if value is None or _is_year(value):
+            continue
+        for j in range(i + 1, min(i + 2 + MAX_GAP, len(toks))):
+            unit = toks[j]
+            if unit[0].isdigit() or unit in _MONTHS or _value(unit) is not None:
+                break  # "24 May" is a date, "3 - 2" a score: no unit
+            if unit in STOPWORDS or len(unit) < 3:
+                continue
+            cues.add((unit[:UNIT_CHARS], value))
+            break
+    return cues
+
+
+def pack(cues: Iterable[tuple[str, str]]) -> npt.NDArray[np.uint64]:
+    """Cues as sorted unique uint64: kind hash (high 32 bits) | value hash (low 32 bits)."""
+    packed = {((token_hash("cue:" + kind) >> 32) << 32) | (token_hash(value) >> 32) for kind, value in cues}
+    return np.array(sorted(packed), dtype=np.uint64)
+
+
+def event_cues(text: str) -> npt.NDArray[np.uint64]:
+    """`pack` of `cue_strings`."""
+    return pack(cue_strings(text))
+
+
+_DATE_KINDS = frozenset((token_hash("cue:weekday") >> 32, token_hash("cue:date") >> 32))
+
+
+def compare_cues(a: npt.NDArray[np.uint64], b: npt.NDArray[np.uint64]) -> dict[str, float]:
+    """Agreement of two cue sets: ``date_match`` / ``date_conflict`` (1.0 when both give a weekday or a
+    month-day and share one / share none) and ``quantity_agree`` / ``quantity_conflict`` (log1p of the units
+    both count with a common value / with none)."""
+    out = {"date_match": 0.0, "date_conflict": 0.0, "quantity_agree": 0.0, "quantity_conflict": 0.0}
+    if a.size == 0 or b.size == 0:
+        return out
+    shift = np.uint64(32)
+    kinds_a, kinds_b = np.unique(a >> shift), np.unique(b >> shift)
+    both = np.intersect1d(kinds_a, kinds_b, assume_unique=True)
+    if both.size == 0:
+        return out
+    agreeing = np.unique(np.intersect1d(a, b, assume_unique=True) >> shift)
+    dates = np.isin(both, np.array(sorted(_DATE_KINDS), dtype=np.uint64))
+    agree = np.isin(both, agreeing)
+    if dates.any():
+        out["date_match"] = 1.0 if (agree & dates).any() else 0.0
+        out["date_conflict"] = 1.0 if not (agree & dates).any() else 0.0
+    n_agree = int((agree & ~dates).sum())
+    n_conflict = int((~agree & ~dates).sum())
+    out["quantity_agree"] = float(np.log1p(n_agree))
+    out["quantity_conflict"] = float(np.log1p(n_conflict))
+    return out
