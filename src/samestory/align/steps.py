@@ -298,8 +298,8 @@ def _joins(
         own = max(scorer.score([u], gb), scorer.coverage(u, [n_a + j for j in gb]))
     else:
         own = max(scorer.score(ga, [u]), scorer.coverage(n_a + u, ga))
-    # only the lower-case piece itself joins its predecessor's group this easily
-    rest = nb == u - 1 and continues(texts[side][nb], texts[side][u])
+    # only the pieces of one cut sentence join each other's group this easily
+    rest = _cut_pair(scorer, texts[side], side, nb, u) if nb != u - 1 else continues("", texts[side][u])
     if gain > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
         return True
     if own >= cfg.join_min:
@@ -314,6 +314,22 @@ def _joins(
         if before - after >= cfg.length_fit:
             return True
     return cfg.inner_min <= 1.0 and _inner_fit(scorer, cfg, side, u, ga, gb)
+
+
+def _cut_pair(scorer: Scorer, lines: Sequence[str], side: int, x: int, y: int) -> bool:
+    """Whether unit ``y`` may join the group of unit ``x`` (one side) as the other piece of one sentence cut in two, with only short lines (page
+    debris, "Advertisement") between them: the earlier ends without final punctuation, the later starts in lower
+    case."""
+    lo, hi = min(x, y), max(x, y)
+    base = 0 if side == 0 else scorer.n_a
+    if scorer.short[base + lo] or scorer.short[base + hi] or _FINAL.search(lines[lo].strip()):
+        return False
+    prev = next((k for k in range(lo - 1, -1, -1) if not scorer.short[base + k]), None)
+    if y == lo and prev is not None and not _FINAL.search(lines[prev].strip()):
+        # a head joining its tail must start a sentence: a line that follows an unfinished one (short lines
+        # skipped) is more likely a page line inserted into a cut sentence ("Follow us on Twitter") than its head
+        return False
+    return continues(lines[lo], lines[hi]) and all(scorer.short[base + k] for k in range(lo + 1, hi))
 
 
 def _inner_fit(scorer: Scorer, cfg: AlignConfig, side: int, u: int, ga: list[int], gb: list[int]) -> bool:
