@@ -299,7 +299,11 @@ def _joins(
     else:
         own = max(scorer.score(ga, [u]), scorer.coverage(n_a + u, ga))
     # only the pieces of one cut sentence join each other's group this easily
-    rest = _cut_pair(scorer, texts[side], side, nb, u) if nb != u - 1 else continues("", texts[side][u])
+    mine = ga if side == 0 else gb
+    if nb == u - 1:
+        rest = continues("", texts[side][u])
+    else:  # a head joins only a group that starts with its tail: one that starts earlier has its head
+        rest = (u > nb or min(mine) == nb) and _cut_pair(scorer, texts[side], side, nb, u)
     if gain > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
         return True
     if own >= cfg.join_min:
