@@ -22,6 +22,9 @@ class AlignConfig:
     join_own: float = 0.0
     """... provided it scores at least this on its own against that side (in a mean embedding a short English
     line pulls a Russian sentence towards English, so merged-score gains alone glue debris on) ..."""
+    length_cost: float = 0.1
+    """... less this much per unit by which the merge makes the log length ratio of the two sides worse (a
+    sentence whose partner was dropped adds a shared word or two, and makes its side too long) ..."""
     join_min: float = 0.9
     """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
     fill_threshold: float = 0.12

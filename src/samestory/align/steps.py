@@ -304,19 +304,19 @@ def _joins(
         rest = continues("", texts[side][u])
     else:  # a head joins only a group that starts with its tail: one that starts earlier has its head
         rest = (u > nb or min(mine) == nb) and _cut_pair(scorer, texts[side], side, nb, u)
-    if gain > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
+    mine, theirs = (ga, gb) if side == 0 else (gb, ga)
+    n_mine = sum(len(texts[side][x]) for x in mine)
+    n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
+    before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
+    after = abs(math.log((n_mine + len(texts[side][u]) + 1) / (n_theirs + 1)))
+    worse = 0.0 if rest else cfg.length_cost * max(0.0, after - before)
+    if gain - worse > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
         return True
     if own >= cfg.join_min:
         return True
-    if cfg.length_fit > 0.0 and gain > -cfg.length_drop:
-        # the merged text's length fits the other side much better (a merge whose words were paraphrased away)
-        mine, theirs = (ga, gb) if side == 0 else (gb, ga)
-        n_mine = sum(len(texts[side][x]) for x in mine)
-        n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
-        before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
-        after = abs(math.log((n_mine + len(texts[side][u]) + 1) / (n_theirs + 1)))
-        if before - after >= cfg.length_fit:
-            return True
+    # the merged text's length fits the other side much better (a merge whose words were paraphrased away)
+    if cfg.length_fit > 0.0 and gain > -cfg.length_drop and before - after >= cfg.length_fit:
+        return True
     return cfg.inner_min <= 1.0 and _inner_fit(scorer, cfg, side, u, ga, gb)
 
 
