@@ -68,6 +68,9 @@ class AlignConfig:
     off."""
     fragment_reach: int = 2
     """See ``fragment_min``."""
+    trim: bool = True
+    """Last step: a unit leaves its group when the group scores more without it and the lengths of its two sides
+    fit better without it."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8

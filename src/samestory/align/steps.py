@@ -94,6 +94,8 @@ def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequ
     merge_neighbours(scorer, cfg, links, texts)
     if cfg.fragment_min <= 1.0:
         join_far_fragments(scorer, cfg, cands, links)
+    if cfg.trim:
+        trim_groups(scorer, links, texts)
     return links
 
 
@@ -373,3 +375,38 @@ def join_far_fragments(scorer: Scorer, cfg: AlignConfig, cands: Candidates, link
                 best_of[u] = (own, g)
         for u in sorted(best_of):
             links.join(best_of[u][1], side, u)
+
+
+def _log_ratio(
+    texts: tuple[Sequence[str], Sequence[str]], mine: Sequence[int], side: int, theirs: Sequence[int]
+) -> float:
+    """|log| of the character-length ratio of units ``mine`` (on ``side``) to units ``theirs`` (other side)."""
+    n_mine = sum(len(texts[side][x]) for x in mine)
+    n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
+    return abs(math.log((n_mine + 1) / (n_theirs + 1)))
+
+
+def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequence[str]]) -> None:
+    """A unit leaves its group (unaligned) when the group scores more without it *and* the two sides' lengths
+    fit better without it: it was linked or merged in place of a sentence the other version dropped (a
+    headline next to its lead, a neighbour sharing the topic)."""
+    changed = True
+    while changed:
+        changed = False
+        for ga, gb in links.members:
+            for side, mine, theirs in ((0, ga, gb), (1, gb, ga)):
+                if len(mine) < 2:
+                    continue
+                full = scorer.score(ga, gb)
+                ratio = _log_ratio(texts, mine, side, theirs)
+                best: tuple[float, int] | None = None
+                for u in mine:
+                    rest = [x for x in mine if x != u]
+                    without = scorer.score(rest, gb) if side == 0 else scorer.score(ga, rest)
+                    fits = without > full and _log_ratio(texts, rest, side, theirs) < ratio
+                    if fits and (best is None or without > best[0]):
+                        best = (without, u)
+                if best is not None:
+                    mine.remove(best[1])
+                    del links.owner[side][best[1]]
+                    changed = True
