@@ -17,6 +17,12 @@ class AlignConfig:
 
     threshold: float = 0.15
     """Minimum (context-boosted) score for a link."""
+    link_length_cost: float = 0.2
+    """A best-first link also needs this much more score per unit of log length ratio (characters) beyond
+    ``link_length_free`` (about 2×): a weak link between a sentence and a much shorter line is usually a
+    sentence whose partner was dropped taking a piece of a cut sentence or a headline."""
+    link_length_free: float = 0.7
+    """See ``link_length_cost``."""
     join_margin: float = 0.0
     """A neighbour joins a group when the merged score beats the group's score by this much..."""
     join_own: float = 0.0

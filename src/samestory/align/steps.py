@@ -125,6 +125,10 @@ def link_best_first(
             continue
         if boosted < max(scorer.needed(i, j, cfg.threshold) for i in ta for j in tb):
             continue
+        if cfg.link_length_cost and boosted < cfg.threshold + cfg.link_length_cost * max(
+            0.0, _log_ratio(texts, ta, 0, tb) - cfg.link_length_free
+        ):
+            continue
         links.add(ta, tb)
     return links
 
