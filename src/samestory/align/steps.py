@@ -306,10 +306,10 @@ def _joins(
         own = max(scorer.score(ga, [u]), scorer.coverage(n_a + u, ga))
     # only the pieces of one cut sentence join each other's group this easily
     mine = ga if side == 0 else gb
-    if nb == u - 1:
-        rest = continues("", texts[side][u])
-    else:  # a head joins only a group that starts with its tail: one that starts earlier has its head
-        rest = (u > nb or min(mine) == nb) and _cut_pair(scorer, texts[side], side, nb, u)
+    # a head joins only a group that starts with its tail: one that starts earlier has its head
+    rest = (nb == u - 1 and continues("", texts[side][u])) or (
+        (u > nb or min(mine) == nb) and _cut_pair(scorer, texts[side], side, nb, u)
+    )
     mine, theirs = (ga, gb) if side == 0 else (gb, ga)
     n_mine = sum(len(texts[side][x]) for x in mine)
     n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
@@ -332,14 +332,17 @@ def _cut_pair(scorer: Scorer, lines: Sequence[str], side: int, x: int, y: int) -
     case."""
     lo, hi = min(x, y), max(x, y)
     base = 0 if side == 0 else scorer.n_a
-    if scorer.short[base + lo] or scorer.short[base + hi] or _FINAL.search(lines[lo].strip()):
+    # the tail may be short ("begin their work."): page lines do not start in lower case; a short head may be one
+    if scorer.short[base + lo] or _FINAL.search(lines[lo].strip()):
+        return False
+    if not continues(lines[lo], lines[hi]):
         return False
     prev = next((k for k in range(lo - 1, -1, -1) if not scorer.short[base + k]), None)
     if y == lo and prev is not None and not _FINAL.search(lines[prev].strip()):
         # a head joining its tail must start a sentence: a line that follows an unfinished one (short lines
         # skipped) is more likely a page line inserted into a cut sentence ("Follow us on Twitter") than its head
         return False
-    return continues(lines[lo], lines[hi]) and all(scorer.short[base + k] for k in range(lo + 1, hi))
+    return all(scorer.short[base + k] for k in range(lo + 1, hi))
 
 
 def _inner_fit(scorer: Scorer, cfg: AlignConfig, side: int, u: int, ga: list[int], gb: list[int]) -> bool:
