@@ -397,10 +397,13 @@ def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequen
     """A unit leaves its group (unaligned) when the group scores more without it *and* the two sides' lengths
     fit better without it: it was linked or merged in place of a sentence the other version dropped (a
     headline next to its lead, a neighbour sharing the topic)."""
-    changed = True
-    while changed:
-        changed = False
-        for ga, gb in links.members:
+    for (
+        ga,
+        gb,
+    ) in links.members:  # a removal changes only its own group's scores: one pass, each group to a fixpoint
+        changed = True
+        while changed:
+            changed = False
             for side, mine, theirs in ((0, ga, gb), (1, gb, ga)):
                 if len(mine) < 2:
                     continue
