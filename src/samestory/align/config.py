@@ -27,7 +27,8 @@ class AlignConfig:
     """A neighbour joins a group when the merged score beats the group's score by this much..."""
     join_own: float = 0.0
     """... provided it scores at least this on its own against that side (in a mean embedding a short English
-    line pulls a Russian sentence towards English, so merged-score gains alone glue debris on) ..."""
+    line pulls a Russian sentence towards English, so merged-score gains alone glue debris on; not asked of the
+    pieces of a cut sentence) ..."""
     length_cost: float = 0.1
     """... less this much per unit by which the merge makes the log length ratio of the two sides worse (a
     sentence whose partner was dropped adds a shared word or two, and makes its side too long) ..."""

@@ -315,8 +315,11 @@ def _joins(
     n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
     before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
     after = abs(math.log((n_mine + len(texts[side][u]) + 1) / (n_theirs + 1)))
+    # a cut piece needs no score of its own (a four-word head embeds far from its whole translation)
     worse = 0.0 if rest else cfg.length_cost * max(0.0, after - before)
-    if gain - worse > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
+    if gain - worse > (cfg.continuation_margin if rest else cfg.join_margin) and (
+        rest or own >= cfg.join_own
+    ):
         return True
     if own >= cfg.join_min:
         return True
