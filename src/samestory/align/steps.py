@@ -94,6 +94,8 @@ def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequ
     merge_neighbours(scorer, cfg, links, texts)
     if cfg.fragment_min <= 1.0:
         join_far_fragments(scorer, cfg, cands, links)
+    if cfg.trim:
+        trim_groups(scorer, links, texts)
     return links
 
 
@@ -122,6 +124,10 @@ def link_best_first(
         if any(i in owner_a for i in ta) or any(j in owner_b for j in tb):
             continue
         if boosted < max(scorer.needed(i, j, cfg.threshold) for i in ta for j in tb):
+            continue
+        if cfg.link_length_cost and boosted < cfg.threshold + cfg.link_length_cost * max(
+            0.0, _log_ratio(texts, ta, 0, tb) - cfg.link_length_free
+        ):
             continue
         links.add(ta, tb)
     return links
@@ -298,22 +304,48 @@ def _joins(
         own = max(scorer.score([u], gb), scorer.coverage(u, [n_a + j for j in gb]))
     else:
         own = max(scorer.score(ga, [u]), scorer.coverage(n_a + u, ga))
-    # only the lower-case piece itself joins its predecessor's group this easily
-    rest = nb == u - 1 and continues(texts[side][nb], texts[side][u])
-    if gain > (cfg.continuation_margin if rest else cfg.join_margin) and own >= cfg.join_own:
+    # only the pieces of one cut sentence join each other's group this easily
+    mine = ga if side == 0 else gb
+    # a head joins only a group that starts with its tail: one that starts earlier has its head
+    rest = (nb == u - 1 and continues("", texts[side][u])) or (
+        (u > nb or min(mine) == nb) and _cut_pair(scorer, texts[side], side, nb, u)
+    )
+    mine, theirs = (ga, gb) if side == 0 else (gb, ga)
+    n_mine = sum(len(texts[side][x]) for x in mine)
+    n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
+    before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
+    after = abs(math.log((n_mine + len(texts[side][u]) + 1) / (n_theirs + 1)))
+    # a cut piece needs no score of its own (a four-word head embeds far from its whole translation)
+    worse = 0.0 if rest else cfg.length_cost * max(0.0, after - before)
+    if gain - worse > (cfg.continuation_margin if rest else cfg.join_margin) and (
+        rest or own >= cfg.join_own
+    ):
         return True
     if own >= cfg.join_min:
         return True
-    if cfg.length_fit > 0.0 and gain > -cfg.length_drop:
-        # the merged text's length fits the other side much better (a merge whose words were paraphrased away)
-        mine, theirs = (ga, gb) if side == 0 else (gb, ga)
-        n_mine = sum(len(texts[side][x]) for x in mine)
-        n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
-        before = abs(math.log((n_mine + 1) / (n_theirs + 1)))
-        after = abs(math.log((n_mine + len(texts[side][u]) + 1) / (n_theirs + 1)))
-        if before - after >= cfg.length_fit:
-            return True
+    # the merged text's length fits the other side much better (a merge whose words were paraphrased away)
+    if cfg.length_fit > 0.0 and gain > -cfg.length_drop and before - after >= cfg.length_fit:
+        return True
     return cfg.inner_min <= 1.0 and _inner_fit(scorer, cfg, side, u, ga, gb)
+
+
+def _cut_pair(scorer: Scorer, lines: Sequence[str], side: int, x: int, y: int) -> bool:
+    """Whether unit ``y`` may join the group of unit ``x`` (one side) as the other piece of one sentence cut in two, with only short lines (page
+    debris, "Advertisement") between them: the earlier ends without final punctuation, the later starts in lower
+    case."""
+    lo, hi = min(x, y), max(x, y)
+    base = 0 if side == 0 else scorer.n_a
+    # the tail may be short ("begin their work."): page lines do not start in lower case; a short head may be one
+    if scorer.short[base + lo] or _FINAL.search(lines[lo].strip()):
+        return False
+    if not continues(lines[lo], lines[hi]):
+        return False
+    prev = next((k for k in range(lo - 1, -1, -1) if not scorer.short[base + k]), None)
+    if y == lo and prev is not None and not _FINAL.search(lines[prev].strip()):
+        # a head joining its tail must start a sentence: a line that follows an unfinished one (short lines
+        # skipped) is more likely a page line inserted into a cut sentence ("Follow us on Twitter") than its head
+        return False
+    return all(scorer.short[base + k] for k in range(lo + 1, hi))
 
 
 def _inner_fit(scorer: Scorer, cfg: AlignConfig, side: int, u: int, ga: list[int], gb: list[int]) -> bool:
@@ -353,3 +385,41 @@ def join_far_fragments(scorer: Scorer, cfg: AlignConfig, cands: Candidates, link
                 best_of[u] = (own, g)
         for u in sorted(best_of):
             links.join(best_of[u][1], side, u)
+
+
+def _log_ratio(
+    texts: tuple[Sequence[str], Sequence[str]], mine: Sequence[int], side: int, theirs: Sequence[int]
+) -> float:
+    """|log| of the character-length ratio of units ``mine`` (on ``side``) to units ``theirs`` (other side)."""
+    n_mine = sum(len(texts[side][x]) for x in mine)
+    n_theirs = sum(len(texts[1 - side][x]) for x in theirs)
+    return abs(math.log((n_mine + 1) / (n_theirs + 1)))
+
+
+def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequence[str]]) -> None:
+    """A unit leaves its group (unaligned) when the group scores more without it *and* the two sides' lengths
+    fit better without it: it was linked or merged in place of a sentence the other version dropped (a
+    headline next to its lead, a neighbour sharing the topic)."""
+    for (
+        ga,
+        gb,
+    ) in links.members:  # a removal changes only its own group's scores: one pass, each group to a fixpoint
+        changed = True
+        while changed:
+            changed = False
+            for side, mine, theirs in ((0, ga, gb), (1, gb, ga)):
+                if len(mine) < 2:
+                    continue
+                full = scorer.score(ga, gb)
+                ratio = _log_ratio(texts, mine, side, theirs)
+                best: tuple[float, int] | None = None
+                for u in mine:
+                    rest = [x for x in mine if x != u]
+                    without = scorer.score(rest, gb) if side == 0 else scorer.score(ga, rest)
+                    fits = without > full and _log_ratio(texts, rest, side, theirs) < ratio
+                    if fits and (best is None or without > best[0]):
+                        best = (without, u)
+                if best is not None:
+                    mine.remove(best[1])
+                    del links.owner[side][best[1]]
+                    changed = True
