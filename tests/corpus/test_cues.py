@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from samestory.corpus.cues import compare_cues, cue_strings, event_cues
 
 
@@ -46,3 +48,13 @@ def test_no_cues_no_evidence() -> None:
     empty = event_cues("Nothing here counts anything.")
     assert empty.size == 0
     assert set(compare_cues(empty, event_cues("on Sunday 5 people")).values()) == {0.0}
+
+
+def test_packing_many_cue_sets_equals_packing_each() -> None:
+    from samestory.corpus.cues import pack, pack_many
+
+    texts = ["On Sunday 5 people were hurt", "", "May 24: 3 killed, 10 injured on Monday", "12 12 12 12"]
+    sets = [cue_strings(t) for t in texts]
+    assert any(sets) and not all(sets)
+    for one, many in zip((pack(s) for s in sets), pack_many(sets), strict=True):
+        assert np.array_equal(one, many) and one.dtype == many.dtype == np.uint64

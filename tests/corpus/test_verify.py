@@ -89,3 +89,25 @@ def test_same_topic_different_event_pair_scores_below_same_event_pair() -> None:
     assert (
         verify(a, c, CFG).details["quantity_conflict"] > 0 and verify(a, c, CFG).details["date_conflict"] == 1
     )
+
+
+def test_pair_details_name_measures_equal_the_standalone_functions(
+    sentences_a: list[str], sentences_b: list[str]
+) -> None:
+    # pair_details shares one name intersection between its measures: it must agree with each function alone
+    from samestory.corpus.verify import names_cosine, names_overlap, pair_details, top_names
+
+    texts = [
+        " ".join(sentences_a),
+        " ".join(sentences_b),
+        " ".join(sentences_a[::2]),
+        "No names here at all.",
+    ]
+    feats = [featurize_text(str(i), t, CFG) for i, t in enumerate(texts)]
+    for a in feats:
+        for b in feats:
+            d = pair_details(a, b)
+            assert d["names_overlap"] == names_overlap(a, b)
+            assert d["names_cosine"] == names_cosine(a, b)
+            assert d["top_names"] == top_names(a, b)
+    assert pair_details(feats[0], feats[1])["names_overlap"] > 0.0  # the two versions share names

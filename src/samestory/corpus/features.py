@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from samestory.article import Article
 from samestory.corpus.config import CorpusConfig
-from samestory.corpus.cues import event_cues
+from samestory.corpus.cues import cue_strings, pack_many
 from samestory.corpus.stopwords import STOPWORDS
 from samestory.embed.base import Encoder
 from samestory.errors import DataError
@@ -292,6 +292,7 @@ def featurize_texts(
         full, is_ascii, low, buf, toks, tok_doc, stop
     )
 
+    cues = pack_many([cue_strings(f) for f in full])
     keep = keep_text or bool(cfg.encoder)
     docs: list[DocFeatures] = []
     for d in range(n):
@@ -308,7 +309,7 @@ def featurize_texts(
                 term_signature=term_sigs[d],
                 names=names[n_off[d] : n_off[d + 1]],
                 name_weights=name_weights[n_off[d] : n_off[d + 1]],
-                cues=event_cues(full[d]),
+                cues=cues[d],
                 years=years[y_off[d] : y_off[d + 1]],
                 numbers=numbers[m_off[d] : m_off[d + 1]],
                 source=sources[d] if sources is not None else "",

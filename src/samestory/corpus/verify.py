@@ -156,16 +156,40 @@ def shingle_jaccard(a: DocFeatures, b: DocFeatures) -> float:
     return _matches(a, b) / max(1, int(a.signature.shape[0]))
 
 
+def _top_share(
+    names: npt.NDArray[np.uint32], weights: npt.NDArray[np.float32], found: npt.NDArray[np.bool_]
+) -> float:
+    # share of the `TOP_NAMES` most repeated names (ties by hash, as `_top`) that are ``found`` in the other text
+    order = np.lexsort((names, -weights))[:TOP_NAMES]
+    return float(found[order].mean())
+
+
 def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
-    """Every measured similarity of a pair (cheap ones always; ``cosine`` when both have embeddings)."""
+    """Every measured similarity of a pair (cheap ones always; ``cosine`` when both have embeddings).
+
+    Called for every candidate pair, so the name measures share one intersection (the same values as
+    `names_overlap`, `names_cosine` and `top_names`)."""
     matches = _matches(a, b)
     j = matches / max(1, int(a.signature.shape[0]))
     c_ab, c_ba = containment(a, b, j) if matches >= MIN_MATCHING_PERMS else (0.0, 0.0)
-    shared_years = a.years.size and b.years.size and np.intersect1d(a.years, b.years).size
-    shared_names = (
-        int(np.intersect1d(a.names, b.names, assume_unique=True).size) if a.names.size and b.names.size else 0
+    shared_years = bool(
+        a.years.size and b.years.size and set(a.years.tolist()).intersection(b.years.tolist())
     )
-    smaller = min(int(a.names.size), int(b.names.size))
+    n_a, n_b = int(a.names.size), int(b.names.size)
+    shared_names = 0
+    overlap = cosine = top = 0.0
+    if n_a and n_b:
+        _, ia, ib = np.intersect1d(a.names, b.names, assume_unique=True, return_indices=True)
+        shared_names = int(ia.size)
+        overlap = shared_names / (n_a + n_b - shared_names)
+        if a.name_weights.size and b.name_weights.size:
+            cosine = float(np.dot(a.name_weights[ia], b.name_weights[ib]))
+            in_b = np.zeros(n_a, dtype=np.bool_)
+            in_b[ia] = True
+            in_a = np.zeros(n_b, dtype=np.bool_)
+            in_a[ib] = True
+            top = min(_top_share(a.names, a.name_weights, in_b), _top_share(b.names, b.name_weights, in_a))
+    smaller = min(n_a, n_b)
     both_numbers = bool(a.numbers.size and b.numbers.size)
     shared_numbers = int(np.intersect1d(a.numbers, b.numbers, assume_unique=True).size) if both_numbers else 0
     details = {
@@ -173,7 +197,7 @@ def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
         "containment_ab": c_ab,
         "containment_ba": c_ba,
         "terms_cosine": terms_cosine(a, b),
-        "names_overlap": names_overlap(a, b),
+        "names_overlap": overlap,
         "names_shared": math.log1p(shared_names),
         "names_containment": shared_names / smaller if smaller else 0.0,
         "numbers_overlap": (
@@ -184,9 +208,9 @@ def pair_details(a: DocFeatures, b: DocFeatures) -> dict[str, float]:
         "numbers_both": 1.0 if both_numbers else 0.0,
         "year_match": 1.0 if shared_years else 0.0,
         "year_conflict": 1.0 if (a.years.size and b.years.size and not shared_years) else 0.0,
-        "names_both": 1.0 if a.names.size and b.names.size else 0.0,
-        "names_cosine": names_cosine(a, b),
-        "top_names": top_names(a, b),
+        "names_both": 1.0 if n_a and n_b else 0.0,
+        "names_cosine": cosine,
+        "top_names": top,
         **compare_cues(a.cues, b.cues),
     }
     if a.embedding is not None and b.embedding is not None:
