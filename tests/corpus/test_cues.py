@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.corpus.cues import compare_cues, cue_strings, event_cues
 
@@ -58,3 +61,67 @@ def test_packing_many_cue_sets_equals_packing_each() -> None:
     assert any(sets) and not all(sets)
     for one, many in zip((pack(s) for s in sets), pack_many(sets), strict=True):
         assert np.array_equal(one, many) and one.dtype == many.dtype == np.uint64
+
+
+def _reference_cues(text: str) -> set[tuple[str, str]]:
+    """The cue definition read token by token over the whole text (what `cue_strings` computes by reading
+    only the tokens around cue starts)."""
+    import re
+
+    from samestory.corpus import cues as c
+    from samestory.corpus.stopwords import STOPWORDS
+
+    toks = re.findall(r"\d+(?:[.,]\d+)*|[^\W\d_]+", text.lower())
+    out: set[tuple[str, str]] = set()
+    for i, tok in enumerate(toks):
+        if tok in c._WEEKDAYS:
+            out.add(("weekday", str(c._WEEKDAYS[tok])))
+            continue
+        month = c._MONTHS.get(tok)
+        if month is not None:
+            for j in (i + 1, i - 1):
+                if 0 <= j < len(toks) and toks[j].isdecimal() and 1 <= int(toks[j]) <= 31:
+                    out.add(("date", f"{month}-{int(toks[j])}"))
+                    break
+            continue
+        if not (tok[0].isdecimal() or tok in c._NUMBER_WORDS):
+            continue
+        value = c._value(tok)
+        if value is None or c._is_year(value):
+            continue
+        for j in range(i + 1, min(i + 2 + c.MAX_GAP, len(toks))):
+            unit = toks[j]
+            if unit[0].isdecimal() or unit in c._MONTHS or c._value(unit) is not None:
+                break
+            if unit in STOPWORDS or len(unit) < 3:
+                continue
+            out.add((unit[: c.UNIT_CHARS], value))
+            break
+    return out
+
+
+_PIECES = [
+    "May", "mayo", "mayor", "24", "1.5", "15,000", "1..5", "3,", ".7", "Sunday", "среду", "декабря", "ten",
+    "killed", "people", "the", "of", "6th", "round", "2005", "١٩", "٣", "²", "x²", "_", "-", ", ", ". ", " ",
+    "\n", "März", "4.", "dozen", "a", "İstanbul", "88-72", "$160", "million", "—",
+]  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=30), st.text(max_size=40))
+def test_cues_equal_the_token_by_token_definition(pieces: list[str], noise: str) -> None:
+    for text in ("".join(pieces), " ".join(pieces), noise + " ".join(pieces) + noise):
+        assert cue_strings(text) == _reference_cues(text)
+
+
+def test_cues_on_real_articles_equal_the_token_by_token_definition() -> None:
+    from samestory.eval.data import data_file
+    from samestory.eval.semeval import load_semeval
+
+    path = data_file("semeval2022-task8/train.csv")
+    if path is None:
+        pytest.skip("shared SemEval data not present")
+    texts = [t for p in load_semeval(path)[:150] for t in (p.text1, p.text2)]
+    assert sum(bool(cue_strings(t)) for t in texts) > 100
+    for t in texts:
+        assert cue_strings(t) == _reference_cues(t)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -66,15 +67,46 @@ for _w in ("zero", "one", "first", "second"):
 
 _TRIGGERS = frozenset(_WEEKDAYS) | frozenset(_MONTHS) | frozenset(_NUMBER_WORDS)
 
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """A regex matching exactly ``words``, as a trie (an alternation of ~150 words is tried word by word at
+    every position; the trie tries one character)."""
+    trie: dict[str, Any] = {}
+    for w in words:
+        node = trie
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def walk(node: dict[str, Any]) -> str:
+        end = "" in node
+        alts = [re.escape(ch) + walk(sub) for ch, sub in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if end else body
+
+    return walk(trie)
+
+
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
-_ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th|er|e|-?й|-?го)$")
+# what starts a cue: a number token, or a whole word that names a weekday, a month or a count. Each match
+# is exactly one `_TOKEN` token: a number token starts at a digit that no earlier number token ("1.5",
+# "15,000") takes in; a word is a whole run of letters
+_FIRST = "".join(sorted({w[0] for w in _TRIGGERS}))
+# each branch starts with one character class, so the scan skips quickly to the possible starts; the
+# look-behinds then check that the match starts a token (placed after that first character)
+_TRIGGER = re.compile(
+    r"\d(?<!\d\d)(?<!\d[.,]\d)\d*(?:[.,]\d+)*"
+    rf"|(?=[{_FIRST}])(?<![^\W\d_])(?:{_trie_pattern(_TRIGGERS)})(?![^\W\d_])"
+)
 UNIT_CHARS = 6  # a unit is the first six letters of the counted word: "injured" / "injuries" -> "injure"
 MAX_GAP = 2  # a number counts the first content word at most this many words after it ("10 more people")
 
 
 def _value(token: str) -> str | None:
     """The number a token states, normalised ("15,000" -> "15000", "6th" -> "6", "ten" -> "10")."""
-    if token[0].isdigit():
+    if token[0].isdecimal():
         digits = token.replace(",", "")
         if digits.count(".") > 1:
             digits = digits.replace(".", "")  # "15.000" written with dots as thousands separators
@@ -84,34 +116,64 @@ def _value(token: str) -> str | None:
 
 
 def _is_year(value: str) -> bool:
-    return len(value) == 4 and value.isdigit() and 1800 <= int(value) <= 2099
+    return len(value) == 4 and value.isdecimal() and 1800 <= int(value) <= 2099
+
+
+def _day(token: str | None) -> int | None:
+    """The day of the month a token states (a plain number 1-31), else ``None``."""
+    if token is None or not token.isdecimal():
+        return None
+    day = int(token)
+    return day if 1 <= day <= 31 else None
+
+
+def _token_before(text: str, start: int) -> str | None:
+    """The number token ending before ``start`` when the token before it is a plain number ("24 May"), else
+    ``None``. (Only a plain number is asked for, so only a digit run needs reading backwards.)"""
+    q = start - 1
+    while q >= 0 and not text[q].isalnum():
+        q -= 1
+    if q < 0 or not text[q].isdecimal():
+        return None
+    r = q
+    while r > 0 and text[r - 1].isdecimal():
+        r -= 1
+    if r >= 2 and text[r - 1] in ".," and text[r - 2].isdecimal():
+        return None  # the end of "1.5" or "15,000": not a plain number
+    return text[r : q + 1]
 
 
 def cue_strings(text: str) -> set[tuple[str, str]]:
-    """The (kind, value) cues of ``text``: weekdays, month-days, and numbers with their units."""
-    toks = _TOKEN.findall(text.lower())
+    """The (kind, value) cues of ``text``: weekdays, month-days, and numbers with their units.
+
+    Tokens are `_TOKEN` runs of the lower-cased text; only the few that start a cue (`_TRIGGER`) and the
+    tokens next to them are read."""
+    low = text.lower()
     cues: set[tuple[str, str]] = set()
-    # only digits, weekdays, months and number words start a cue: skip the rest cheaply (most tokens)
-    triggers = _TRIGGERS
-    for i in [k for k, t in enumerate(toks) if t[0].isdigit() or t in triggers]:
-        tok = toks[i]
+    for m in _TRIGGER.finditer(low):
+        tok = m.group()
         if tok in _WEEKDAYS:
             cues.add(("weekday", str(_WEEKDAYS[tok])))
             continue
         month = _MONTHS.get(tok)
         if month is not None:
-            for j in (i + 1, i - 1):  # "May 24", "24 May"
-                if 0 <= j < len(toks) and toks[j].isdigit() and 1 <= int(toks[j]) <= 31:
-                    cues.add(("date", f"{month}-{int(toks[j])}"))
-                    break
+            nxt = _TOKEN.search(low, m.end())
+            day = _day(nxt.group() if nxt else None)  # "May 24", else "24 May"
+            if day is None:
+                day = _day(_token_before(low, m.start()))
+            if day is not None:
+                cues.add(("date", f"{month}-{day}"))
             continue
-        m = _ORDINAL.match(tok)
-        value = m.group(1).lstrip("0") if m else _value(tok)
+        value = _value(tok)
         if value is None or _is_year(value):
             continue
-        for j in range(i + 1, min(i + 2 + MAX_GAP, len(toks))):
-            unit = toks[j]
-            if unit[0].isdigit() or unit in _MONTHS or _value(unit) is not None:
+        pos = m.end()
+        for _ in range(1 + MAX_GAP):
+            following = _TOKEN.search(low, pos)
+            if following is None:
+                break
+            unit, pos = following.group(), following.end()
+            if unit[0].isdecimal() or unit in _MONTHS or _value(unit) is not None:
                 break  # "24 May" is a date, "3 - 2" a score: no unit
             if unit in STOPWORDS or len(unit) < 3:
                 continue
