@@ -88,7 +88,7 @@ def run_samestory(
 
     cfg = _config(args)
     when = [datetime.fromisoformat(p) if p else None for p in published]
-    feats = featurize_texts(ids, texts, cfg, published=when)
+    feats = featurize_texts(ids, texts, cfg, published=when, workers=args.workers)
     story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg)}
     return [story[i] for i in ids]
 
@@ -99,8 +99,8 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
     seconds spent reading + featurising and clustering."""
     from datetime import datetime
 
-    from samestory.corpus.bulk import BulkClusterer
-    from samestory.corpus.features import CHUNK, featurize_texts
+    from samestory.corpus.bulk import cluster_bulk
+    from samestory.corpus.features import CHUNK, POOL_MIN, featurize_texts
 
     cfg = _config(args)
     feats = []
@@ -117,6 +117,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
                 published=[
                     datetime.fromisoformat(r["published"]) if r.get("published") else None for r in batch
                 ],
+                workers=args.workers,
             )
         )
         batch.clear()
@@ -126,11 +127,11 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
             rec = json.loads(line)
             ids.append(rec["id"])
             batch.append(rec)
-            if len(batch) >= CHUNK:
+            if len(batch) >= (CHUNK if args.workers == 1 else 2 * POOL_MIN):
                 flush()
     flush()
     t1 = time.perf_counter()
-    story = {d.id: m.story_id for d, m in BulkClusterer(cfg).run(feats)}
+    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg)}
     t2 = time.perf_counter()
     return [story[i] for i in ids], {"read_featurise_s": t1 - t0, "cluster_s": t2 - t1}
 
@@ -225,6 +226,8 @@ def run_textdedup(
 
 def child(system: str, args: argparse.Namespace) -> None:
     extra: dict[str, float] = {}
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    kids_cpu = before.ru_utime + before.ru_stime
     if args.stream and system == "samestory":  # timed from the first byte read; texts never all in memory
         start, cpu_start = time.perf_counter(), time.process_time()
         pred, extra = stream_samestory(args.corpus, args)
@@ -236,8 +239,12 @@ def child(system: str, args: argparse.Namespace) -> None:
             ids, texts, published, args
         )
     seconds = time.perf_counter() - start
-    cpu = time.process_time() - cpu_start
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes (featurisation pool), once reaped
+    cpu = time.process_time() - cpu_start + kids.ru_utime + kids.ru_stime - kids_cpu
+    # peak RSS: this process, plus the largest worker when there were workers (an upper bound)
+    rss_mb = (
+        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + (kids.ru_maxrss if args.workers != 1 else 0)
+    ) / 1024
     print(
         json.dumps(
             {
@@ -273,9 +280,15 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="samestory reads the file itself in batches (timed from the first byte; for the 1M run)",
     )
+    ap.add_argument(
+        "--workers",
+        default="1",
+        help="samestory featurisation processes, comma-separated to run samestory once per count (0 = one per core)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
+        args.workers = int(args.workers)
         child(args.child, args)
         return 0
     with args.corpus.open(encoding="utf-8") as fh:
@@ -283,20 +296,26 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"corpus {args.corpus}: {len(gold)} docs, {len(set(gold))} gold stories, cores {os.cpu_count()}, load {os.getloadavg()[0]:.1f}"
     )
-    for system in args.systems.split(","):
-        cmd = [sys.executable, __file__, str(args.corpus), "--child", system, "--ds-threshold", str(args.ds_threshold),
+    runs = [
+        (s, w)
+        for s in args.systems.split(",")
+        for w in (args.workers.split(",") if s == "samestory" else ["1"])
+    ]
+    for system, workers in runs:
+        label = system if system != "samestory" or args.workers == "1" else f"samestory×{workers}"
+        cmd = [sys.executable, __file__, str(args.corpus), "--child", system, "--workers", workers, "--ds-threshold", str(args.ds_threshold),
                "--term-rows", str(args.term_rows), "--term-bands", str(args.term_bands), "--textdedup-path", args.textdedup_path,
                *(["--stream"] if args.stream else [])]  # fmt: skip
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             print(
-                f"{system:<11} FAILED: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}"
+                f"{label:<13} FAILED: {proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else proc.returncode}"
             )
             continue
         res = json.loads(proc.stdout.strip().splitlines()[-1])
         s = score(gold, res["pred"])
         print(
-            f"{system:<11} docs/s {res['docs'] / res['seconds']:9.1f}  docs/CPU-s {res['docs'] / res.get('cpu_seconds', res['seconds']):8.1f}  time {res['seconds']:8.1f}s  peak RSS {res['peak_rss_mb']:7.0f} MB  "
+            f"{label:<13} docs/s {res['docs'] / res['seconds']:9.1f}  docs/CPU-s {res['docs'] / res.get('cpu_seconds', res['seconds']):8.1f}  time {res['seconds']:8.1f}s  peak RSS {res['peak_rss_mb']:7.0f} MB  "
             f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ARI {s['ari']:.3f}  stories {len(set(res['pred']))}"
         )
         if "cluster_s" in res:

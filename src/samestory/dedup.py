@@ -179,15 +179,17 @@ def dedup_paths(
     across_languages: bool = False,
     progress: Progress | None = None,
     on_error: Callable[[InputError], None] | None = None,
+    workers: int = 1,
 ) -> DedupPlan:
     """Read ``paths``, write the kept articles to ``out`` (JSONL) and one line per removed article to
     ``map_path`` (JSONL). Input errors go to ``on_error`` and are counted; the rest is processed.
 
     A repeated id keeps its first record; the later ones are removed with the reason "repeated id".
     Both outputs are written to temporary files and renamed at the end, so a failed run leaves no half file.
+    ``workers`` > 1 (0 = one per core) featurises in that many processes (the same result).
     """
     from samestory.corpus.config import CorpusConfig
-    from samestory.corpus.features import featurize_articles
+    from samestory.corpus.features import POOL_MIN, featurize_articles
     from samestory.ingest import read_paths
 
     cfg = cfg or CorpusConfig()
@@ -198,7 +200,7 @@ def dedup_paths(
     batch: list[Article] = []
 
     def flush() -> None:
-        feats = featurize_articles(batch, cfg)
+        feats = featurize_articles(batch, cfg, workers=workers)
         # the text sample only serves a later embedding; without an encoder it would just hold memory
         docs.extend(f if encoder is not None else replace(f, text_sample="") for f in feats)
         batch.clear()
@@ -218,7 +220,7 @@ def dedup_paths(
             continue
         seen.add(item.id)
         batch.append(item)
-        if len(batch) >= 256:
+        if len(batch) >= (256 if workers == 1 else 2 * POOL_MIN):
             flush()
             if progress is not None:
                 progress("read", n, None)

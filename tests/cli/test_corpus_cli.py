@@ -160,3 +160,22 @@ def test_dedup_command(tmp_path: Path, corpus: tuple[Path, dict[str, int]]) -> N
     assert sorted({story[k] for k in kept}) == sorted(set(story.values()))
     assert len(kept) + len(removed) == len(story)
     assert all(story[r["removed"]] == story[r["kept"]] for r in removed)
+
+
+def test_dedup_with_workers_writes_the_same_files(
+    tmp_path: Path, corpus: tuple[Path, dict[str, int]]
+) -> None:
+    path, _ = corpus
+    outputs = []
+    for workers in ("1", "2"):
+        out, mp = tmp_path / f"out{workers}.jsonl", tmp_path / f"map{workers}.jsonl"
+        args = ["dedup", str(path), "--out", str(out), "--map", str(mp), "--workers", workers]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.stderr
+        outputs.append((out.read_bytes(), mp.read_bytes()))
+    assert outputs[0] == outputs[1]
+    bad = runner.invoke(
+        app,
+        ["dedup", str(path), "--out", str(tmp_path / "o"), "--map", str(tmp_path / "m"), "--workers", "-1"],
+    )
+    assert bad.exit_code == 2 and "workers" in bad.stderr and "Traceback" not in bad.stderr

@@ -194,3 +194,19 @@ def test_a_token_hashes_the_same_in_ascii_and_unicode_texts() -> None:
     assert set(plain.names.tolist()) < set(mixed.names.tolist())
     assert set(plain.terms.tolist()) < set(mixed.terms.tolist())
     assert plain.years.tolist() == mixed.years.tolist() == [2013]
+
+
+def test_featurising_in_worker_processes_gives_the_same_features(sentences_a: list[str]) -> None:
+    from samestory.corpus.features import POOL_MIN
+
+    n = POOL_MIN + 300
+    texts = [
+        f"{sentences_a[i % len(sentences_a)]} Mr Smith{i % 97} paid {i} roubles on May {i % 28 + 1}"
+        for i in range(n)
+    ]
+    ids = [f"d{i}" for i in range(n)]
+    when = [datetime(2020, 1, 1 + i % 28, tzinfo=UTC) for i in range(n)]
+    alone = featurize_texts(ids, texts, CFG, published=when)
+    pooled = featurize_texts(ids, texts, CFG, published=when, workers=2)
+    assert len(pooled) == n
+    assert all(a.to_bytes() == b.to_bytes() for a, b in zip(alone, pooled, strict=True))

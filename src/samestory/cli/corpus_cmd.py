@@ -293,6 +293,7 @@ def dedup(
         False, "--across-languages", help="Keep one version per story, not one per story and language."
     ),
     encoder: str | None = typer.Option(None, "--encoder", help="Embed hard documents with this encoder."),
+    workers: int = typer.Option(1, "--workers", help="Featurise in this many processes (0 = one per core)."),
 ) -> None:
     """Deduplicate a corpus: keep one version per story, write a kept→removed map with the reasons."""
     from samestory.corpus.config import CorpusConfig
@@ -312,6 +313,7 @@ def dedup(
             across_languages=across_languages,
             progress=progress,
             on_error=_report_error(failures),
+            workers=workers,
         )
     stdout.print(
         f"kept {len(result.kept)}, removed {len(result.removed)} ({result.stories} stories); "

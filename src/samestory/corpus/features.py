@@ -12,7 +12,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +22,7 @@ from samestory.corpus.config import CorpusConfig
 from samestory.corpus.cues import cue_strings, pack_many
 from samestory.corpus.stopwords import STOPWORDS
 from samestory.embed.base import Encoder
+from samestory.engines.local import LocalEngine
 from samestory.errors import DataError
 from samestory.fingerprint import (
     _WORDS,
@@ -40,6 +41,8 @@ _EMPTY64 = np.zeros(0, dtype=np.uint64)
 MAX_TERMS = 128
 #: documents per internal batch of `featurize_texts` (at most 2**_DOC_BITS)
 CHUNK = 512
+#: fewer texts than this are featurised in-process whatever ``workers`` says (starting workers costs ~0.5 s)
+POOL_MIN = 8 * CHUNK
 _DOC_BITS = 12
 _TF_CAP = (1 << (32 - _DOC_BITS)) - 1  # frequencies above this rank as equal (ties by hash)
 
@@ -241,9 +244,13 @@ def featurize_texts(
     published: Sequence[datetime | None] | None = None,
     sources: Sequence[str] | None = None,
     keep_text: bool = False,
+    workers: int = 1,
 ) -> list[DocFeatures]:
     """Features of many raw texts at once: each `DocFeatures` is the one `featurize_text` gives for that
     text alone, computed with numpy over the whole batch (a few hundred documents per call is about right).
+    With ``workers`` > 1 (0 = one per core), batches of `CHUNK` documents are featurised in that many
+    processes (`samestory.engines.local.LocalEngine`) when there are at least `POOL_MIN` texts; the
+    result is the same.
 
     Per document only the translation of the text to word bytes runs in Python (and, for a non-ASCII text,
     the capitalised-word check); tokens, hashes, shingles, signatures, content-word weights, names and
@@ -253,21 +260,28 @@ def featurize_texts(
     n = len(ids)
     if len(texts) != n:
         raise ValueError(f"expecting as many texts as ids, got {len(texts)} and {n}")
+    engine = LocalEngine(workers)  # checks ``workers``
     if n > CHUNK:
-        out: list[DocFeatures] = []
-        for lo in range(0, n, CHUNK):
-            part = slice(lo, lo + CHUNK)
-            out += featurize_texts(
-                ids[part],
-                texts[part],
+
+        def part(values: Sequence[_V] | None, lo: int) -> Sequence[_V] | None:
+            return values[lo : lo + CHUNK] if values is not None else None
+
+        chunks = (
+            _Chunk(
+                ids[lo : lo + CHUNK],
+                texts[lo : lo + CHUNK],
                 cfg,
-                titles=titles[part] if titles is not None else None,
-                langs=langs[part] if langs is not None else None,
-                published=published[part] if published is not None else None,
-                sources=sources[part] if sources is not None else None,
-                keep_text=keep_text,
+                part(titles, lo),
+                part(langs, lo),
+                part(published, lo),
+                part(sources, lo),
+                keep_text,
             )
-        return out
+            for lo in range(0, n, CHUNK)
+        )
+        if n < POOL_MIN:
+            engine = LocalEngine(1)
+        return [doc for docs in engine.map(_featurize_chunk, chunks) for doc in docs]
     titles = titles if titles is not None else [""] * n
     full = [f"{t}\n{x}" if t else x for t, x in zip(titles, texts, strict=True)]
     is_ascii = [f.isascii() for f in full]
@@ -318,6 +332,36 @@ def featurize_texts(
             )
         )
     return docs
+
+
+_V = TypeVar("_V")
+
+
+@dataclass(frozen=True, slots=True)
+class _Chunk:
+    """One batch of `featurize_texts` arguments (what a worker process receives)."""
+
+    ids: Sequence[str]
+    texts: Sequence[str]
+    cfg: CorpusConfig
+    titles: Sequence[str] | None
+    langs: Sequence[str] | None
+    published: Sequence[datetime | None] | None
+    sources: Sequence[str] | None
+    keep_text: bool
+
+
+def _featurize_chunk(c: _Chunk) -> list[DocFeatures]:
+    return featurize_texts(
+        c.ids,
+        c.texts,
+        c.cfg,
+        titles=c.titles,
+        langs=c.langs,
+        published=c.published,
+        sources=c.sources,
+        keep_text=c.keep_text,
+    )
 
 
 def _content_terms(
@@ -487,8 +531,9 @@ def featurize(article: Article, cfg: CorpusConfig, encoder: Encoder | None = Non
     )
 
 
-def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig) -> list[DocFeatures]:
-    """`featurize` (without an encoder) of many articles at once, via `featurize_texts`."""
+def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig, workers: int = 1) -> list[DocFeatures]:
+    """`featurize` (without an encoder) of many articles at once, via `featurize_texts` (``workers`` as
+    there)."""
     return featurize_texts(
         [a.id for a in articles],
         [_body(a) for a in articles],
@@ -497,6 +542,7 @@ def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig) -> list[D
         langs=[a.lang for a in articles],
         published=[a.published for a in articles],
         sources=[a.source for a in articles],
+        workers=workers,
     )
 
 
