@@ -241,10 +241,8 @@ def child(system: str, args: argparse.Namespace) -> None:
     seconds = time.perf_counter() - start
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # worker processes (featurisation pool), once reaped
     cpu = time.process_time() - cpu_start + kids.ru_utime + kids.ru_stime - kids_cpu
-    # peak RSS: this process, plus the largest worker when there were workers (an upper bound)
-    rss_mb = (
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss + (kids.ru_maxrss if args.workers != 1 else 0)
-    ) / 1024
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    worker_rss_mb = kids.ru_maxrss / 1024 if args.workers != 1 else 0.0  # the largest worker's own peak
     print(
         json.dumps(
             {
@@ -252,6 +250,7 @@ def child(system: str, args: argparse.Namespace) -> None:
                 "seconds": seconds,
                 "docs": len(ids),
                 "peak_rss_mb": rss_mb,
+                "worker_rss_mb": worker_rss_mb,
                 "cpu_seconds": cpu,
                 "pred": pred,
                 **extra,
@@ -318,6 +317,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{label:<13} docs/s {res['docs'] / res['seconds']:9.1f}  docs/CPU-s {res['docs'] / res.get('cpu_seconds', res['seconds']):8.1f}  time {res['seconds']:8.1f}s  peak RSS {res['peak_rss_mb']:7.0f} MB  "
             f"P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f} ARI {s['ari']:.3f}  stories {len(set(res['pred']))}"
         )
+        if res.get("worker_rss_mb"):
+            print(
+                f"{'':<11} largest worker's peak RSS {res['worker_rss_mb']:.0f} MB (its own, pages shared with the parent included)"
+            )
         if "cluster_s" in res:
             print(
                 f"{'':<11} of which reading + featurising {res['read_featurise_s']:.1f}s, clustering {res['cluster_s']:.1f}s"

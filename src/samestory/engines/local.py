@@ -9,6 +9,7 @@ of workers.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections import deque
@@ -51,14 +52,21 @@ class LocalEngine:
             return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-        with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
-            pending: deque[Future[R]] = deque()
-            for chunk in chunks:
-                pending.append(pool.submit(fn, chunk))
-                if len(pending) >= 2 * self.workers:
+        # a forked worker shares this process's memory until a page is written; the cyclic garbage collector
+        # would write to every object it scans, copying the caller's data (GBs in a 1M-document run) into
+        # each worker, so objects that exist now are frozen out of its scans while the pool lives
+        gc.freeze()
+        try:
+            with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+                pending: deque[Future[R]] = deque()
+                for chunk in chunks:
+                    pending.append(pool.submit(fn, chunk))
+                    if len(pending) >= 2 * self.workers:
+                        yield pending.popleft().result()
+                while pending:
                     yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
+        finally:
+            gc.unfreeze()
 
 
 __all__ = ["LocalEngine", "available_workers"]
