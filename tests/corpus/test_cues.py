@@ -107,7 +107,7 @@ _PIECES = [
 ]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(_PIECES), max_size=30), st.text(max_size=40))
 def test_cues_equal_the_token_by_token_definition(pieces: list[str], noise: str) -> None:
     for text in ("".join(pieces), " ".join(pieces), noise + " ".join(pieces) + noise):
