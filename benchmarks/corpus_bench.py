@@ -89,7 +89,7 @@ def run_samestory(
     cfg = _config(args)
     when = [datetime.fromisoformat(p) if p else None for p in published]
     feats = featurize_texts(ids, texts, cfg, published=when, workers=args.workers)
-    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg)}
+    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg, workers=args.workers)}
     return [story[i] for i in ids]
 
 
@@ -131,7 +131,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
                 flush()
     flush()
     t1 = time.perf_counter()
-    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg)}
+    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg, workers=args.workers)}
     t2 = time.perf_counter()
     return [story[i] for i in ids], {"read_featurise_s": t1 - t0, "cluster_s": t2 - t1}
 

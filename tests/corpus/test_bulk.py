@@ -39,6 +39,24 @@ def test_bulk_equals_cluster_batch_on_ecb_events(ecb_jsonl: Path) -> None:
     assert _key(cluster_bulk(docs, CFG)) == _key(cluster_batch(docs, CFG))
 
 
+def test_verifying_in_worker_processes_gives_the_same_memberships(
+    docs: list[DocFeatures], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(bulk, "POOL_PAIRS", 1)  # the pool for any number of pairs
+    monkeypatch.setattr(bulk, "_PAIRS_PER_JOB", 7)  # many jobs, so order across jobs matters
+    alone = cluster_bulk(docs, CFG)
+    pooled = cluster_bulk(docs, CFG, workers=2)
+    assert _key(pooled) == _key(alone)
+    assert [m.evidence for m in pooled] == [m.evidence for m in alone]
+
+
+def test_evidence_survives_pickling(docs: list[DocFeatures]) -> None:
+    import pickle
+
+    evidence = [m.evidence for m in cluster_bulk(docs, CFG) if m.evidence is not None]
+    assert evidence and pickle.loads(pickle.dumps(evidence)) == evidence
+
+
 def test_candidates_are_the_earlier_documents_sharing_a_key(
     docs: list[DocFeatures], monkeypatch: pytest.MonkeyPatch
 ) -> None:

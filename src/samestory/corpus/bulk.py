@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import cast
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +26,9 @@ import numpy.typing as npt
 from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
-from samestory.corpus.verify import verify
+from samestory.corpus.verify import PairEvidence, verify
+from samestory.engines import local
+from samestory.engines.local import LocalEngine
 from samestory.fingerprint import band_hashes_batch
 
 #: band-index bit that marks content-word bands (the same key space as `candidates.lsh_keys`)
@@ -33,6 +36,9 @@ TERM_KEY = 0x8000
 #: at most this many candidate pairs are materialised per band group chunk (bounds memory for huge groups)
 _PAIR_CHUNK = 4_000_000
 _KEY_CHUNK = 8192
+#: candidate pairs are verified in worker processes only from this many (sending the work costs a fork)
+POOL_PAIRS = 20_000
+_PAIRS_PER_JOB = 4_096
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,12 +156,17 @@ class BulkClusterer:
     the order they were assigned) and serve as candidates and story members only. ``max_candidates`` > 0 keeps,
     per document, only the candidates sharing the most keys (ties by id), as `Index` does; ``window``
     (seconds) drops dated candidates published further than that from the document (undated ones stay).
+    ``workers`` > 1 (0 = one per core) verifies the candidate pairs in that many processes before the
+    sequential assignment (the pairs depend on the keys only, and `verify` on the pair only: same result).
     """
 
-    def __init__(self, cfg: CorpusConfig, *, max_candidates: int = 0, window: float | None = None) -> None:
+    def __init__(
+        self, cfg: CorpusConfig, *, max_candidates: int = 0, window: float | None = None, workers: int = 1
+    ) -> None:
         self.cfg = cfg
         self.max_candidates = max_candidates
         self.window = window
+        self.engine = LocalEngine(workers)
 
     def run(
         self,
@@ -188,14 +199,20 @@ class BulkClusterer:
         for d, s in zip(seeded, seeded_stories, strict=True):
             members.setdefault(s, []).append(d)
         assigner = StoryAssigner(self.cfg)
+        selected = [
+            self._select(
+                i, earlier[offsets[i] : offsets[i + 1]], shared[offsets[i] : offsets[i + 1]], ts, id_rank
+            ).tolist()
+            for i in range(start, len(everything))
+        ]
+        checked = self._verify_all(everything, start, selected)
         for i in range(start, len(everything)):
             doc = everything[i]
-            cands = self._select(
-                i, earlier[offsets[i] : offsets[i + 1]], shared[offsets[i] : offsets[i + 1]], ts, id_rank
-            )
+            cands = selected[i - start]
+            evidence = next(checked) if checked is not None else None
             verified = []
-            for c in cands.tolist():
-                ev = verify(doc, everything[c], self.cfg)
+            for k, c in enumerate(cands):
+                ev = evidence[k] if evidence is not None else verify(doc, everything[c], self.cfg)
                 if ev.same_story:
                     verified.append((everything[c], story_of[c], ev))
             membership = assigner.assign(doc, verified, members.__getitem__)
@@ -210,6 +227,23 @@ class BulkClusterer:
                 else:
                     members.pop(story_id, None)
             yield doc, regrouping
+
+    def _verify_all(
+        self, everything: list[DocFeatures], start: int, selected: list[list[int]]
+    ) -> Iterator[list[PairEvidence]] | None:
+        """Each document's candidate evidence, in order, computed in the worker processes; ``None`` (verify
+        as it goes) in one process or when there are too few pairs to be worth sending."""
+        if self.engine.workers == 1 or sum(map(len, selected)) < POOL_PAIRS:
+            return None
+        jobs: list[list[tuple[int, list[int]]]] = [[]]
+        size = 0
+        for i, cands in enumerate(selected, start):
+            if size >= _PAIRS_PER_JOB:
+                jobs.append([])
+                size = 0
+            jobs[-1].append((i, cands))
+            size += len(cands)
+        return (ev for job in self.engine.map(_verify_job, jobs, shared=(everything, self.cfg)) for ev in job)
 
     def _select(
         self,
@@ -230,12 +264,22 @@ class BulkClusterer:
         return cands[np.argsort(id_rank[cands], kind="stable")]
 
 
+def _verify_job(job: list[tuple[int, list[int]]]) -> list[list[PairEvidence]]:
+    everything, cfg = cast(tuple[list[DocFeatures], CorpusConfig], local.shared())
+    return [[verify(everything[i], everything[c], cfg) for c in cands] for i, cands in job]
+
+
 def cluster_bulk(
-    docs: Sequence[DocFeatures], cfg: CorpusConfig, *, max_candidates: int = 0, window: float | None = None
+    docs: Sequence[DocFeatures],
+    cfg: CorpusConfig,
+    *,
+    max_candidates: int = 0,
+    window: float | None = None,
+    workers: int = 1,
 ) -> list[Membership]:
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order (``published`` then
-    id): the same as `cluster.cluster_batch` with LSH candidates only."""
-    engine = BulkClusterer(cfg, max_candidates=max_candidates, window=window)
+    id): the same as `cluster.cluster_batch` with LSH candidates only (``workers`` as in `BulkClusterer`)."""
+    engine = BulkClusterer(cfg, max_candidates=max_candidates, window=window, workers=workers)
     final: dict[str, Membership] = {}
     order: list[str] = []
     for doc, regrouping in engine.run(docs):

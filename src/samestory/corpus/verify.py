@@ -79,6 +79,10 @@ class PairEvidence:
     kind: str
     details: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickled as a plain dict (a worker process sends evidence back; a mappingproxy cannot be pickled)
+        return (_unpickle_evidence, (self.score, self.same_story, self.kind, dict(self.details)))
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "score": round(self.score, 4),
@@ -86,6 +90,10 @@ class PairEvidence:
             "kind": self.kind,
             "details": {k: round(v, 4) for k, v in sorted(self.details.items())},
         }
+
+
+def _unpickle_evidence(score: float, same_story: bool, kind: str, details: dict[str, float]) -> PairEvidence:
+    return PairEvidence(score, same_story, kind, MappingProxyType(details))
 
 
 @lru_cache(maxsize=1)

@@ -46,9 +46,16 @@ class LocalEngine:
             raise InputError(f"workers must be 0 (one per core) or a positive count, got {workers}")
         self.workers = workers or available_workers()
 
-    def map(self, fn: Callable[[T], R], chunks: Iterable[T]) -> Iterator[R]:
+    def map(self, fn: Callable[[T], R], chunks: Iterable[T], shared: object = None) -> Iterator[R]:
+        """``fn`` of each chunk, in order. ``shared`` is data every call may read through `shared()`
+        (large, read-only: sent once to each worker, not with every chunk; a forked worker inherits it)."""
         if self.workers == 1:
-            yield from map(fn, chunks)
+            global _shared
+            before, _shared = _shared, shared
+            try:
+                yield from map(fn, chunks)
+            finally:
+                _shared = before
             return
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -57,7 +64,9 @@ class LocalEngine:
         # each worker, so objects that exist now are frozen out of its scans while the pool lives
         gc.freeze()
         try:
-            with ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=ctx, initializer=_set_shared, initargs=(shared,)
+            ) as pool:
                 pending: deque[Future[R]] = deque()
                 for chunk in chunks:
                     pending.append(pool.submit(fn, chunk))
@@ -69,4 +78,17 @@ class LocalEngine:
             gc.unfreeze()
 
 
-__all__ = ["LocalEngine", "available_workers"]
+_shared: object = None
+
+
+def _set_shared(value: object) -> None:
+    global _shared
+    _shared = value
+
+
+def shared() -> object:
+    """The ``shared`` argument of the `LocalEngine.map` call this stage function runs under."""
+    return _shared
+
+
+__all__ = ["LocalEngine", "available_workers", "shared"]
