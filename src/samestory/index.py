@@ -26,17 +26,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samestory.errors import InputError, StoreError
-from samestory.store import ArticleRow, MembershipRow, Store
+from samestory.store import MembershipRow, Store
 from samestory.stories import (
     AddReport,
     Story,
-    StoryMember,
     StorySummary,
+    article_row,
     config_from_json,
     config_to_json,
-    evidence_from_json,
+    explain_story,
     membership_from_row,
     membership_to_row,
+    summarize_stories,
 )
 
 if TYPE_CHECKING:
@@ -371,7 +372,7 @@ class Index:
                 if self.store.get_meta("config") != wanted:  # new, or still empty (checked on open)
                     self.store.set_meta(db, "config", wanted)
                 for a, h, doc in rows:
-                    self.store.stage(db, _article_row(a, h, doc.length), doc.to_bytes())
+                    self.store.stage(db, article_row(a, h, doc.length), doc.to_bytes())
             batch.clear()
 
         for item in articles:
@@ -570,43 +571,13 @@ class Index:
 
     def stories(self) -> list[StorySummary]:
         """Every story, largest first (ties by id), with its earliest version, languages and sources."""
-        groups: dict[str, list[ArticleRow]] = {}
-        for story_id, row in self.store.all_members():
-            groups.setdefault(story_id, []).append(row)
-        out = []
-        for story_id, rows in groups.items():
-            dated = [
-                (
-                    r.published.timestamp()
-                    if r.published.tzinfo
-                    else r.published.replace(tzinfo=UTC).timestamp(),
-                    r.id,
-                )
-                for r in rows
-                if r.published is not None
-            ]
-            founder = next((r for r in rows if r.id == story_id), rows[0])
-            out.append(
-                StorySummary(
-                    id=story_id,
-                    size=len(rows),
-                    earliest=min(dated)[1] if dated else None,
-                    title=founder.title or founder.snippet[:80],
-                    langs=tuple(sorted({r.lang for r in rows})),
-                    sources=tuple(sorted({r.source for r in rows if r.source})),
-                    members=tuple(r.id for r in rows),
-                )
-            )
-        out.sort(key=lambda s: (-s.size, s.id))
-        return out
+        return summarize_stories(self.store.all_members())
 
     def story(self, story_or_article_id: str) -> Story:
         """One story with every member explained; an article id gives the story that article is in.
 
         Raises `InputError` when neither a story nor an article has that id.
         """
-        from samestory.corpus.provenance import copy_hint, earliest
-
         rows = self.store.members(story_or_article_id)
         if not rows:
             owner = self.store.membership(story_or_article_id)
@@ -617,53 +588,10 @@ class Index:
                 )
             rows = self.store.members(owner.story_id)
         ids = [r.article_id for r in rows]
-        arts = self.store.articles(ids)
-        feats = self._features(ids)
-        members = []
-        for r in rows:
-            a = arts[r.article_id]
-            ev = evidence_from_json(r.evidence)
-            hint = None
-            if ev is not None and r.matched_id in feats and r.article_id in feats:
-                hint = copy_hint(feats[r.article_id], feats[r.matched_id], ev)
-            members.append(
-                StoryMember(
-                    id=a.id,
-                    title=a.title,
-                    source=a.source,
-                    url=a.url,
-                    lang=a.lang,
-                    published=a.published,
-                    snippet=a.snippet,
-                    matched_id=r.matched_id,
-                    score=r.score,
-                    evidence=ev.to_dict() if ev is not None else None,
-                    copy_hint=hint,
-                )
-            )
-        return Story(
-            id=rows[0].story_id,
-            members=tuple(members),
-            earliest=earliest([feats[i] for i in ids if i in feats]),
-        )
+        return explain_story(rows, self.store.articles(ids), self._features(ids))
 
     def iter_memberships(self) -> Iterator[Membership]:
         """Every stored membership, by story then assignment order."""
         for story in self.store.story_ids():
             for row in self.store.members(story[0]):
                 yield membership_from_row(row)
-
-
-def _article_row(a: Article, digest: str, length: int) -> ArticleRow:
-    snippet = (a.content if a.sentences else a.text)[:240]
-    return ArticleRow(
-        id=a.id,
-        content_hash=digest,
-        title=a.title,
-        source=a.source,
-        url=a.url,
-        lang=a.lang,
-        published=a.published,
-        length=length,
-        snippet=" ".join(snippet.split()),
-    )

@@ -1,20 +1,24 @@
-"""What a corpus index answers with (stories, members with explained membership, add reports), and how
-memberships and corpus settings are written to and read back from the store."""
+"""What a corpus index answers with (stories, members with explained membership, add reports), how they
+are built from store rows, and how memberships and corpus settings are written to and read back from the
+store."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from samestory.errors import StoreError
-from samestory.store import MembershipRow
+from samestory.store import ArticleRow, MembershipRow
 
 if TYPE_CHECKING:
+    from samestory.article import Article
     from samestory.corpus.cluster import Membership
     from samestory.corpus.config import CorpusConfig
+    from samestory.corpus.features import DocFeatures
     from samestory.corpus.verify import PairEvidence
 
 
@@ -144,3 +148,90 @@ def membership_to_row(m: Membership) -> MembershipRow:
         else None
     )
     return MembershipRow(m.article_id, m.story_id, m.matched_id, m.score, evidence)
+
+
+def summarize_stories(members: Iterable[tuple[str, ArticleRow]]) -> list[StorySummary]:
+    """One summary per story of ``(story id, member row)`` pairs, largest first (ties by id), with its
+    earliest dated version, languages and sources."""
+    groups: dict[str, list[ArticleRow]] = {}
+    for story_id, row in members:
+        groups.setdefault(story_id, []).append(row)
+    out = []
+    for story_id, rows in groups.items():
+        dated = [
+            (
+                r.published.timestamp()
+                if r.published.tzinfo
+                else r.published.replace(tzinfo=UTC).timestamp(),
+                r.id,
+            )
+            for r in rows
+            if r.published is not None
+        ]
+        founder = next((r for r in rows if r.id == story_id), rows[0])
+        out.append(
+            StorySummary(
+                id=story_id,
+                size=len(rows),
+                earliest=min(dated)[1] if dated else None,
+                title=founder.title or founder.snippet[:80],
+                langs=tuple(sorted({r.lang for r in rows})),
+                sources=tuple(sorted({r.source for r in rows if r.source})),
+                members=tuple(r.id for r in rows),
+            )
+        )
+    out.sort(key=lambda s: (-s.size, s.id))
+    return out
+
+
+def explain_story(
+    rows: Sequence[MembershipRow], arts: Mapping[str, ArticleRow], feats: Mapping[str, DocFeatures]
+) -> Story:
+    """The story of membership ``rows`` (one story, in assignment order): each member with the member it
+    matched, the score, the evidence and a copy-direction hint; the earliest version."""
+    from samestory.corpus.provenance import copy_hint, earliest
+
+    members = []
+    for r in rows:
+        a = arts[r.article_id]
+        ev = evidence_from_json(r.evidence)
+        hint = None
+        if ev is not None and r.matched_id is not None and r.matched_id in feats and r.article_id in feats:
+            hint = copy_hint(feats[r.article_id], feats[r.matched_id], ev)
+        members.append(
+            StoryMember(
+                id=a.id,
+                title=a.title,
+                source=a.source,
+                url=a.url,
+                lang=a.lang,
+                published=a.published,
+                snippet=a.snippet,
+                matched_id=r.matched_id,
+                score=r.score,
+                evidence=ev.to_dict() if ev is not None else None,
+                copy_hint=hint,
+            )
+        )
+    ids = [r.article_id for r in rows]
+    return Story(
+        id=rows[0].story_id,
+        members=tuple(members),
+        earliest=earliest([feats[i] for i in ids if i in feats]),
+    )
+
+
+def article_row(a: Article, digest: str, length: int) -> ArticleRow:
+    """The store row of an article: its metadata and a 240-character snippet of its content."""
+    snippet = (a.content if a.sentences else a.text)[:240]
+    return ArticleRow(
+        id=a.id,
+        content_hash=digest,
+        title=a.title,
+        source=a.source,
+        url=a.url,
+        lang=a.lang,
+        published=a.published,
+        length=length,
+        snippet=" ".join(snippet.split()),
+    )
