@@ -36,9 +36,9 @@ class LocalEngine:
 
     With a pool, at most ``2 * workers`` chunks are in flight, so a long stream of chunks is never held in
     memory at once. ``fn`` must be a module-level function (it is pickled by name). Workers are forked
-    where the platform can (Linux): a stage function needs nothing but its arguments, and "spawn" or
-    "forkserver" would re-run the caller's script in each worker unless it guards ``__main__``; elsewhere
-    they are spawned.
+    where the platform can (Linux): a stage function needs nothing but its arguments and the shared data,
+    and "spawn" or "forkserver" would re-run the caller's script in each worker unless it guards
+    ``__main__``; elsewhere they are spawned.
     """
 
     def __init__(self, workers: int = 1) -> None:
