@@ -100,7 +100,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
     from datetime import datetime
 
     from samestory.corpus.bulk import cluster_bulk
-    from samestory.corpus.features import CHUNK, POOL_MIN, featurize_texts
+    from samestory.corpus.features import batch_for, featurize_texts
 
     cfg = _config(args)
     feats = []
@@ -127,7 +127,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
             rec = json.loads(line)
             ids.append(rec["id"])
             batch.append(rec)
-            if len(batch) >= (CHUNK if args.workers == 1 else 2 * POOL_MIN):
+            if len(batch) >= batch_for(args.workers):
                 flush()
     flush()
     t1 = time.perf_counter()

@@ -189,7 +189,7 @@ def dedup_paths(
     ``workers`` > 1 (0 = one per core) featurises in that many processes (the same result).
     """
     from samestory.corpus.config import CorpusConfig
-    from samestory.corpus.features import POOL_MIN, featurize_articles
+    from samestory.corpus.features import batch_for, featurize_articles
     from samestory.ingest import read_paths
 
     cfg = cfg or CorpusConfig()
@@ -220,7 +220,7 @@ def dedup_paths(
             continue
         seen.add(item.id)
         batch.append(item)
-        if len(batch) >= (256 if workers == 1 else 2 * POOL_MIN):
+        if len(batch) >= batch_for(workers, alone=256):
             flush()
             if progress is not None:
                 progress("read", n, None)

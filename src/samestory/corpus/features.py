@@ -47,6 +47,12 @@ _DOC_BITS = 12
 _TF_CAP = (1 << (32 - _DOC_BITS)) - 1  # frequencies above this rank as equal (ties by hash)
 
 
+def batch_for(workers: int, alone: int = CHUNK) -> int:
+    """How many texts a caller that streams its input should gather per `featurize_texts` call: ``alone``
+    in one process, else enough for the pool to start (twice `POOL_MIN`)."""
+    return alone if workers == 1 else 2 * POOL_MIN
+
+
 @dataclass(frozen=True, slots=True)
 class DocFeatures:
     """The features of one article that corpus mode works on.
