@@ -103,8 +103,19 @@ def _reference_cues(text: str) -> set[tuple[str, str]]:
 _PIECES = [
     "May", "mayo", "mayor", "24", "1.5", "15,000", "1..5", "3,", ".7", "Sunday", "среду", "декабря", "ten",
     "killed", "people", "the", "of", "6th", "round", "2005", "١٩", "٣", "²", "x²", "_", "-", ", ", ". ", " ",
-    "\n", "März", "4.", "dozen", "a", "İstanbul", "88-72", "$160", "million", "—",
+    "\n", "März", "4.", "dozen", "a", "İstanbul", "88-72", "$160", "million", "—", "3may", "may_", "_",
+    "covid19", "мая", "5мая", "ǅ",
 ]  # fmt: skip
+
+
+def _batch_cues(texts: list[str]) -> list[set[tuple[str, str]]]:
+    from samestory.corpus.cues import cue_strings_many
+    from samestory.fingerprint import tokenize_bytes, word_bytes
+
+    low = [word_bytes(t) for t in texts]
+    buf = b" ".join(low)
+    doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
+    return cue_strings_many(texts, buf, tokenize_bytes(buf), doc_start)
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)
@@ -112,6 +123,13 @@ _PIECES = [
 def test_cues_equal_the_token_by_token_definition(pieces: list[str], noise: str) -> None:
     for text in ("".join(pieces), " ".join(pieces), noise + " ".join(pieces) + noise):
         assert cue_strings(text) == _reference_cues(text)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=20).map(" ".join), min_size=1, max_size=6))
+def test_cues_of_a_batch_equal_those_of_each_text(texts: list[str]) -> None:
+    # the batch path finds trigger words by token hash and character offsets from UTF-8 byte offsets
+    assert _batch_cues(texts) == [cue_strings(t) for t in texts]
 
 
 def test_cues_on_real_articles_equal_the_token_by_token_definition() -> None:
@@ -125,3 +143,4 @@ def test_cues_on_real_articles_equal_the_token_by_token_definition() -> None:
     assert sum(bool(cue_strings(t)) for t in texts) > 100
     for t in texts:
         assert cue_strings(t) == _reference_cues(t)
+    assert _batch_cues(texts) == [cue_strings(t) for t in texts]
