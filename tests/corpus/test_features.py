@@ -163,13 +163,34 @@ def tokens_original_case(text: str) -> list[str]:
 @settings(max_examples=80, deadline=None, derandomize=True)
 @given(_text, st.booleans())
 def test_names_numbers_and_years_follow_their_definition(text: str, force_unicode: bool) -> None:
-    # a non-ASCII character sends the text through the per-text path; ASCII texts take the vectorised one
+    # ASCII texts are read from their original-case bytes; a non-ASCII character sends the text through the
+    # token-for-token path (or, when lower-casing changes its length or needs context, the per-text one)
     full = text + (" Ж" if force_unicode else "")
-    doc = featurize_text("x", full, CFG)
-    names, numbers, years = _reference_names(full)
+    _check_names(full)
+
+
+def _check_names(text: str) -> None:
+    doc = featurize_text("x", text, CFG)
+    names, numbers, years = _reference_names(text)
     assert set(doc.names.tolist()) == names
     assert set(doc.numbers.tolist()) == numbers
     assert set(doc.years.tolist()) == years
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "İstanbul Çelik 12 met Ǆemal",  # "İ" lower-cases to two characters
+        "ΟΔΟΣ Αθήνα Σ 5",  # the capital sigma lower-cases by context
+        "Москва ẞtraße 1990 Ⅻ ² ١٩ Мая_5 5Мая",
+        "Жук " * 3 + "İ",
+    ],
+)
+def test_names_of_texts_that_lower_case_irregularly_follow_their_definition(text: str) -> None:
+    _check_names(text)
+    batch = featurize_texts(["a", "b", "c"], [text, "Ж Москва 3", text.upper()], CFG)
+    for doc, one in zip(batch, (text, "Ж Москва 3", text.upper()), strict=True):
+        assert _same(doc, featurize_text(doc.id, one, CFG))
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
