@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import featurize_text
@@ -111,3 +113,18 @@ def test_pair_details_name_measures_equal_the_standalone_functions(
             assert d["names_cosine"] == names_cosine(a, b)
             assert d["top_names"] == top_names(a, b)
     assert pair_details(feats[0], feats[1])["names_overlap"] > 0.0  # the two versions share names
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(
+    st.sets(st.integers(0, 60), max_size=25),
+    st.sets(st.integers(0, 60), max_size=25),
+)
+def test_common_values_sit_where_intersect1d_finds_them(xs: set[int], ys: set[int]) -> None:
+    from samestory.corpus.verify import common
+
+    a = np.array(sorted(xs), dtype=np.uint32)
+    b = np.array(sorted(ys), dtype=np.uint32)
+    ia, ib = common(a, b)
+    _, ja, jb = np.intersect1d(a, b, assume_unique=True, return_indices=True)
+    assert ia.tolist() == ja.tolist() and ib.tolist() == jb.tolist()
