@@ -176,6 +176,9 @@ class Store:
                     self._db.execute("PRAGMA journal_mode = WAL")
                     # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
                     self._db.execute("PRAGMA synchronous = NORMAL")
+                    # up to 256 MiB of page cache (SQLite's default is 2 MiB): band-key inserts land on random
+                    # B-tree pages, and at 40k documents the default cache made them 1.6x slower
+                    self._db.execute("PRAGMA cache_size = -262144")
             except sqlite3.Error as exc:
                 raise _explain(self.path, exc) from exc
             self._migrate()
