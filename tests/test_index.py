@@ -361,6 +361,31 @@ def test_bulk_add_agrees_with_cluster_batch_and_the_online_path(
         assert sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall()) == bulk_bands
 
 
+@pytest.mark.parametrize("path", ["online", "bulk"])
+def test_an_add_with_workers_stores_what_one_process_does(
+    tmp_path: Path, corpus: list[Article], monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    import samestory.corpus.bulk as bulk_mod
+    import samestory.corpus.features as features_mod
+
+    (_bulk if path == "bulk" else _online)(monkeypatch)
+    with Index(tmp_path / "one.db", CFG) as ix:
+        ix.add(corpus)
+        one = _stored(ix)
+        one_bands = sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall())
+    # small enough that both pools run on this corpus: featurisation (in chunks of 5) and pair verification
+    monkeypatch.setattr(features_mod, "CHUNK", 5)
+    monkeypatch.setattr(features_mod, "POOL_MIN", 10)
+    monkeypatch.setattr(bulk_mod, "POOL_PAIRS", 1)
+    with Index(tmp_path / "two.db", CFG, workers=2) as ix:
+        ix.add(corpus)
+        assert _stored(ix) == one
+        assert sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall()) == one_bands
+    with pytest.raises(InputError, match="workers"):
+        Index(tmp_path / "bad.db", CFG, workers=-1)
+    assert not (tmp_path / "bad.db").exists()
+
+
 @pytest.mark.parametrize("cap", [2, 0])
 def test_bulk_add_with_a_window_and_a_candidate_cap_agrees_with_the_online_path(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cap: int

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from samestory.engines.local import LocalEngine
 from samestory.errors import InputError, StoreError
 from samestory.store import MembershipRow, Store
 from samestory.stories import (
@@ -109,7 +110,9 @@ class Index:
     no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
     ``encoder`` overrides the one named by ``config.encoder`` (an already loaded model, or a test double).
     ``max_candidates`` caps the candidates verified per document (those sharing the most LSH keys; 0 = all),
-    unless the engine's config sets its own cap.
+    unless the engine's config sets its own cap. ``workers`` > 1 (0 = one per core) featurises large adds and
+    verifies the bulk engine's candidate pairs in that many processes (`samestory.engines.local`); the
+    stored result is the same.
     """
 
     def __init__(
@@ -121,7 +124,10 @@ class Index:
         read_only: bool = False,
         encoder: Encoder | None = None,
         max_candidates: int = MAX_CANDIDATES,
+        workers: int = 1,
     ) -> None:
+        LocalEngine(workers)  # checks ``workers`` before the file is touched
+        self.workers = workers
         self.store = Store(path, read_only=read_only)
         try:
             self.config = self._resolve_config(config)
@@ -340,10 +346,11 @@ class Index:
         progress: Progress | None,
         on_error: Callable[[BaseException], None] | None,
     ) -> None:
-        from samestory.corpus.features import featurize_articles
+        from samestory.corpus.features import batch_for, featurize_articles
 
         batch: list[Article] = []
         seen = 0
+        size = batch_for(self.workers, BATCH)  # staged (committed) per batch; a pool needs larger ones
 
         def flush() -> None:
             if not batch:
@@ -364,9 +371,8 @@ class Index:
             report.replaced += len(replaced)
             report.added += len(fresh) - len(replaced)
             arts = [a for a, _ in fresh.values()]
-            rows = list(
-                zip(arts, [h for _, h in fresh.values()], featurize_articles(arts, self.config), strict=True)
-            )
+            feats = featurize_articles(arts, self.config, workers=self.workers)
+            rows = list(zip(arts, [h for _, h in fresh.values()], feats, strict=True))
             with self.store.transaction() as db:
                 wanted = config_to_json(self.config)
                 if self.store.get_meta("config") != wanted:  # new, or still empty (checked on open)
@@ -385,7 +391,7 @@ class Index:
                 order.append(item.id)
             batch.append(item)
             seen += 1
-            if len(batch) >= BATCH:
+            if len(batch) >= size:
                 flush()
                 if progress is not None:
                     progress("read", seen, None)
@@ -450,7 +456,9 @@ class Index:
         ordered = [feats[i] for i in ids]
         keys = key_matrix([*seeded, *ordered], self.config)
         window = self.window.total_seconds() if self.window is not None else None
-        engine = BulkClusterer(self.config, max_candidates=self.max_candidates, window=window)
+        engine = BulkClusterer(
+            self.config, max_candidates=self.max_candidates, window=window, workers=self.workers
+        )
         out: dict[str, Membership] = {}
         rows: list[tuple[MembershipRow, list[bytes]]] = []
         row_of: dict[str, int] = {}  # article id -> its place in ``rows``

