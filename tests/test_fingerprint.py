@@ -129,3 +129,15 @@ def test_token_hashes_in_a_buffer_equal_one_token_at_a_time(toks: list[str]) -> 
 def test_old_feature_schemes_are_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="rebuild the index"):
         FingerprintConfig(scheme=1)
+
+
+def test_a_hash_set_contains_exactly_its_members() -> None:
+    from samestory.fingerprint import HashSet
+
+    rng = np.random.default_rng(4)
+    members = rng.integers(0, 2**63, 300, dtype=np.uint64)
+    # probes: the members, random hashes, and hashes that share a member's low bits but differ above them
+    near = members ^ (np.uint64(1) << np.uint64(40))
+    probes = np.concatenate([members, rng.integers(0, 2**63, 1000, dtype=np.uint64), near])
+    assert HashSet(members).contains(probes).tolist() == np.isin(probes, members).tolist()
+    assert not HashSet(np.zeros(0, dtype=np.uint64)).contains(probes).any()

@@ -176,6 +176,23 @@ def tokenize_bytes(buf: bytes) -> TokenArrays:
     return TokenArrays(h, w[first], lengths, chars, digits)
 
 
+def char_spans(
+    buf: bytes, toks: TokenArrays, doc_start: npt.NDArray[np.int64], tok_doc: npt.NDArray[np.int64]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each token's start and end as character offsets in its own text, for a buffer of texts' word bytes
+    joined by single spaces (text ``d`` from byte ``doc_start[d]``; ``tok_doc``: each token's text). A
+    character offset is the byte offset less the UTF-8 continuation bytes before it."""
+    a = np.frombuffer(buf, dtype=np.uint8)
+    starts, end = toks.starts, toks.starts + toks.lengths
+    if not (a.size and int(a.max()) >= 0x80):
+        base = doc_start[tok_doc]
+        return starts - base, end - base
+    lead = np.zeros(a.size + 1, dtype=np.int64)
+    np.cumsum((a & 0xC0) != 0x80, out=lead[1:])
+    base = lead[doc_start[tok_doc]]
+    return lead[starts] - base, lead[end] - base
+
+
 def _segment_sums(
     flags: npt.NDArray[np.bool_], first: npt.NDArray[np.intp], last: npt.NDArray[np.intp]
 ) -> npt.NDArray[np.int64]:
@@ -195,6 +212,28 @@ def token_hashes(toks: Sequence[str]) -> npt.NDArray[np.uint64]:
 def token_hash(token: str) -> int:
     """The stable 64-bit hash of one token."""
     return int(token_hashes([token])[0])
+
+
+class HashSet:
+    """A fixed set of token hashes with a vectorised membership test: a direct-address table on as many low
+    bits as it takes for no two members to share a slot (one look-up and one comparison a hash)."""
+
+    def __init__(self, hashes: npt.NDArray[np.uint64]) -> None:
+        members = np.unique(np.asarray(hashes, dtype=np.uint64))
+        for bits in range(8, 25):
+            slots = (members & np.uint64((1 << bits) - 1)).astype(np.int64)
+            if members.size == 0 or np.unique(slots).size == members.size:
+                table = np.zeros(1 << bits, dtype=np.int32)
+                table[slots] = np.arange(1, members.size + 1, dtype=np.int32)
+                self._table, self._mask = table, np.uint64((1 << bits) - 1)
+                self._padded = np.concatenate([np.zeros(1, dtype=np.uint64), members])  # slot 0: none
+                return
+        raise ValueError(f"no collision-free table for {members.size} hashes")  # pragma: no cover
+
+    def contains(self, hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+        slot = self._table[(hashes & self._mask).astype(np.intp)]
+        found: npt.NDArray[np.bool_] = (slot > 0) & (self._padded[slot] == hashes)
+        return found
 
 
 # -- shingles ----------------------------------------------------------------------------------------------

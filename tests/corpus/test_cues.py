@@ -110,12 +110,14 @@ _PIECES = [
 
 def _batch_cues(texts: list[str]) -> list[set[tuple[str, str]]]:
     from samestory.corpus.cues import cue_strings_many
-    from samestory.fingerprint import tokenize_bytes, word_bytes
+    from samestory.fingerprint import char_spans, tokenize_bytes, word_bytes
 
     low = [word_bytes(t) for t in texts]
     buf = b" ".join(low)
     doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
-    return cue_strings_many(texts, buf, tokenize_bytes(buf), doc_start)
+    toks = tokenize_bytes(buf)
+    tok_doc = np.searchsorted(doc_start, toks.starts, side="right") - 1
+    return cue_strings_many(texts, buf, toks, tok_doc, char_spans(buf, toks, doc_start, tok_doc))
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)

@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from samestory.corpus.stopwords import STOPWORDS
-from samestory.fingerprint import TokenArrays, token_hash, token_hashes
+from samestory.fingerprint import HashSet, TokenArrays, token_hash, token_hashes
 
 _MONTHS: dict[str, int] = {}
 for _names in (
@@ -156,48 +156,41 @@ def cue_strings(text: str) -> set[tuple[str, str]]:
 # (its leading digit class lets the scan skip to digits), trigger words among the tokens by hash
 _NUMBER_START = re.compile(r"\d(?<!\d\d)(?<!\d[.,]\d)\d*(?:[.,]\d+)*")
 _WORD_START = re.compile(rf"(?<![^\W\d_])(?:{_trie_pattern(_TRIGGERS)})(?![^\W\d_])")
-_TRIGGER_HASHES = np.unique(token_hashes(sorted(_TRIGGERS)))
+_TRIGGER_HASHES = HashSet(token_hashes(sorted(_TRIGGERS)))
 _DIGIT_OR_UNDERSCORE = np.zeros(256, dtype=np.bool_)
 _DIGIT_OR_UNDERSCORE[list(b"0123456789_")] = True
 
 
 def cue_strings_many(
-    texts: Sequence[str], buf: bytes, toks: TokenArrays, doc_start: npt.NDArray[np.int64]
+    texts: Sequence[str],
+    buf: bytes,
+    toks: TokenArrays,
+    tok_doc: npt.NDArray[np.int64],
+    spans: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
 ) -> list[set[tuple[str, str]]]:
     """`cue_strings` of each of ``texts``, given their word bytes (`samestory.fingerprint.word_bytes`, joined
-    by single spaces into ``buf``, text ``d`` from byte ``doc_start[d]``) and the tokens of ``buf``.
+    by single spaces into ``buf``), the tokens of ``buf``, each token's text (``tok_doc``) and its character
+    span in that text (`samestory.fingerprint.char_spans`).
 
     A trigger word is a whole run of letters, so it is either a whole token of ``buf`` (found by hash, for
     all texts at once) or a run inside a token that mixes letters with digits or ``_`` ("3may"; such tokens
     are read with the trigger pattern). Numbers are found with a pattern that skips to digits. What is left
     per cue is the same reading of the neighbouring tokens as in `cue_strings`."""
-    n = len(texts)
     a = np.frombuffer(buf, dtype=np.uint8)
-    starts = toks.starts
-    end = starts + toks.lengths
-    doc = np.searchsorted(doc_start, starts, side="right") - 1
-    # offsets in characters: byte offsets less the UTF-8 continuation bytes before them in the text
-    if a.size and int(a.max()) >= 0x80:
-        lead = np.zeros(a.size + 1, dtype=np.int64)
-        np.cumsum((a & 0xC0) != 0x80, out=lead[1:])
-        base = lead[doc_start[doc]]
-        c_start, c_end = lead[starts] - base, lead[end] - base
-    else:
-        c_start, c_end = starts - doc_start[doc], end - doc_start[doc]
-    at = np.minimum(np.searchsorted(_TRIGGER_HASHES, toks.hashes), _TRIGGER_HASHES.size - 1)
-    word = _TRIGGER_HASHES[at] == toks.hashes
+    c_start, c_end = spans
+    word = _TRIGGER_HASHES.contains(toks.hashes)
     flagged = np.zeros(a.size + 1, dtype=np.int32)
     np.cumsum(_DIGIT_OR_UNDERSCORE[a], out=flagged[1:])
-    mixed = ~toks.digits & (flagged[end] > flagged[starts])
-    spans: list[list[tuple[int, int]]] = [[] for _ in range(n)]
-    for d, s, e in zip(doc[word].tolist(), c_start[word].tolist(), c_end[word].tolist(), strict=True):
-        spans[d].append((s, e))
+    mixed = ~toks.digits & (flagged[toks.starts + toks.lengths] > flagged[toks.starts])
+    found: list[list[tuple[int, int]]] = [[] for _ in texts]
+    for d, s, e in zip(tok_doc[word].tolist(), c_start[word].tolist(), c_end[word].tolist(), strict=True):
+        found[d].append((s, e))
     lows = [t.lower() for t in texts]
-    for d, s, e in zip(doc[mixed].tolist(), c_start[mixed].tolist(), c_end[mixed].tolist(), strict=True):
-        spans[d].extend(m.span() for m in _WORD_START.finditer(lows[d], s, e))
+    for d, s, e in zip(tok_doc[mixed].tolist(), c_start[mixed].tolist(), c_end[mixed].tolist(), strict=True):
+        found[d].extend(m.span() for m in _WORD_START.finditer(lows[d], s, e))
     return [
-        _cues_at(low, [*found, *(m.span() for m in _NUMBER_START.finditer(low))])
-        for low, found in zip(lows, spans, strict=True)
+        _cues_at(low, [*at, *(m.span() for m in _NUMBER_START.finditer(low))])
+        for low, at in zip(lows, found, strict=True)
     ]
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,9 @@ from samestory.errors import DataError
 from samestory.fingerprint import (
     _WORDS,
     FingerprintConfig,
+    HashSet,
     TokenArrays,
+    char_spans,
     minhash_batch,
     ngram_hashes_batch,
     sketch_batch,
@@ -162,8 +165,7 @@ class DocFeatures:
         )
 
 
-# stopword hashes, sorted (a token is a stopword when its hash is one of these)
-_STOP_HASHES = np.unique(token_hashes(sorted(STOPWORDS)))
+_STOPWORDS = HashSet(token_hashes(sorted(STOPWORDS)))
 # 1 + log(tf) as float32, by term frequency (a table, so weights do not depend on numpy's SIMD log)
 _TF_WEIGHTS = np.array([0.0] + [1.0 + math.log(tf) for tf in range(1, 4096)], dtype=np.float32)
 
@@ -174,26 +176,8 @@ def _tf_weights(tf: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
     return _TF_WEIGHTS[tf]
 
 
-def _stop_table() -> tuple[npt.NDArray[np.int16], np.uint64]:
-    # a direct-address table on the low hash bits: slot -> 1 + index of the stopword hash there (0: none);
-    # as many bits as it takes for no two stopwords to share a slot
-    for bits in range(12, 25):
-        slots = (_STOP_HASHES & np.uint64((1 << bits) - 1)).astype(np.int64)
-        if np.unique(slots, return_counts=True)[1].max() == 1:
-            table = np.zeros(1 << bits, dtype=np.int16)
-            table[slots] = np.arange(1, _STOP_HASHES.size + 1, dtype=np.int16)
-            return table, np.uint64((1 << bits) - 1)
-    raise AssertionError("no collision-free stopword table")  # pragma: no cover
-
-
-_STOP_TABLE, _STOP_MASK = _stop_table()
-_STOP_PADDED = np.concatenate([np.zeros(1, dtype=np.uint64), _STOP_HASHES])  # slot 0: no stopword
-
-
 def _is_stopword(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-    slot = _STOP_TABLE[(hashes & _STOP_MASK).astype(np.intp)]
-    found: npt.NDArray[np.bool_] = (slot > 0) & (_STOP_PADDED[slot] == hashes)
-    return found
+    return _STOPWORDS.contains(hashes)
 
 
 def _segments(owner: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.int64]:
@@ -246,57 +230,55 @@ def _is_upper(cp: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
     return out
 
 
-def _first_code_points(buf: bytes, starts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """The code point of the UTF-8 character starting at each of ``starts`` in ``buf``."""
-    a = np.frombuffer(buf + b"\0\0\0", dtype=np.uint8).astype(np.int64)
-    b0, b1, b2, b3 = a[starts], a[starts + 1] & 0x3F, a[starts + 2] & 0x3F, a[starts + 3] & 0x3F
-    cp: npt.NDArray[np.int64] = np.select(
-        [b0 < 0x80, b0 < 0xE0, b0 < 0xF0],
-        [b0, ((b0 & 0x1F) << 6) | b1, ((b0 & 0x0F) << 12) | (b1 << 6) | b2],
-        ((b0 & 0x07) << 18) | (b1 << 12) | (b2 << 6) | b3,
-    )
-    return cp
+_IRREGULAR: re.Pattern[str] | None = None
+
+
+def _irregular() -> re.Pattern[str]:
+    """Characters whose lower-casing is not one character that is a word character exactly when they are
+    (or depends on the neighbours: the Greek capital sigma), and everything beyond the BMP; built once."""
+    global _IRREGULAR
+    if _IRREGULAR is None:
+
+        def word(c: str) -> bool:
+            return c.isalnum() or c == "_"
+
+        bad = [
+            c for c in map(chr, range(0x80, 0x10000))
+            if not 0xD800 <= ord(c) < 0xE000 and (len(c.lower()) != 1 or word(c) != word(c.lower()))
+        ]  # fmt: skip
+        _IRREGULAR = re.compile("[" + "".join(map(re.escape, [*bad, "\u03a3"])) + "\U00010000-\U0010ffff]")
+    return _IRREGULAR
 
 
 def _upper_initials(
-    full: Sequence[str], is_ascii: Sequence[bool], toks: TokenArrays, tok_off: npt.NDArray[np.int64]
+    full: Sequence[str],
+    is_ascii: Sequence[bool],
+    tok_doc: npt.NDArray[np.int64],
+    char_start: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """For the non-ASCII texts whose original-case tokens are their lower-cased tokens token for token: which
-    of the (lower-cased) tokens ``toks`` start with an upper-case character in the original, and which texts
-    these are.
+    """For the non-ASCII texts that lower-case regularly: which of the (lower-cased) tokens start with an
+    upper-case character in the original, and which texts these are.
 
-    That holds when lower-casing maps each character to one character (the length is kept; "İ" becomes two)
-    and knows no context (the Greek capital sigma lower-cases by its neighbours), and the two token lists
-    have the same lengths; the other texts are left to `_names_of_text`."""
+    Regularly: every character lower-cases to one character, a word character exactly when it is one, and
+    without looking at its neighbours (`_irregular` lists the others). Then the original-case text and the
+    lower-cased one have the same tokens at the same character offsets, and a token's original first
+    character is the original text's character at the token's offset (read from its UTF-32 form). The other
+    texts are left to `_names_of_text`."""
     n = len(full)
-    upper = np.zeros(toks.hashes.size, dtype=np.bool_)
+    upper = np.zeros(tok_doc.size, dtype=np.bool_)
     aligned = np.zeros(n, dtype=np.bool_)
+    irregular = _irregular()
     cand = [
-        d for d, (f, a) in enumerate(zip(full, is_ascii, strict=True))
-        if not a and "\u03a3" not in f and len(f.lower()) == len(f)
-    ]  # fmt: skip
+        d for d, (f, a) in enumerate(zip(full, is_ascii, strict=True)) if not a and not irregular.search(f)
+    ]
     if not cand:
         return upper, aligned
-    parts = [word_bytes(full[d], lower=False) for d in cand]
-    obuf = b" ".join(parts)
-    otoks = tokenize_bytes(obuf)
-    o_start = np.cumsum([0] + [len(x) + 1 for x in parts], dtype=np.int64)
-    o_off = np.searchsorted(otoks.starts, o_start).astype(np.int64)
-    lo, hi = tok_off[cand], tok_off[np.asarray(cand) + 1]
-    same = (hi - lo) == np.diff(o_off)
-    if not same.any():
-        return upper, aligned
-    # token i of a text in one list against token i in the other: the same number of characters each
-    idx = np.concatenate([np.arange(a, b) for a, b in zip(lo[same].tolist(), hi[same].tolist(), strict=True)])
-    o_idx = np.concatenate(
-        [np.arange(a, b) for a, b in zip(o_off[:-1][same].tolist(), o_off[1:][same].tolist(), strict=True)]
-    )
-    owner = np.repeat(np.arange(int(same.sum())), (hi - lo)[same])
-    bad = np.bincount(owner[toks.chars[idx] != otoks.chars[o_idx]], minlength=int(same.sum())) > 0
-    same[np.flatnonzero(same)[bad]] = False
-    keep = ~bad[owner]
-    upper[idx[keep]] = _is_upper(_first_code_points(obuf, otoks.starts[o_idx[keep]]))
-    aligned[np.asarray(cand)[same]] = True
+    aligned[cand] = True
+    code = np.frombuffer("".join(full[d] for d in cand).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    base = np.zeros(n, dtype=np.int64)
+    base[cand] = np.cumsum([0] + [len(full[d]) for d in cand[:-1]], dtype=np.int64)
+    at = aligned[tok_doc]
+    upper[at] = _is_upper(code[base[tok_doc[at]] + char_start[at]])
     return upper, aligned
 
 
@@ -438,6 +420,7 @@ def _columns(
     doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
     tok_off = np.searchsorted(toks.starts, doc_start).astype(np.int64)
     tok_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(tok_off))
+    spans = char_spans(buf, toks, doc_start, tok_doc)
     h = toks.hashes
     stop = _is_stopword(h)
 
@@ -450,9 +433,9 @@ def _columns(
         h, tok_doc, ~stop & ((toks.chars > 2) | toks.digits), n, cfg
     )
     names, name_weights, n_off, years, y_off, numbers, m_off = _names_and_numbers(
-        full, is_ascii, low, buf, toks, tok_doc, tok_off, stop
+        full, is_ascii, low, buf, toks, tok_doc, spans[0], stop
     )
-    cues = pack_many(cue_strings_many(full, buf, toks, doc_start))
+    cues = pack_many(cue_strings_many(full, buf, toks, tok_doc, spans))
     keep = keep_text or bool(cfg.encoder)
     return _Columns(
         ids=ids,
@@ -547,7 +530,7 @@ def _names_and_numbers(
     buf: bytes,
     toks: TokenArrays,
     tok_doc: npt.NDArray[np.int64],
-    tok_off: npt.NDArray[np.int64],
+    char_start: npt.NDArray[np.int64],
     stop: npt.NDArray[np.bool_],
 ) -> tuple[
     npt.NDArray[np.uint32],
@@ -565,7 +548,7 @@ def _names_and_numbers(
     A name is a token of the original-case text that starts with an upper-case letter, is longer than one
     character and is not a function word (hashed lower-cased); a number is a run of digits other than "0".
     ASCII texts are read from the original-case bytes, which are aligned byte for byte with the lower-cased
-    ones; other texts from their original-case tokens when these are the lower-cased ones token for token
+    ones; other texts, when they lower-case regularly, from their original characters at the tokens' offsets
     (`_upper_initials`), else through `_names_of_text`.
     """
     n = len(full)
@@ -575,7 +558,7 @@ def _names_and_numbers(
     )
     first = np.frombuffer(orig, dtype=np.uint8)[toks.starts]
     ascii_tok = np.asarray(is_ascii, dtype=np.bool_)[tok_doc]
-    upper, aligned = _upper_initials(full, is_ascii, toks, tok_off)
+    upper, aligned = _upper_initials(full, is_ascii, tok_doc, char_start)
     read = ascii_tok | aligned[tok_doc]
     is_name = ((ascii_tok & (first >= 65) & (first <= 90)) | upper) & (toks.chars > 1) & ~stop
     is_num = read & toks.digits & ~((toks.lengths == 1) & (first == 48))
