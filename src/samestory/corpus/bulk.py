@@ -36,6 +36,7 @@ TERM_KEY = 0x8000
 #: at most this many candidate pairs are materialised per band group chunk (bounds memory for huge groups)
 _PAIR_CHUNK = 4_000_000
 _KEY_CHUNK = 8192
+_KEY_BYTES = np.dtype([("band", ">u2"), ("hash", ">u8")])  # one store key: 10 bytes, no padding
 #: candidate pairs are verified in worker processes only from this many (sending the work costs a fork)
 POOL_PAIRS = 20_000
 _PAIRS_PER_JOB = 4_096
@@ -51,12 +52,14 @@ class KeyMatrix:
     bands: npt.NDArray[np.int64]
 
     def keys_of(self, i: int) -> list[bytes]:
-        """Document i's keys as the store keeps them (the same bytes as `candidates.lsh_keys`)."""
+        """Document i's keys as the store keeps them (the same bytes as `candidates.lsh_keys`: the band index
+        as 2 big-endian bytes, then the hash as 8), written for all its bands at once."""
         cols = np.flatnonzero(self.present[i])
-        return [
-            int(b).to_bytes(2, "big") + int(h).to_bytes(8, "big")
-            for b, h in zip(self.bands[cols].tolist(), self.hashes[i, cols].tolist(), strict=True)
-        ]
+        packed = np.empty(cols.size, dtype=_KEY_BYTES)
+        packed["band"] = self.bands[cols]
+        packed["hash"] = self.hashes[i, cols]
+        raw = packed.tobytes()
+        return [raw[k : k + 10] for k in range(0, len(raw), 10)]
 
 
 def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
