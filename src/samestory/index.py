@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -324,8 +324,12 @@ class Index:
         """
         report = AddReport()
         order: list[str] = []
-        self._stage_all(articles, report, order if keep_memberships else None, progress, on_error)
-        assigned = self._assign_pending(progress, keep=keep_memberships)
+        # the features staged by this call, for the bulk engine (lexical only) not to read them back
+        staged: dict[str, DocFeatures] | None = (
+            {} if self.config.encoder is None and self._encoder is None else None
+        )
+        self._stage_all(articles, report, order if keep_memberships else None, progress, on_error, staged)
+        assigned = self._assign_pending(progress, keep=keep_memberships, staged=staged or {})
         report.resumed = max(0, self._assigned_count - report.added - report.replaced)
         if not keep_memberships:
             return report
@@ -345,6 +349,7 @@ class Index:
         order: list[str] | None,
         progress: Progress | None,
         on_error: Callable[[BaseException], None] | None,
+        staged: dict[str, DocFeatures] | None = None,
     ) -> None:
         from samestory.corpus.features import batch_for, featurize_articles
 
@@ -379,6 +384,8 @@ class Index:
                     self.store.set_meta(db, "config", wanted)
                 for a, h, doc in rows:
                     self.store.stage(db, article_row(a, h, doc.length), doc.to_bytes())
+            if staged is not None:
+                staged.update((doc.id, doc) for _, _, doc in rows)
             batch.clear()
 
         for item in articles:
@@ -399,7 +406,9 @@ class Index:
         if progress is not None:
             progress("read", seen, seen)
 
-    def _assign_pending(self, progress: Progress | None, *, keep: bool = True) -> dict[str, Membership]:
+    def _assign_pending(
+        self, progress: Progress | None, *, keep: bool = True, staged: Mapping[str, DocFeatures] | None = None
+    ) -> dict[str, Membership]:
         pending = self.store.pending()
         self._assigned_count = len(pending)
         if not pending:
@@ -408,7 +417,7 @@ class Index:
         pending.sort(key=lambda p: (1, 0.0, p[0]) if p[1] is None else (0, p[1], p[0]))
         ids = [p[0] for p in pending]
         if len(ids) >= BULK_MIN and self.encoder is None and self.store.assigned_count() <= len(ids):
-            return self._assign_bulk(ids, progress, keep=keep)
+            return self._assign_bulk(ids, progress, keep=keep, staged=staged or {})
         out: dict[str, Membership] = {}
         for lo in range(0, len(ids), BATCH):
             chunk = ids[lo : lo + BATCH]
@@ -440,7 +449,9 @@ class Index:
                 progress("assign", min(lo + BATCH, len(ids)), len(ids))
         return out
 
-    def _assign_bulk(self, ids: list[str], progress: Progress | None, *, keep: bool) -> dict[str, Membership]:
+    def _assign_bulk(
+        self, ids: list[str], progress: Progress | None, *, keep: bool, staged: Mapping[str, DocFeatures]
+    ) -> dict[str, Membership]:
         """`_assign_pending` for a large add (lexical only): the bulk engine over the stored and the pending
         articles in memory, the memberships written in order, `BULK_BATCH` per transaction (a killed run leaves
         a prefix assigned, and the next add finishes the rest, by either path, with the same result)."""
@@ -452,8 +463,8 @@ class Index:
         for _, story, blob in self.store.assigned_features():
             seeded.append(DocFeatures.from_bytes(blob))
             seeded_stories.append(story)
-        feats = self._features(ids)  # already in the engine's order
-        ordered = [feats[i] for i in ids]
+        feats = self._features([i for i in ids if i not in staged])  # staged by an earlier, interrupted add
+        ordered = [staged.get(i) or feats[i] for i in ids]  # already in the engine's order
         keys = key_matrix([*seeded, *ordered], self.config)
         window = self.window.total_seconds() if self.window is not None else None
         engine = BulkClusterer(
