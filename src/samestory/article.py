@@ -9,11 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def utc_timestamp(dt: datetime) -> float:
+    """POSIX time of ``dt``; a naive datetime is taken as UTC (the same rule for the processing order, time
+    windows, the store and provenance)."""
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 @dataclass(frozen=True, slots=True)

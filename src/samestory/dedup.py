@@ -20,10 +20,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from samestory.article import utc_timestamp
 from samestory.errors import InputError, OutputError
 
 if TYPE_CHECKING:
@@ -82,8 +82,7 @@ def _keep_key(doc: DocFeatures, any_dated: bool) -> tuple[int, float, int, str]:
     if any_dated:
         if doc.published is None:
             return (1, 0.0, -doc.length, doc.id)
-        dt = doc.published if doc.published.tzinfo else doc.published.replace(tzinfo=UTC)
-        return (0, dt.timestamp(), -doc.length, doc.id)
+        return (0, utc_timestamp(doc.published), -doc.length, doc.id)
     return (0, 0.0, -doc.length, doc.id)
 
 

@@ -21,13 +21,13 @@ import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from samestory.engines.local import LocalEngine
 from samestory.errors import InputError, StoreError
-from samestory.store import MembershipRow, Store
+from samestory.store import MembershipRow, Store, published_ts
 from samestory.stories import (
     AddReport,
     Story,
@@ -93,12 +93,6 @@ def content_hash(article: Article) -> str:
     published = article.published.isoformat() if article.published else ""
     data = f"{article.title}\x00{article.text}\x00{published}".encode()
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _ts(dt: datetime | None) -> float | None:
-    if dt is None:
-        return None
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 class Index:
@@ -227,7 +221,7 @@ class Index:
         return [feats[i] for i in ids if i in feats]
 
     def _window(self, doc: DocFeatures) -> tuple[float, float] | None:
-        ts = _ts(doc.published)
+        ts = published_ts(doc.published)
         if self.window is None or ts is None:
             return None
         w = self.window.total_seconds()
@@ -235,7 +229,7 @@ class Index:
 
     def _in_window(self, doc: DocFeatures, other: DocFeatures) -> bool:
         bounds = self._window(doc)
-        ts = _ts(other.published)
+        ts = published_ts(other.published)
         return bounds is None or ts is None or bounds[0] <= ts <= bounds[1]
 
     def _embedding_index(self) -> EmbeddingIndex | None:

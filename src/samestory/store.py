@@ -31,9 +31,10 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from samestory.article import utc_timestamp
 from samestory.errors import SchemaVersionError, StoreError
 
 #: Numbered migrations: ``(version, script)``. Append, never edit: a database records the last one applied.
@@ -114,12 +115,9 @@ class MembershipRow:
     evidence: str | None
 
 
-def _timestamp(published: datetime | None) -> float | None:
-    if published is None:
-        return None
-    if published.tzinfo is None:  # naive datetimes are taken as UTC, consistently everywhere
-        published = published.replace(tzinfo=UTC)
-    return published.timestamp()
+def published_ts(published: datetime | None) -> float | None:
+    """The ``published_ts`` column: `samestory.article.utc_timestamp` (naive = UTC), None when undated."""
+    return None if published is None else utc_timestamp(published)
 
 
 def _explain(path: str, exc: sqlite3.Error) -> StoreError:
@@ -320,7 +318,7 @@ class Store:
                 row.url,
                 row.lang,
                 published,
-                _timestamp(row.published),
+                published_ts(row.published),
                 row.length,
                 row.snippet,
                 features,

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from samestory.article import utc_timestamp
 from samestory.errors import StoreError
 from samestory.store import ArticleRow, MembershipRow
 
@@ -158,16 +159,7 @@ def summarize_stories(members: Iterable[tuple[str, ArticleRow]]) -> list[StorySu
         groups.setdefault(story_id, []).append(row)
     out = []
     for story_id, rows in groups.items():
-        dated = [
-            (
-                r.published.timestamp()
-                if r.published.tzinfo
-                else r.published.replace(tzinfo=UTC).timestamp(),
-                r.id,
-            )
-            for r in rows
-            if r.published is not None
-        ]
+        dated = [(utc_timestamp(r.published), r.id) for r in rows if r.published is not None]
         founder = next((r for r in rows if r.id == story_id), rows[0])
         out.append(
             StorySummary(

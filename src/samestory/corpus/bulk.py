@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import cast
 
 import numpy as np
 import numpy.typing as npt
 
+from samestory.article import utc_timestamp
 from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
@@ -149,7 +150,7 @@ def timestamp(published: datetime | None) -> float:
     """POSIX time of ``published`` (naive = UTC, as the store takes it); NaN when undated."""
     if published is None:
         return float("nan")
-    return (published if published.tzinfo else published.replace(tzinfo=UTC)).timestamp()
+    return utc_timestamp(published)
 
 
 class BulkClusterer:

@@ -20,12 +20,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
+from samestory.article import utc_timestamp
 from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex, lsh_keys
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
@@ -111,8 +111,7 @@ def order_key(doc: DocFeatures) -> tuple[int, float, str]:
     """The processing order: dated documents by time (naive = UTC), then undated ones; ties by id."""
     if doc.published is None:
         return (1, 0.0, doc.id)
-    dt = doc.published if doc.published.tzinfo else doc.published.replace(tzinfo=UTC)
-    return (0, dt.timestamp(), doc.id)
+    return (0, utc_timestamp(doc.published), doc.id)
 
 
 class StoryAssigner:

@@ -7,16 +7,12 @@ and a shorter version inside a longer one can be either a trimmed reprint or the
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
+from samestory.article import utc_timestamp
 from samestory.corpus.features import DocFeatures
 from samestory.corpus.verify import PairEvidence
 
 CONTAINED = 0.8  # share of the shorter version's shingles found in the longer one to call it "inside"
-
-
-def _ts(dt: datetime) -> float:
-    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).timestamp()
 
 
 def earliest(members: Sequence[DocFeatures]) -> str | None:
@@ -24,7 +20,7 @@ def earliest(members: Sequence[DocFeatures]) -> str | None:
 
     Naive datetimes are read as UTC.
     """
-    dated = [(_ts(m.published), m.id) for m in members if m.published is not None]
+    dated = [(utc_timestamp(m.published), m.id) for m in members if m.published is not None]
     return min(dated)[1] if dated else None
 
 
@@ -38,8 +34,12 @@ def copy_hint(a: DocFeatures, b: DocFeatures, evidence: PairEvidence) -> str | N
     c_ab = evidence.details.get("containment_ab", 0.0)
     c_ba = evidence.details.get("containment_ba", 0.0)
     first: DocFeatures | None = None
-    if a.published is not None and b.published is not None and _ts(a.published) != _ts(b.published):
-        first = a if _ts(a.published) < _ts(b.published) else b
+    if (
+        a.published is not None
+        and b.published is not None
+        and utc_timestamp(a.published) != utc_timestamp(b.published)
+    ):
+        first = a if utc_timestamp(a.published) < utc_timestamp(b.published) else b
     inside: tuple[DocFeatures, DocFeatures] | None = None
     if c_ab >= CONTAINED and c_ab > c_ba:
         inside = (a, b)
