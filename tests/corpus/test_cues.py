@@ -117,7 +117,8 @@ def _batch_cues(texts: list[str]) -> list[set[tuple[str, str]]]:
     doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
     toks = tokenize_bytes(buf)
     tok_doc = np.searchsorted(doc_start, toks.starts, side="right") - 1
-    return cue_strings_many(texts, buf, toks, tok_doc, char_spans(buf, toks, doc_start, tok_doc))
+    spans = char_spans(buf, toks, doc_start, tok_doc)
+    return cue_strings_many([t.lower() for t in texts], buf, toks, tok_doc, spans)
 
 
 @settings(max_examples=400, deadline=None, derandomize=True)

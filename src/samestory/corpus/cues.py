@@ -94,12 +94,11 @@ _TOKEN = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+", re.UNICODE)
 # is exactly one `_TOKEN` token: a number token starts at a digit that no earlier number token ("1.5",
 # "15,000") takes in; a word is a whole run of letters
 _FIRST = "".join(sorted({w[0] for w in _TRIGGERS}))
+_NUMBER_SOURCE = r"\d(?<!\d\d)(?<!\d[.,]\d)\d*(?:[.,]\d+)*"
+_WORD_SOURCE = rf"(?<![^\W\d_])(?:{_trie_pattern(_TRIGGERS)})(?![^\W\d_])"
 # each branch starts with one character class, so the scan skips quickly to the possible starts; the
 # look-behinds then check that the match starts a token (placed after that first character)
-_TRIGGER = re.compile(
-    r"\d(?<!\d\d)(?<!\d[.,]\d)\d*(?:[.,]\d+)*"
-    rf"|(?=[{_FIRST}])(?<![^\W\d_])(?:{_trie_pattern(_TRIGGERS)})(?![^\W\d_])"
-)
+_TRIGGER = re.compile(rf"{_NUMBER_SOURCE}|(?=[{_FIRST}]){_WORD_SOURCE}")
 UNIT_CHARS = 6  # a unit is the first six letters of the counted word: "injured" / "injuries" -> "injure"
 MAX_GAP = 2  # a number counts the first content word at most this many words after it ("10 more people")
 
@@ -154,23 +153,23 @@ def cue_strings(text: str) -> set[tuple[str, str]]:
 
 # the batch path (`cue_strings_many`) finds the two kinds of cue start apart: numbers with this pattern
 # (its leading digit class lets the scan skip to digits), trigger words among the tokens by hash
-_NUMBER_START = re.compile(r"\d(?<!\d\d)(?<!\d[.,]\d)\d*(?:[.,]\d+)*")
-_WORD_START = re.compile(rf"(?<![^\W\d_])(?:{_trie_pattern(_TRIGGERS)})(?![^\W\d_])")
+_NUMBER_START = re.compile(_NUMBER_SOURCE)
+_WORD_START = re.compile(_WORD_SOURCE)
 _TRIGGER_HASHES = HashSet(token_hashes(sorted(_TRIGGERS)))
 _DIGIT_OR_UNDERSCORE = np.zeros(256, dtype=np.bool_)
 _DIGIT_OR_UNDERSCORE[list(b"0123456789_")] = True
 
 
 def cue_strings_many(
-    texts: Sequence[str],
+    lowered: Sequence[str],
     buf: bytes,
     toks: TokenArrays,
     tok_doc: npt.NDArray[np.int64],
     spans: tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]],
 ) -> list[set[tuple[str, str]]]:
-    """`cue_strings` of each of ``texts``, given their word bytes (`samestory.fingerprint.word_bytes`, joined
-    by single spaces into ``buf``), the tokens of ``buf``, each token's text (``tok_doc``) and its character
-    span in that text (`samestory.fingerprint.char_spans`).
+    """`cue_strings` of each text, given the texts lower-cased (``lowered``), their word bytes
+    (`samestory.fingerprint.word_bytes`, joined by single spaces into ``buf``), the tokens of ``buf``, each
+    token's text (``tok_doc``) and its character span in that text (`samestory.fingerprint.char_spans`).
 
     A trigger word is a whole run of letters, so it is either a whole token of ``buf`` (found by hash, for
     all texts at once) or a run inside a token that mixes letters with digits or ``_`` ("3may"; such tokens
@@ -182,15 +181,14 @@ def cue_strings_many(
     flagged = np.zeros(a.size + 1, dtype=np.int32)
     np.cumsum(_DIGIT_OR_UNDERSCORE[a], out=flagged[1:])
     mixed = ~toks.digits & (flagged[toks.starts + toks.lengths] > flagged[toks.starts])
-    found: list[list[tuple[int, int]]] = [[] for _ in texts]
+    found: list[list[tuple[int, int]]] = [[] for _ in lowered]
     for d, s, e in zip(tok_doc[word].tolist(), c_start[word].tolist(), c_end[word].tolist(), strict=True):
         found[d].append((s, e))
-    lows = [t.lower() for t in texts]
     for d, s, e in zip(tok_doc[mixed].tolist(), c_start[mixed].tolist(), c_end[mixed].tolist(), strict=True):
-        found[d].extend(m.span() for m in _WORD_START.finditer(lows[d], s, e))
+        found[d].extend(m.span() for m in _WORD_START.finditer(lowered[d], s, e))
     return [
         _cues_at(low, [*at, *(m.span() for m in _NUMBER_START.finditer(low))])
-        for low, at in zip(lows, found, strict=True)
+        for low, at in zip(lowered, found, strict=True)
     ]
 
 

@@ -414,7 +414,8 @@ def _columns(
     titles = titles if titles is not None else [""] * n
     full = [f"{t}\n{x}" if t else x for t, x in zip(titles, texts, strict=True)]
     is_ascii = [f.isascii() for f in full]
-    low = [word_bytes(f) for f in full]
+    lowered = [f.lower() for f in full]  # for the tokens and the cues
+    low = [word_bytes(f, lower=False) for f in lowered]
     buf = b" ".join(low)
     toks = tokenize_bytes(buf)
     doc_start = np.cumsum([0] + [len(x) + 1 for x in low], dtype=np.int64)
@@ -435,7 +436,7 @@ def _columns(
     names, name_weights, n_off, years, y_off, numbers, m_off = _names_and_numbers(
         full, is_ascii, low, buf, toks, tok_doc, spans[0], stop
     )
-    cues = pack_many(cue_strings_many(full, buf, toks, tok_doc, spans))
+    cues = pack_many(cue_strings_many(lowered, buf, toks, tok_doc, spans))
     keep = keep_text or bool(cfg.encoder)
     return _Columns(
         ids=ids,
