@@ -7,8 +7,6 @@ keep it as a blob and never touch the article again.
 from __future__ import annotations
 
 import json
-import math
-import re
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -21,26 +19,22 @@ import numpy.typing as npt
 from samestory.article import Article
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.cues import cue_strings_many, pack_many
-from samestory.corpus.stopwords import STOPWORDS
+from samestory.corpus.names import names_and_numbers
+from samestory.corpus.runs import EMPTY64, STOPWORD_HASHES, log_weights, segments, unique_per_doc
 from samestory.embed.base import Encoder
 from samestory.engines.local import LocalEngine
 from samestory.errors import DataError
 from samestory.fingerprint import (
-    _WORDS,
     FingerprintConfig,
-    HashSet,
-    TokenArrays,
     char_spans,
     minhash_batch,
     ngram_hashes_batch,
     sketch_batch,
-    token_hashes,
     tokenize_bytes,
     word_bytes,
 )
 
 _MAGIC = b"SSF1"
-_EMPTY64 = np.zeros(0, dtype=np.uint64)
 MAX_TERMS = 128
 #: documents per internal batch of `featurize_texts` (at most 2**_DOC_BITS)
 CHUNK = 512
@@ -163,123 +157,6 @@ class DocFeatures:
             source=header.get("source", ""),
             text_sample=header.get("text_sample", ""),
         )
-
-
-_STOPWORDS = HashSet(token_hashes(sorted(STOPWORDS)))
-# 1 + log(tf) as float32, by term frequency (a table, so weights do not depend on numpy's SIMD log)
-_TF_WEIGHTS = np.array([0.0] + [1.0 + math.log(tf) for tf in range(1, 4096)], dtype=np.float32)
-
-
-def _tf_weights(tf: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-    if tf.size and int(tf.max()) >= _TF_WEIGHTS.size:
-        return np.array([1.0 + math.log(t) for t in tf.tolist()], dtype=np.float32)
-    return _TF_WEIGHTS[tf]
-
-
-def _is_stopword(hashes: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-    return _STOPWORDS.contains(hashes)
-
-
-def _segments(owner: npt.NDArray[np.int64], n_docs: int) -> npt.NDArray[np.int64]:
-    """Offsets (n_docs + 1) of each document's run in an array sorted by ``owner``."""
-    return np.searchsorted(owner, np.arange(n_docs + 1, dtype=np.int64)).astype(np.int64)
-
-
-def _unique_per_doc(
-    owner: npt.NDArray[np.int64], values: npt.NDArray[np.uint64], bits: int, n_docs: int
-) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Per document, the sorted distinct ``values`` (each < 2**bits) with their counts; and the offsets."""
-    key = (owner.astype(np.uint64) << np.uint64(bits)) | values
-    uniq, counts = np.unique(key, return_counts=True)
-    doc = (uniq >> np.uint64(bits)).astype(np.int64)
-    vals = uniq & np.uint64((1 << bits) - 1)
-    return vals, counts.astype(np.int64), _segments(doc, n_docs)
-
-
-def _names_of_text(full: str) -> tuple[list[str], list[str]]:
-    """Names (lower-cased words that start with a capital) and numbers (digit runs) of a non-ASCII text, one
-    entry per occurrence (the name weights count them).
-
-    The same definition as the vectorised ASCII path in `featurize_texts`: a token of the original-case text
-    is a name when its first character is upper case and it is longer than one character; a number when it
-    is all decimal digits (read as ASCII) other than "0".
-    """
-    names: list[str] = []
-    numbers: list[str] = []
-    for t in full.translate(_WORDS).split():
-        if t[0].isupper():
-            low = t.lower()
-            if len(low) > 1:
-                names.append(low)
-        elif t.isascii() and t.isdigit() and t != "0":
-            numbers.append(t)
-    return names, numbers
-
-
-_UPPER_BMP: npt.NDArray[np.bool_] | None = None
-
-
-def _is_upper(cp: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    """``chr(c).isupper()`` of each code point (a table for the Basic Multilingual Plane, built once)."""
-    global _UPPER_BMP
-    if _UPPER_BMP is None:
-        _UPPER_BMP = np.array([chr(c).isupper() for c in range(0x10000)], dtype=np.bool_)
-    out = _UPPER_BMP[np.minimum(cp, 0xFFFF)]
-    for k in np.flatnonzero(cp > 0xFFFF).tolist():
-        out[k] = chr(int(cp[k])).isupper()
-    return out
-
-
-_IRREGULAR: re.Pattern[str] | None = None
-
-
-def _irregular() -> re.Pattern[str]:
-    """Characters whose lower-casing is not one character that is a word character exactly when they are
-    (or depends on the neighbours: the Greek capital sigma), and everything beyond the BMP; built once."""
-    global _IRREGULAR
-    if _IRREGULAR is None:
-
-        def word(c: str) -> bool:
-            return c.isalnum() or c == "_"
-
-        bad = [
-            c for c in map(chr, range(0x80, 0x10000))
-            if not 0xD800 <= ord(c) < 0xE000 and (len(c.lower()) != 1 or word(c) != word(c.lower()))
-        ]  # fmt: skip
-        _IRREGULAR = re.compile("[" + "".join(map(re.escape, [*bad, "\u03a3"])) + "\U00010000-\U0010ffff]")
-    return _IRREGULAR
-
-
-def _upper_initials(
-    full: Sequence[str],
-    is_ascii: Sequence[bool],
-    tok_doc: npt.NDArray[np.int64],
-    char_start: npt.NDArray[np.int64],
-) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
-    """For the non-ASCII texts that lower-case regularly: which of the (lower-cased) tokens start with an
-    upper-case character in the original, and which texts these are.
-
-    Regularly: every character lower-cases to one character, a word character exactly when it is one, and
-    without looking at its neighbours (`_irregular` lists the others). Then the original-case text and the
-    lower-cased one have the same tokens at the same character offsets, and a token's original first
-    character is the original text's character at the token's offset (read from its UTF-32 form). The other
-    texts are left to `_names_of_text`."""
-    n = len(full)
-    upper = np.zeros(tok_doc.size, dtype=np.bool_)
-    aligned = np.zeros(n, dtype=np.bool_)
-    irregular = _irregular()
-    cand = [
-        d for d, (f, a) in enumerate(zip(full, is_ascii, strict=True)) if not a and not irregular.search(f)
-    ]
-    if not cand:
-        return upper, aligned
-    aligned[cand] = True
-    code = np.frombuffer("".join(full[d] for d in cand).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-    base = np.zeros(n, dtype=np.int64)
-    base[cand] = np.cumsum([0] + [len(full[d]) for d in cand[:-1]], dtype=np.int64)
-    at = aligned[tok_doc]
-    upper[at] = _is_upper(code[base[tok_doc[at]] + char_start[at]])
-    return upper, aligned
 
 
 def term_config(cfg: CorpusConfig) -> FingerprintConfig:
@@ -423,7 +300,7 @@ def _columns(
     tok_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(tok_off))
     spans = char_spans(buf, toks, doc_start, tok_doc)
     h = toks.hashes
-    stop = _is_stopword(h)
+    stop = STOPWORD_HASHES.contains(h)
 
     # shingles: distinct count and signature per document
     fp = cfg.fingerprint
@@ -433,7 +310,7 @@ def _columns(
     terms, weights, t_off, term_sigs = _content_terms(
         h, tok_doc, ~stop & ((toks.chars > 2) | toks.digits), n, cfg
     )
-    names, name_weights, n_off, years, y_off, numbers, m_off = _names_and_numbers(
+    names, name_weights, n_off, years, y_off, numbers, m_off = names_and_numbers(
         full, is_ascii, low, buf, toks, tok_doc, spans[0], stop
     )
     cues = pack_many(cue_strings_many(lowered, buf, toks, tok_doc, spans))
@@ -459,7 +336,7 @@ def _columns(
         y_off=y_off,
         numbers=numbers,
         m_off=m_off,
-        cues=np.concatenate([_EMPTY64, *cues]).astype(np.uint64),
+        cues=np.concatenate([EMPTY64, *cues]).astype(np.uint64),
         c_off=np.cumsum([0] + [c.size for c in cues], dtype=np.int64),
     )
 
@@ -494,7 +371,7 @@ def _content_terms(
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
     """Per document: distinct 32-bit content-word hashes (sorted), the `MAX_TERMS` most frequent (ties by
     hash), with L2-normalised ``1 + log tf`` weights; their offsets; and the content-word signatures."""
-    terms, tf, t_off = _unique_per_doc(tok_doc[content], h[content] >> np.uint64(32), 32, n)
+    terms, tf, t_off = unique_per_doc(tok_doc[content], h[content] >> np.uint64(32), 32, n)
     term_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(t_off))
     if int(np.diff(t_off).max(initial=0)) > MAX_TERMS:
         # rank by (document, frequency down, hash up) with one sort of a packed key: the document in the top
@@ -506,104 +383,9 @@ def _content_terms(
         rank[by_rank] = np.arange(terms.size, dtype=np.int64) - t_off[term_doc[by_rank]]
         kept = rank < MAX_TERMS
         terms, tf, term_doc = terms[kept], tf[kept], term_doc[kept]
-        t_off = _segments(term_doc, n)
-    weights = _log_weights(tf, t_off)
+        t_off = segments(term_doc, n)
+    weights = log_weights(tf, t_off)
     return terms.astype(np.uint32), weights, t_off, minhash_batch(terms, term_doc, n, term_config(cfg))
-
-
-def _log_weights(counts: npt.NDArray[np.int64], off: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
-    """``1 + log count`` of each value, L2-normalised per document (``off``: the documents' offsets)."""
-    w = _tf_weights(counts).astype(np.float64)
-    n = off.size - 1
-    norm = np.ones(n)
-    filled = np.diff(off) > 0
-    if w.size:
-        norm[filled] = np.sqrt(np.add.reduceat(w * w, off[:-1][filled]))
-    owner = np.repeat(np.arange(n, dtype=np.int64), np.diff(off))
-    weights: npt.NDArray[np.float32] = (w / norm[owner]).astype(np.float32)
-    return weights
-
-
-def _names_and_numbers(
-    full: Sequence[str],
-    is_ascii: Sequence[bool],
-    low: Sequence[bytes],
-    buf: bytes,
-    toks: TokenArrays,
-    tok_doc: npt.NDArray[np.int64],
-    char_start: npt.NDArray[np.int64],
-    stop: npt.NDArray[np.bool_],
-) -> tuple[
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.float32],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.uint16],
-    npt.NDArray[np.int64],
-    npt.NDArray[np.uint32],
-    npt.NDArray[np.int64],
-]:
-    """Per document (with offsets): sorted 32-bit hashes of names and numbers, with their L2-normalised
-    ``1 + log count`` weights; years (1800-2099) among the
-    numbers; the 32-bit hashes of the other numbers.
-
-    A name is a token of the original-case text that starts with an upper-case letter, is longer than one
-    character and is not a function word (hashed lower-cased); a number is a run of digits other than "0".
-    ASCII texts are read from the original-case bytes, which are aligned byte for byte with the lower-cased
-    ones; other texts, when they lower-case regularly, from their original characters at the tokens' offsets
-    (`_upper_initials`), else through `_names_of_text`.
-    """
-    n = len(full)
-    h = toks.hashes
-    orig = b" ".join(
-        word_bytes(f, lower=False) if a else x for f, a, x in zip(full, is_ascii, low, strict=True)
-    )
-    first = np.frombuffer(orig, dtype=np.uint8)[toks.starts]
-    ascii_tok = np.asarray(is_ascii, dtype=np.bool_)[tok_doc]
-    upper, aligned = _upper_initials(full, is_ascii, tok_doc, char_start)
-    read = ascii_tok | aligned[tok_doc]
-    is_name = ((ascii_tok & (first >= 65) & (first <= 90)) | upper) & (toks.chars > 1) & ~stop
-    is_num = read & toks.digits & ~((toks.lengths == 1) & (first == 48))
-    num_text = [
-        buf[s : s + k]
-        for s, k in zip(toks.starts[is_num].tolist(), toks.lengths[is_num].tolist(), strict=True)
-    ]
-    other_names: list[str] = []
-    other_nums: list[str] = []
-    name_doc: list[int] = []
-    num_doc: list[int] = []
-    for d in (i for i, a in enumerate(is_ascii) if not a and not aligned[i]):
-        names_d, nums_d = _names_of_text(full[d])
-        other_names += names_d
-        name_doc += [d] * len(names_d)
-        other_nums += nums_d
-        num_doc += [d] * len(nums_d)
-    o_names = token_hashes(other_names)
-    o_keep = ~_is_stopword(o_names)
-    o_nums = token_hashes(other_nums)
-    num_text += [x.encode() for x in other_nums]
-    nums_h = np.concatenate([h[is_num], o_nums])
-    nums_doc = np.concatenate([tok_doc[is_num], np.array(num_doc, dtype=np.int64)])
-    names, name_counts, n_off = _unique_per_doc(
-        np.concatenate([tok_doc[is_name], np.array(name_doc, dtype=np.int64)[o_keep], nums_doc]),
-        np.concatenate([h[is_name], o_names[o_keep], nums_h]) >> np.uint64(32),
-        32,
-        n,
-    )
-    values = [int(x) if len(x) == 4 else 0 for x in num_text]
-    is_year = np.array([1800 <= v <= 2099 for v in values], dtype=np.bool_)
-    years, _, y_off = _unique_per_doc(
-        nums_doc[is_year], np.array(values, dtype=np.uint64)[is_year] if values else _EMPTY64, 16, n
-    )
-    numbers, _, m_off = _unique_per_doc(nums_doc[~is_year], nums_h[~is_year] >> np.uint64(32), 32, n)
-    return (
-        names.astype(np.uint32),
-        _log_weights(name_counts, n_off),
-        n_off,
-        years.astype(np.uint16),
-        y_off,
-        numbers.astype(np.uint32),
-        m_off,
-    )
 
 
 def featurize_text(
