@@ -13,10 +13,10 @@ import pytest
 from corpus_samples import articles, gold, partition, synthetic_versions
 from samestory.article import Article
 from samestory.corpus.cluster import cluster_batch, order_key
-from samestory.corpus.config import CorpusConfig
+from samestory.corpus.config import CorpusConfig, parse_window
 from samestory.corpus.features import featurize
 from samestory.errors import InputError, RecordError, StoreError
-from samestory.index import Index, parse_window
+from samestory.index import Index
 from samestory.ingest import from_text, read_paths
 
 CFG = CorpusConfig(
@@ -196,18 +196,6 @@ def test_read_only_index_refuses_to_add(tmp_path: Path, corpus: list[Article]) -
         with pytest.raises(StoreError, match="read-only"):
             ix.add(corpus[3:6])
         assert len(ix) == 3
-
-
-@pytest.mark.parametrize("text", ["7", "d", "-3d", "0h", "7 days", ""])
-def test_bad_windows_are_input_errors(text: str) -> None:
-    with pytest.raises(InputError, match="time window"):
-        parse_window(text)
-
-
-def test_windows_parse() -> None:
-    assert parse_window("36h") == timedelta(hours=36)
-    assert parse_window("2w") == timedelta(weeks=2)
-    assert parse_window("1.5d") == timedelta(hours=36)
 
 
 def test_ecb_events_agree_with_the_batch_engine(tmp_path: Path, ecb_jsonl: Path) -> None:

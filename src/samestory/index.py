@@ -17,8 +17,6 @@ dictionaries. Documents are processed in the engine's order (`order_key`: publis
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import timedelta
@@ -35,6 +33,7 @@ from samestory.stories import (
     article_row,
     config_from_json,
     config_to_json,
+    content_hash,
     explain_story,
     membership_from_row,
     membership_to_row,
@@ -66,33 +65,6 @@ BULK_BATCH = 1024
 
 #: ``progress(stage, done, total)``: stage is "read" (total unknown: None) or "assign"
 Progress = Callable[[str, int, int | None], None]
-
-_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
-
-def parse_window(text: str) -> timedelta:
-    """Parse a time window such as ``7d``, ``36h``, ``2w``, ``90m`` or ``30s``.
-
-    >>> parse_window("7d")
-    datetime.timedelta(days=7)
-    """
-    m = _WINDOW.match(text.lower())
-    if m is None:
-        raise InputError(
-            f"expected a time window like 7d, 36h, 2w or 90m (a number and one of s, m, h, d, w), found {text!r}"
-        )
-    value = float(m.group(1))
-    if value <= 0:
-        raise InputError(f"expected a positive time window, found {text!r}")
-    return timedelta(**{_UNITS[m.group(2)]: value})
-
-
-def content_hash(article: Article) -> str:
-    """The hash that tells whether a stored article changed: title, body and publication time."""
-    published = article.published.isoformat() if article.published else ""
-    data = f"{article.title}\x00{article.text}\x00{published}".encode()
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 class Index:
@@ -323,7 +295,7 @@ class Index:
             {} if self.config.encoder is None and self._encoder is None else None
         )
         self._stage_all(articles, report, order if keep_memberships else None, progress, on_error, staged)
-        assigned = self._assign_pending(progress, keep=keep_memberships, staged=staged or {})
+        assigned = self._assign_pending(progress, staged or {}, keep=keep_memberships)
         report.resumed = max(0, self._assigned_count - report.added - report.replaced)
         if not keep_memberships:
             return report
@@ -401,7 +373,7 @@ class Index:
             progress("read", seen, seen)
 
     def _assign_pending(
-        self, progress: Progress | None, *, keep: bool = True, staged: Mapping[str, DocFeatures] | None = None
+        self, progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool = True
     ) -> dict[str, Membership]:
         pending = self.store.pending()
         self._assigned_count = len(pending)
@@ -411,7 +383,7 @@ class Index:
         pending.sort(key=lambda p: (1, 0.0, p[0]) if p[1] is None else (0, p[1], p[0]))
         ids = [p[0] for p in pending]
         if len(ids) >= BULK_MIN and self.encoder is None and self.store.assigned_count() <= len(ids):
-            return self._assign_bulk(ids, progress, keep=keep, staged=staged or {})
+            return self._assign_bulk(ids, progress, staged, keep=keep)
         out: dict[str, Membership] = {}
         for lo in range(0, len(ids), BATCH):
             chunk = ids[lo : lo + BATCH]
@@ -444,7 +416,7 @@ class Index:
         return out
 
     def _assign_bulk(
-        self, ids: list[str], progress: Progress | None, *, keep: bool, staged: Mapping[str, DocFeatures]
+        self, ids: list[str], progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool
     ) -> dict[str, Membership]:
         """`_assign_pending` for a large add (lexical only): the bulk engine over the stored and the pending
         articles in memory, the memberships written in order, `BULK_BATCH` per transaction (a killed run leaves

@@ -4,6 +4,7 @@ store."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -211,6 +212,13 @@ def explain_story(
         members=tuple(members),
         earliest=earliest([feats[i] for i in ids if i in feats]),
     )
+
+
+def content_hash(article: Article) -> str:
+    """The hash that tells whether a stored article changed: title, body and publication time."""
+    published = article.published.isoformat() if article.published else ""
+    data = f"{article.title}\x00{article.text}\x00{published}".encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def article_row(a: Article, digest: str, length: int) -> ArticleRow:

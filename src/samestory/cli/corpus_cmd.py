@@ -106,7 +106,8 @@ def index_add(
     ),
 ) -> None:
     """Add articles to the index; articles already stored with the same content are skipped."""
-    from samestory.index import Index, parse_window
+    from samestory.corpus.config import parse_window
+    from samestory.index import Index
     from samestory.ingest import read_paths
 
     span = parse_window(window) if window else None
@@ -256,7 +257,8 @@ def match(
     format: OutFormat = typer.Option(OutFormat.text, "--format", "-f", help="text or json."),
 ) -> None:
     """Which story each article would join, with evidence; nothing is stored."""
-    from samestory.index import Index, parse_window
+    from samestory.corpus.config import parse_window
+    from samestory.index import Index
     from samestory.ingest import read_paths
 
     span = parse_window(window) if window else None

@@ -1,11 +1,15 @@
-"""`CorpusConfig`: every threshold of corpus mode in one typed, documented object."""
+"""`CorpusConfig`: every threshold of corpus mode in one typed, documented object; `parse_window` reads the
+time window (``--window 7d``) an index matches within."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from samestory.errors import InputError
 from samestory.fingerprint import FingerprintConfig
 
 
@@ -51,3 +55,24 @@ class CorpusConfig:
     pair_model: Mapping[str, Any] | None = None
     regroup_max: int = 160
     regroup_ratio: float = 0.45  # fitted with the thresholds above (pair_model.json: regroup_ratio)
+
+
+_WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def parse_window(text: str) -> timedelta:
+    """Parse a time window such as ``7d``, ``36h``, ``2w``, ``90m`` or ``30s``.
+
+    >>> parse_window("7d")
+    datetime.timedelta(days=7)
+    """
+    m = _WINDOW.match(text.lower())
+    if m is None:
+        raise InputError(
+            f"expected a time window like 7d, 36h, 2w or 90m (a number and one of s, m, h, d, w), found {text!r}"
+        )
+    value = float(m.group(1))
+    if value <= 0:
+        raise InputError(f"expected a positive time window, found {text!r}")
+    return timedelta(**{_UNITS[m.group(2)]: value})
