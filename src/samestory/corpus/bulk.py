@@ -59,8 +59,8 @@ class KeyMatrix:
         packed = np.empty(cols.size, dtype=_KEY_BYTES)
         packed["band"] = self.bands[cols]
         packed["hash"] = self.hashes[i, cols]
-        raw = packed.tobytes()
-        return [raw[k : k + 10] for k in range(0, len(raw), 10)]
+        raw, size = packed.tobytes(), _KEY_BYTES.itemsize
+        return [raw[k : k + size] for k in range(0, len(raw), size)]
 
 
 def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
