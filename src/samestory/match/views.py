@@ -21,7 +21,7 @@ _UNIT = re.compile(
 # short texts, where tail may repeat head), so that the lead of an article is the mean of head and body.
 VIEWS: dict[str, tuple[int, int | None]] = {
     "head": (0, 48),
-    "body": (48, 112),
+    "body": (48, 160),
     "tail": (-48, None),
 }
 

@@ -191,7 +191,7 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                 const int32_t *sT = as + (size_t)t * nb;
 #if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
                 if ((nb & 1) == 0 && ro == RO) {
-                    /* two blocks per 512-bit step: lanes 0-7 hold block b, 8-15 block b+1.
+                    /* (samestory) two blocks per 512-bit step: lanes 0-7 hold block b, 8-15 block b+1.
                      * vpdpbusd adds the 4-byte dot products of the unsigned nibbles and the
                      * signed activations to an accumulator that starts at -sum(a) per lane,
                      * so each block's 8 lanes sum to <w - 8, a> exactly (integer). */
