@@ -1,6 +1,6 @@
 """The few short passages of an article that get embedded ("views"): head, body and tail.
 
-Embedding every sentence is too slow on a CPU (multilingual-e5-small: a few hundred tokens a second on 2
+Embedding every sentence is too slow on a CPU (multilingual-e5-small: 1,500–4,000 tokens a second on 2
 cores), so an article is represented by a handful of windows. Windows count *units*: a whitespace word, or
 one CJK / kana / hangul / Thai character (scripts written without spaces), and slice the original string so
 that the text embedded is exactly what the reader wrote.
