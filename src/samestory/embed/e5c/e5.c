@@ -40,6 +40,13 @@
 #include <immintrin.h>
 #endif
 
+/* the AVX-512 VNNI matmul kernel (samestory) */
+#if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
+#define E5_VNNI512 1
+#else
+#define E5_VNNI512 0
+#endif
+
 #define RESTRICT __restrict__
 #define QK 32
 
@@ -166,7 +173,7 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
         /* per-row-group weights pre-expanded to int8 once, reused over all L
          * tokens: the inner token loop then runs pure int8 x int8 maddubs. */
         int8_t *wexp = (int8_t *)aligned_alloc(64, (size_t)RO * nin);
-#if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
+#if E5_VNNI512
         float *dwv = (float *)aligned_alloc(64, (size_t)RO * nb * 8 * sizeof(float));
 #endif
 #pragma omp for schedule(static)
@@ -178,7 +185,7 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                 int8_t *we = wexp + (size_t)r * nin;
                 for (int b = 0; b < nb; b++) {
                     dwf[r][b] = fp16_to_fp32(wr[b].d);
-#if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
+#if E5_VNNI512
                     for (int j = 0; j < 8; j++) dwv[((size_t)r * nb + b) * 8 + j] = dwf[r][b];
 #endif
                     const uint8_t *qs = wr[b].qs; int8_t *o = we + b * QK;
@@ -189,7 +196,7 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
                 const int8_t *a = aq + (size_t)t * nin;
                 const float *dT = ad + (size_t)t * nb;
                 const int32_t *sT = as + (size_t)t * nb;
-#if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
+#if E5_VNNI512
                 if ((nb & 1) == 0 && ro == RO) {
                     /* (samestory) two blocks per 512-bit step: lanes 0-7 hold block b, 8-15 block b+1.
                      * vpdpbusd adds the 4-byte dot products of the unsigned nibbles and the
@@ -245,7 +252,7 @@ static void matmul_q4q8(const block_q4_0 *W, const float *bias,
             }
         }
         free(wexp);
-#if defined(__AVX512F__) && defined(__AVX512DQ__) && defined(__AVX512VNNI__)
+#if E5_VNNI512
         free(dwv);
 #endif
     }
