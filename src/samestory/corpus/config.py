@@ -30,7 +30,8 @@ class CorpusConfig:
     - ``regroup_max`` / ``regroup_ratio``: after each document, its neighbourhood (its story and the stories
       of its verified candidates) is clustered again by average linkage at ``join_threshold`` when it holds
       at most ``regroup_max`` members (0 disables it); two groups merge there only when their mean cross
-      closeness reaches ``regroup_ratio`` times each group's own mean closeness (as ``cohesion_ratio``).
+      closeness reaches ``regroup_ratio`` times each group's own mean closeness (as ``cohesion_ratio``), a
+      group's own closeness counting from ``cohesion_members`` members on (a smaller group's mean is noise).
     - ``max_compare``: at most this many members of a story are compared with a new document
       (the earliest ones plus the best candidate).
     - ``encoder``: encoder spec for embeddings (``None`` = lexical only); ``embed_chars`` characters of
@@ -55,6 +56,7 @@ class CorpusConfig:
     pair_model: Mapping[str, Any] | None = None
     regroup_max: int = 160
     regroup_ratio: float = 0.45  # fitted with the thresholds above (pair_model.json: regroup_ratio)
+    cohesion_members: int = 4  # fitted likewise (pair_model.json: cohesion_members)
 
 
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
