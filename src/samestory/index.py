@@ -3,7 +3,7 @@
 The index runs exactly the corpus engine's online clustering (`samestory.corpus.cluster.OnlineClusterer`):
 per document, candidates share an LSH key (`candidates.lsh_keys`), each is checked by `verify`, the verified
 ones go to `StoryAssigner.assign`, and a document that finds no story is embedded (when an encoder is set)
-and compared with story founders by nearest neighbours. Only the look-ups differ: SQLite tables instead of
+and compared with the embedded documents by nearest neighbours. Only the look-ups differ: SQLite tables instead of
 dictionaries. Documents are processed in the engine's order (`order_key`: published, then id), so one
 ``add`` of a batch gives the same stories as `cluster_batch` on that batch (with ``exhaustive_below=0``).
 
@@ -394,18 +394,18 @@ class Index:
                     membership = regrouping.own
                     embedded = doc.embedding is not None and feats[i].embedding is None
                     vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
-                    founder = membership.matched_id is None
+                    searchable = membership.matched_id is None or embedded  # as `OnlineClusterer.add`
                     self.store.assign(
                         db,
                         membership_to_row(membership),
                         keys,
                         features=doc.to_bytes() if embedded else None,
-                        embedding=vector if founder else None,
+                        embedding=vector if searchable else None,
                     )
                     self._remember(doc)
                     self._story_cache.setdefault(membership.story_id, []).append(doc.id)
                     self._apply(db, regrouping, out if keep else None)
-                    if founder and doc.embedding is not None:
+                    if searchable and doc.embedding is not None:
                         emb = self._embedding_index()
                         if emb is not None:
                             emb.add(doc.id, doc.embedding)
@@ -517,9 +517,10 @@ class Index:
             for m in redone:
                 self.store.set_membership(db, membership_to_row(m))
                 doc = engine.docs[m.article_id]
-                if doc.embedding is not None and feats[m.article_id].embedding is None:
+                embedded = doc.embedding is not None and feats[m.article_id].embedding is None
+                if embedded:
                     self.store.set_features(db, m.article_id, doc.to_bytes())
-                if m.matched_id is None and doc.embedding is not None:
+                if (m.matched_id is None or embedded) and doc.embedding is not None:
                     self.store.put_embedding(db, m.article_id, doc.embedding.astype("<f4").tobytes())
                 else:
                     self.store.drop_embedding(db, m.article_id)

@@ -18,7 +18,7 @@ Tables (schema version 1)::
     memberships(doc, seq, story_id, matched_id, score, evidence)
                                              which story each article joined (``seq``: the order in which
                                              articles were assigned), which member it matched, and why
-    embeddings(doc, seq, vector)             embeddings of story founders (the embedding cascade's search pool)
+    embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
 
 An article is written in two steps: `Store.stage` keeps its row and features (committed in batches as input
 is read), then `Store.assign` adds its band keys and membership. Staged articles without a membership are

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from samestory.corpus.candidates import lsh_keys
 from samestory.corpus.cluster import (
     Membership,
+    OnlineClusterer,
     StoryAssigner,
     average_linkage,
     cluster_batch,
@@ -178,6 +179,12 @@ def test_cascade_embeds_only_hard_documents_and_joins_translations(sentences_a: 
     assert story["3-ru"].evidence is not None and story["3-ru"].evidence.kind == "translation"
     assert story["2-reprint"].story_id == "1-en" and story["4-other"].story_id == "4-other"
     assert encoder.calls == 3  # the reprint was decided lexically and never embedded
+    # every embedded document stays findable by its embedding, also the one that joined a story (a later
+    # regrouping may make it a founder again, and its translations must still find it)
+    engine = OnlineClusterer(cfg, _FakeEncoder(directions))
+    for d in sorted(docs, key=order_key):
+        engine.add(d)
+    assert engine.emb is not None and len(engine.emb) == engine.embedded == 3
 
 
 # ---------------------------------------------------------------- average linkage and regrouping
@@ -213,29 +220,48 @@ def test_average_linkage_resists_chaining_and_unknown_pairs() -> None:
     assert average_linkage(np.array([[0, 1.0], [1.0, 0]]), 0.5, known=known) == [[0], [1]]
 
 
-def test_a_tight_group_does_not_absorb_a_related_item() -> None:
-    # three near-identical versions (closeness 0.9) and a related article (0.3): scores alone would merge
-    scores = np.full((4, 4), 0.95)
-    close = np.full((4, 4), 0.9)
-    scores[3, :3] = scores[:3, 3] = 0.8
-    close[3, :3] = close[:3, 3] = 0.3
+def _two_groups(n_a: int, n_b: int) -> tuple[np.ndarray, np.ndarray]:
+    # n_a near-identical versions (closeness 0.9 among them), then n_b versions of a related text (0.9 among
+    # them); across the two, scores 0.8 but closeness 0.3: scores alone would merge them
+    n = n_a + n_b
+    scores = np.full((n, n), 0.95)
+    close = np.full((n, n), 0.9)
+    scores[n_a:, :n_a] = scores[:n_a, n_a:] = 0.8
+    close[n_a:, :n_a] = close[:n_a, n_a:] = 0.3
+    return scores, close
+
+
+def test_a_tight_group_does_not_absorb_a_related_group() -> None:
+    scores, close = _two_groups(3, 3)
     assert len(average_linkage(scores, 0.5)) == 1
-    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3]]
+    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3, 4, 5]]
 
 
 def test_a_group_holds_others_apart_only_from_trusted_from_members() -> None:
-    # the tight group of three is too small to count when cohesion counts from four members ...
-    scores = np.full((4, 4), 0.95)
-    close = np.full((4, 4), 0.9)
-    scores[3, :3] = scores[:3, 3] = 0.8
-    close[3, :3] = close[:3, 3] = 0.3
-    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3]]
-    # ... and a tight group of four does count
-    scores = np.full((5, 5), 0.95)
-    close = np.full((5, 5), 0.9)
-    scores[4, :4] = scores[:4, 4] = 0.8
-    close[4, :4] = close[:4, 4] = 0.3
-    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3], [4]]
+    # groups of three are too small to count when cohesion counts from four members ...
+    scores, close = _two_groups(3, 3)
+    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3, 4, 5]]
+    # ... groups of four do count
+    scores, close = _two_groups(4, 4)
+    assert average_linkage(scores, 0.5, close, 0.5, trusted_from=4) == [[0, 1, 2, 3], [4, 5, 6, 7]]
+
+
+def test_a_lone_item_held_apart_only_by_closeness_joins_its_best_group() -> None:
+    # one article that scores 0.8 with a tight group but shares little wording: it has nowhere else to go,
+    # so once nothing else merges it joins the group (a group of two would too: below trusted_from)
+    scores, close = _two_groups(3, 1)
+    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2, 3]]
+    # ... the group it scores highest with, not the first one it could join
+    scores, close = _two_groups(3, 4)  # items 3..6: another tight group; a lone item 7 scores with both
+    scores = np.pad(scores, ((0, 1), (0, 1)))
+    close = np.pad(close, ((0, 1), (0, 1)))
+    scores[7, :3] = scores[:3, 7] = 0.6
+    scores[7, 3:7] = scores[3:7, 7] = 0.7
+    close[7, :7] = close[:7, 7] = 0.1
+    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3, 4, 5, 6, 7]]
+    # ... and an item whose mean score stays below the threshold stays alone
+    scores[7, :7] = scores[:7, 7] = 0.4
+    assert average_linkage(scores, 0.5, close, 0.5) == [[0, 1, 2], [3, 4, 5, 6], [7]]
 
 
 class _Scripted(StoryAssigner):

@@ -312,7 +312,8 @@ def average_linkage(
       pairs only (default: the known ones; lexical closeness means nothing across languages), and two groups
       without a comparable pair between them are not held apart by it. A group's own closeness counts from
       ``trusted_from`` members on (as many comparable pairs as that many members have): a smaller group's
-      mean is too noisy to hold anything apart.
+      mean is too noisy to hold anything apart. Once no more groups may merge, a group smaller than that
+      which the check alone holds apart joins the group it has the highest mean score with.
 
     Among the pairs of groups allowed to merge, the one with the highest mean score plus mean closeness goes
     first. Groups are listed by their first item, items in order; ties go to the lowest indices
@@ -333,10 +334,12 @@ def average_linkage(
     active = np.ones(n, dtype=bool)
     groups: list[list[int]] = [[i] for i in range(n)]
     upper = np.triu(np.ones((n, n), dtype=bool), 1)
+    size = np.ones(n)
     while True:
         valid = upper & active[:, None] & active[None, :] & (counts > 0)
         mean = np.where(valid, sums / np.maximum(counts, 1.0), -np.inf)
         valid &= mean >= threshold
+        reach = valid.copy()
         priority = mean
         if use_close and valid.any():
             cohesion = np.where(inner_n >= trusted_pairs, inner / np.maximum(inner_n, 1.0), 0.0)
@@ -350,8 +353,16 @@ def average_linkage(
             # joins its translations before a same-language article on the same event)
             priority = mean + np.where(close_n > 0, cross, mean)
         if not valid.any():
-            break
+            # nothing merges any more: a group too small for its own cohesion to count, held apart only by
+            # the closeness check, joins the group it scores highest with (an article that matches its
+            # event's articles but words the story its own way is not left alone)
+            small = size < trusted_from
+            valid = reach & (small[:, None] | small[None, :])
+            if not valid.any():
+                break
+            priority = mean
         i, j = divmod(int(np.argmax(np.where(valid, priority, -np.inf))), n)
+        size[i] += size[j]
         inner[i] += inner[j] + close[i, j]
         inner_n[i] += inner_n[j] + close_n[i, j]
         for m in (sums, counts, close, close_n):
@@ -367,7 +378,7 @@ class OnlineClusterer:
     """In-memory incremental clustering: candidate search (LSH, term index, embeddings) + `StoryAssigner`.
 
     The cascade: cheap lexical candidates first; only a document that finds no confident lexical story is
-    embedded (when an encoder is set) and compared with the founders of existing stories by cosine.
+    embedded (when an encoder is set) and compared by cosine with the documents embedded before it.
     """
 
     def __init__(
@@ -411,10 +422,12 @@ class OnlineClusterer:
             ids.extend(i for i, _ in self.terms.query(doc, TERM_FLOOR) if i not in seen)
         candidates = self._verified(doc, ids)
         membership = self.assigner.assign(doc, candidates, self._members)
-        if membership.matched_id is None and self.encoder is not None:
-            # hard document: no lexical story; embed it and look among story founders
+        encoder = self.encoder
+        hard = membership.matched_id is None and encoder is not None
+        if hard and encoder is not None:
+            # hard document: no lexical story; embed it and look among the embedded documents
             if doc.embedding is None:
-                doc = doc.with_embedding(self.encoder.encode([doc.text_sample or doc.id])[0])
+                doc = doc.with_embedding(encoder.encode([doc.text_sample or doc.id])[0])
                 self.embedded += 1
             assert doc.embedding is not None
             if self.emb is None:
@@ -439,7 +452,10 @@ class OnlineClusterer:
         self.lsh.add(doc, keys)
         if self.terms is not None:
             self.terms.add(doc)
-        if membership.matched_id is None and doc.embedding is not None:
+        # every embedded document is searchable by its embedding: a founder now, or a hard document that a
+        # regrouping put into a story (which may be split off again later: its story's founder must stay
+        # findable, e.g. for the source text of its translations)
+        if doc.embedding is not None and (hard or membership.matched_id is None):
             if self.emb is None:
                 self.emb = EmbeddingIndex(doc.embedding.shape[0])
             self.emb.add(doc.id, doc.embedding)
