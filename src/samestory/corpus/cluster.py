@@ -139,12 +139,17 @@ class StoryAssigner:
         key = tuple(m.id for m in members)
         if key in self._cohesion:
             return self._cohesion[key]
-        sims = [_closeness(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
+        sims = [self._pair_closeness(a, b) for i, a in enumerate(members) for b in members[i + 1 :]]
         value = float(np.mean(sims)) if sims else None
         if len(self._cohesion) > 100_000:
             self._cohesion.clear()
         self._cohesion[key] = value
         return value
+
+    def _pair_closeness(self, a: DocFeatures, b: DocFeatures) -> float:
+        # from the pair's verified evidence when it is cached (the same measures), else computed
+        ev = self._pairs.get((b.id, a.id)) or self._pairs.get((a.id, b.id))
+        return _detail_closeness(ev.details) if ev is not None else _closeness(a, b)
 
     def _compare_set(
         self, members: Sequence[DocFeatures], known: dict[str, PairEvidence]
