@@ -265,6 +265,8 @@ class BulkClusterer:
         if self.max_candidates and cands.size > self.max_candidates:
             top = np.lexsort((id_rank[cands], -shared))[: self.max_candidates]
             cands = cands[top]
+        if cands.size < 2:
+            return cands  # most documents have no candidate: no sort (a numpy call per document adds up)
         return cands[np.argsort(id_rank[cands], kind="stable")]
 
 
