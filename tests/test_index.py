@@ -12,7 +12,7 @@ import pytest
 
 from corpus_samples import articles, gold, partition, synthetic_versions
 from samestory.article import Article
-from samestory.corpus.cluster import cluster_batch, order_key
+from samestory.corpus.cluster import OnlineClusterer, cluster_batch, order_key
 from samestory.corpus.config import CorpusConfig, parse_window
 from samestory.corpus.features import featurize
 from samestory.errors import InputError, RecordError, StoreError
@@ -239,10 +239,16 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
     encoder = _MarkerEncoder()
     cfg = dataclasses.replace(CFG, encoder="marker")
     batch = cluster_batch([featurize(a, cfg) for a in arts], cfg, encoder)
+    engine = OnlineClusterer(cfg, encoder, exhaustive=False)
+    for doc in sorted((featurize(a, cfg) for a in arts), key=order_key):
+        engine.add(doc)
     with Index(tmp_path / "x.db", cfg, encoder=encoder) as ix:
         ix.add(arts)
         assert _stored(ix) == {m.article_id: (m.story_id, m.matched_id) for m in batch}
-        assert ix.store.embeddings()  # founders were embedded and kept for the nearest-neighbour search
+        # the same documents are searchable by embedding as in the engine, translations that joined included
+        stored = {i for i, _ in ix.store.embeddings()}
+        assert stored == engine.searchable
+        assert any(i.endswith("-tr") for i in stored)
     with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
         probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")
         assert ix.match(probe).story_id == ix.story_id_of(versions[0].id)

@@ -234,9 +234,9 @@ class Index:
                 out.append((cand, stories[cid], ev))
         return out
 
-    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Regrouping, list[bytes]]:
+    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Regrouping, list[bytes], bool]:
         """What `OnlineClusterer.add` decides for ``doc``: (features, possibly embedded; its membership and
-        the regrouping of its neighbourhood; keys)."""
+        the regrouping of its neighbourhood; keys; whether it was hard: no lexical story, embeddings asked)."""
         from samestory.corpus.candidates import EmbeddingIndex, lsh_keys
         from samestory.corpus.cluster import StoryAssigner
 
@@ -248,7 +248,8 @@ class Index:
         candidates = self._verified(doc, ids)
         membership = assigner.assign(doc, candidates, self._story_members)
         encoder = self.encoder
-        if membership.matched_id is None and encoder is not None:
+        hard = membership.matched_id is None and encoder is not None
+        if hard and encoder is not None:
             if doc.embedding is None:
                 doc = doc.with_embedding(encoder.encode([doc.text_sample or doc.id])[0])
             assert doc.embedding is not None
@@ -258,7 +259,7 @@ class Index:
             near = [i for i, _ in emb.query(doc.embedding, k=10) if i != doc.id]
             candidates = self._verified(doc, near)
             membership = assigner.assign(doc, candidates, self._story_members)
-        return doc, assigner.regroup(doc, membership, candidates, self._story_members), keys
+        return doc, assigner.regroup(doc, membership, candidates, self._story_members), keys, hard
 
     # -- adding ----------------------------------------------------------------------------------------
 
@@ -375,6 +376,8 @@ class Index:
     def _assign_pending(
         self, progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool = True
     ) -> dict[str, Membership]:
+        from samestory.corpus.cluster import searchable
+
         pending = self.store.pending()
         self._assigned_count = len(pending)
         if not pending:
@@ -390,22 +393,22 @@ class Index:
             feats = self._features(chunk)
             with self.store.transaction() as db:
                 for i in chunk:
-                    doc, regrouping, keys = self._decide(feats[i])
+                    doc, regrouping, keys, hard = self._decide(feats[i])
                     membership = regrouping.own
                     embedded = doc.embedding is not None and feats[i].embedding is None
                     vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
-                    searchable = membership.matched_id is None or embedded  # as `OnlineClusterer.add`
+                    findable = doc.embedding is not None and searchable(membership, hard=hard)
                     self.store.assign(
                         db,
                         membership_to_row(membership),
                         keys,
                         features=doc.to_bytes() if embedded else None,
-                        embedding=vector if searchable else None,
+                        embedding=vector if findable else None,
                     )
                     self._remember(doc)
                     self._story_cache.setdefault(membership.story_id, []).append(doc.id)
                     self._apply(db, regrouping, out if keep else None)
-                    if searchable and doc.embedding is not None:
+                    if findable and doc.embedding is not None:
                         emb = self._embedding_index()
                         if emb is not None:
                             emb.add(doc.id, doc.embedding)
@@ -517,10 +520,9 @@ class Index:
             for m in redone:
                 self.store.set_membership(db, membership_to_row(m))
                 doc = engine.docs[m.article_id]
-                embedded = doc.embedding is not None and feats[m.article_id].embedding is None
-                if embedded:
+                if doc.embedding is not None and feats[m.article_id].embedding is None:
                     self.store.set_features(db, m.article_id, doc.to_bytes())
-                if (m.matched_id is None or embedded) and doc.embedding is not None:
+                if m.article_id in engine.searchable and doc.embedding is not None:
                     self.store.put_embedding(db, m.article_id, doc.embedding.astype("<f4").tobytes())
                 else:
                     self.store.drop_embedding(db, m.article_id)
@@ -539,7 +541,7 @@ class Index:
         """
         from samestory.corpus.features import featurize
 
-        _, regrouping, _ = self._decide(featurize(article, self.config))
+        _, regrouping, _, _ = self._decide(featurize(article, self.config))
         return regrouping.own
 
     def membership(self, article_id: str) -> Membership | None:

@@ -406,6 +406,7 @@ class OnlineClusterer:
         self.members: dict[str, list[DocFeatures]] = {}
         self.memberships: dict[str, Membership] = {}
         self.embedded = 0
+        self.searchable: set[str] = set()  # the documents in the embedding search (`searchable`)
 
     def _members(self, story_id: str) -> Sequence[DocFeatures]:
         return self.members[story_id]
@@ -457,14 +458,20 @@ class OnlineClusterer:
         self.lsh.add(doc, keys)
         if self.terms is not None:
             self.terms.add(doc)
-        # every embedded document is searchable by its embedding: a founder now, or a hard document that a
-        # regrouping put into a story (which may be split off again later: its story's founder must stay
-        # findable, e.g. for the source text of its translations)
-        if doc.embedding is not None and (hard or membership.matched_id is None):
+        if doc.embedding is not None and searchable(membership, hard=hard):
             if self.emb is None:
                 self.emb = EmbeddingIndex(doc.embedding.shape[0])
             self.emb.add(doc.id, doc.embedding)
+            self.searchable.add(doc.id)
         return membership
+
+
+def searchable(membership: Membership, *, hard: bool) -> bool:
+    """Whether a document with an embedding goes into the embedding search: when it founded its story, or
+    when it was *hard* (no lexical story, so it was embedded) even if it joined a story by its embedding or
+    a regrouping: a regrouping may split it off again as a founder, and the source texts of its translations
+    must still find it."""
+    return hard or membership.matched_id is None
 
 
 def cluster_batch(
@@ -504,5 +511,6 @@ __all__ = [
     "average_linkage",
     "cluster_batch",
     "order_key",
+    "searchable",
     "stories_of",
 ]
