@@ -247,7 +247,7 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
         assert _stored(ix) == {m.article_id: (m.story_id, m.matched_id) for m in batch}
         # the same documents are searchable by embedding as in the engine, translations that joined included
         stored = {i for i, _ in ix.store.embeddings()}
-        assert stored == engine.searchable
+        assert stored == engine.in_search
         assert any(i.endswith("-tr") for i in stored)
     with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
         probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")

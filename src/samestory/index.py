@@ -522,7 +522,7 @@ class Index:
                 doc = engine.docs[m.article_id]
                 if doc.embedding is not None and feats[m.article_id].embedding is None:
                     self.store.set_features(db, m.article_id, doc.to_bytes())
-                if m.article_id in engine.searchable and doc.embedding is not None:
+                if m.article_id in engine.in_search and doc.embedding is not None:
                     self.store.put_embedding(db, m.article_id, doc.embedding.astype("<f4").tobytes())
                 else:
                     self.store.drop_embedding(db, m.article_id)

@@ -406,7 +406,7 @@ class OnlineClusterer:
         self.members: dict[str, list[DocFeatures]] = {}
         self.memberships: dict[str, Membership] = {}
         self.embedded = 0
-        self.searchable: set[str] = set()  # the documents in the embedding search (`searchable`)
+        self.in_search: set[str] = set()  # ids of the documents in the embedding search (`searchable`)
 
     def _members(self, story_id: str) -> Sequence[DocFeatures]:
         return self.members[story_id]
@@ -462,7 +462,7 @@ class OnlineClusterer:
             if self.emb is None:
                 self.emb = EmbeddingIndex(doc.embedding.shape[0])
             self.emb.add(doc.id, doc.embedding)
-            self.searchable.add(doc.id)
+            self.in_search.add(doc.id)
         return membership
 
 
