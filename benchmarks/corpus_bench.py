@@ -80,16 +80,16 @@ def _config(args: argparse.Namespace) -> Any:
 def run_samestory(
     ids: list[str], texts: list[str], published: list[str], args: argparse.Namespace
 ) -> list[str]:
-    """Batch featurisation (`featurize_texts`) + the bulk engine (== `cluster_batch`, LSH candidates)."""
+    """Batch featurisation (`featurize_texts`) + `cluster_batch` (the bulk engine)."""
     from datetime import datetime
 
-    from samestory.corpus.bulk import cluster_bulk
+    from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.features import featurize_texts
 
     cfg = _config(args)
     when = [datetime.fromisoformat(p) if p else None for p in published]
     feats = featurize_texts(ids, texts, cfg, published=when, workers=args.workers)
-    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg, workers=args.workers)}
+    story = {m.article_id: m.story_id for m in cluster_batch(feats, cfg, workers=args.workers)}
     return [story[i] for i in ids]
 
 
@@ -99,7 +99,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
     seconds spent reading + featurising and clustering."""
     from datetime import datetime
 
-    from samestory.corpus.bulk import cluster_bulk
+    from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.features import batch_for, featurize_texts
 
     cfg = _config(args)
@@ -131,7 +131,7 @@ def stream_samestory(path: Path, args: argparse.Namespace) -> tuple[list[str], d
                 flush()
     flush()
     t1 = time.perf_counter()
-    story = {m.article_id: m.story_id for m in cluster_bulk(feats, cfg, workers=args.workers)}
+    story = {m.article_id: m.story_id for m in cluster_batch(feats, cfg, workers=args.workers)}
     t2 = time.perf_counter()
     return [story[i] for i in ids], {"read_featurise_s": t1 - t0, "cluster_s": t2 - t1}
 

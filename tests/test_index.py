@@ -12,16 +12,15 @@ import pytest
 
 from corpus_samples import articles, gold, partition, synthetic_versions
 from samestory.article import Article
-from samestory.corpus.cluster import OnlineClusterer, cluster_batch, order_key
+from samestory.corpus.bulk import BulkClusterer, cluster_batch
+from samestory.corpus.cluster import order_key
 from samestory.corpus.config import CorpusConfig, parse_window
 from samestory.corpus.features import featurize
 from samestory.errors import InputError, RecordError, StoreError
 from samestory.index import Index
 from samestory.ingest import from_text, read_paths
 
-CFG = CorpusConfig(
-    exhaustive_below=0
-)  # the batch engine with the same LSH-only candidate search as the index
+CFG = CorpusConfig()
 
 
 def _batch(arts: list[Article]) -> dict[str, tuple[str, str | None]]:
@@ -238,16 +237,14 @@ def test_embedding_cascade_agrees_with_cluster_batch(tmp_path: Path) -> None:
             )
     encoder = _MarkerEncoder()
     cfg = dataclasses.replace(CFG, encoder="marker")
-    batch = cluster_batch([featurize(a, cfg) for a in arts], cfg, encoder)
-    engine = OnlineClusterer(cfg, encoder, exhaustive=False)
-    for doc in sorted((featurize(a, cfg) for a in arts), key=order_key):
-        engine.add(doc)
+    engine = BulkClusterer(cfg, encoder=encoder)
+    batch = engine.cluster([featurize(a, cfg) for a in arts])
     with Index(tmp_path / "x.db", cfg, encoder=encoder) as ix:
         ix.add(arts)
         assert _stored(ix) == {m.article_id: (m.story_id, m.matched_id) for m in batch}
         # the same documents are searchable by embedding as in the engine, translations that joined included
         stored = {i for i, _ in ix.store.embeddings()}
-        assert stored == engine.in_search
+        assert stored == engine.state.in_search
         assert any(i.endswith("-tr") for i in stored)
     with Index(tmp_path / "x.db", encoder=encoder) as ix:  # a fresh process reads the embeddings back
         probe = from_text(_translate(f"kq{versions[0].story} {versions[0].text}"), id="probe", lang="xx")
@@ -259,6 +256,7 @@ def test_a_later_add_rewrites_stored_memberships_as_cluster_batch_does(
 ) -> None:
     # scripted pair scores: b1 (event B) looked close enough to a (event A) when it came; b2 is b1's event
     from samestory.corpus import cluster as cluster_mod
+    from samestory.corpus import step as step_mod
     from samestory.corpus import verify as verify_mod
     from samestory.corpus.verify import PairEvidence
 
@@ -270,6 +268,7 @@ def test_a_later_add_rewrites_stored_memberships_as_cluster_batch_does(
 
     monkeypatch.setattr(verify_mod, "verify", scripted)
     monkeypatch.setattr(cluster_mod, "verify", scripted)
+    monkeypatch.setattr(step_mod, "verify", scripted)
     cfg = dataclasses.replace(CFG, match_threshold=0.5, join_threshold=0.5, regroup_ratio=0.0)
     text = "the same words in every one of these three texts so that they share every shingle band " * 3
     day = datetime(2021, 5, 1, tzinfo=UTC)
@@ -337,8 +336,6 @@ def _bulk(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bulk_add_agrees_with_cluster_batch_and_the_online_path(
     tmp_path: Path, corpus: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from samestory.corpus.bulk import cluster_bulk
-
     _bulk(monkeypatch)
     with Index(tmp_path / "bulk.db", CFG) as ix:
         memberships = ix.add(corpus)
@@ -346,8 +343,6 @@ def test_bulk_add_agrees_with_cluster_batch_and_the_online_path(
         bulk_bands = sorted(ix.store.connection.execute("SELECT key, doc FROM bands").fetchall())
     assert [m.article_id for m in memberships] == [a.id for a in corpus]
     assert bulk == _batch(corpus)
-    feats = [featurize(a, CFG) for a in corpus]
-    assert bulk == {m.article_id: (m.story_id, m.matched_id) for m in cluster_bulk(feats, CFG)}
     _online(monkeypatch)
     with Index(tmp_path / "online.db", CFG) as ix:
         ix.add(corpus)
@@ -394,7 +389,8 @@ def test_bulk_add_with_a_window_and_a_candidate_cap_agrees_with_the_online_path(
     stored = []
     for mode, name in ((_online, "online"), (_bulk, "bulk")):
         mode(monkeypatch)
-        with Index(tmp_path / f"{name}.db", CFG, window=timedelta(days=2), max_candidates=cap) as ix:
+        cfg = dataclasses.replace(CFG, max_candidates=cap)
+        with Index(tmp_path / f"{name}.db", cfg, window=timedelta(days=2)) as ix:
             ix.add(spread[:25])  # the second add starts from a filled index: the bulk path seeds it
             ix.add(spread[25:])
             stored.append(_stored(ix))

@@ -160,12 +160,21 @@ def test_candidates_share_a_key_and_respect_the_window(tmp_path: Path) -> None:
             key = b"k2" if name == "other-key" else b"k1"
             s.assign(db, MembershipRow(name, name, None, 1.0, None), [key, b"own" + name.encode()])
     with Store(tmp_path / "s.db") as s:
-        assert s.candidates([b"k1"]) == ["far", "near", "undated"]
+
+        def found(groups: list[list[bytes]], **kw: object) -> dict[str, list[int]]:
+            return dict(s.shared_keys(groups, **kw))  # type: ignore[arg-type]
+
+        assert found([[b"k1"]]) == {"far": [1], "near": [1], "undated": [1]}
         span = timedelta(days=7).total_seconds()
         window = (t0.timestamp() - span, t0.timestamp() + span)
-        assert s.candidates([b"k1", b"k2"], window=window) == ["near", "other-key", "undated"]
-        assert s.candidates([b"k1"], exclude="near") == ["far", "undated"]
-        assert s.candidates([]) == []
+        assert found([[b"k1"], [b"k2", b"ownnear"]], window=window) == {
+            "near": [1, 1],
+            "other-key": [0, 1],
+            "undated": [1, 0],
+        }
+        assert found([[b"k1"]], exclude="near") == {"far": [1], "undated": [1]}
+        assert found([[]]) == {}
+        assert s.posting_sizes([b"k1", b"k2", b"none"], cap=1) == [2, 1, 0]  # counted up to cap + 1
 
 
 def test_delete_removes_bands_and_membership(tmp_path: Path) -> None:
@@ -176,7 +185,7 @@ def test_delete_removes_bands_and_membership(tmp_path: Path) -> None:
         with s.transaction() as db:
             assert s.delete(db, "a1")
             assert not s.delete(db, "a1")
-        assert s.candidates([b"k"]) == []
+        assert s.shared_keys([[b"k"]]) == []
         assert s.membership("a1") is None
         assert s.connection.execute("SELECT count(*) FROM bands").fetchone()[0] == 0
 
@@ -240,7 +249,7 @@ def _count(path: Path, table: str) -> int:
 def test_kill_9_during_index_add_leaves_a_consistent_database(
     tmp_path: Path, phase: str, bulk_min: int
 ) -> None:
-    from samestory.corpus.cluster import cluster_batch
+    from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import featurize
     from samestory.index import Index
@@ -289,7 +298,7 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(
         assert s.integrity() == "ok"
         got = {r.article_id: r.story_id for story, _ in s.story_ids() for r in s.members(story)}
     # the resumed index holds the same stories as one uninterrupted batch
-    cfg = CorpusConfig(exhaustive_below=0)
+    cfg = CorpusConfig()
     with Index(db_path) as ix:
         feats = [featurize(a, ix.config) for a in read_paths([data]) if not isinstance(a, Exception)]
     batch = cluster_batch(feats, cfg)
@@ -298,22 +307,3 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(
     # at Jaccard 0.5; here one truncation among ~1,050 documents)
     truth = gold(versions)
     assert adjusted_rand_index([str(truth[i]) for i in sorted(got)], [got[i] for i in sorted(got)]) > 0.99
-
-
-def test_candidate_limit_keeps_those_sharing_the_most_keys(tmp_path: Path) -> None:
-    shared = {
-        "one": [b"k1"],
-        "three": [b"k1", b"k2", b"k3"],
-        "two-b": [b"k2", b"k3"],
-        "two-a": [b"k1", b"k2"],
-    }
-    with Store(tmp_path / "s.db") as s, s.transaction() as db:
-        for i, (name, keys) in enumerate(shared.items()):
-            s.stage(db, ArticleRow(id=name, content_hash=str(i)), b"f")
-            s.assign(db, MembershipRow(name, name, None, 1.0, None), keys)
-    with Store(tmp_path / "s.db") as s:
-        query = [b"k1", b"k2", b"k3"]
-        assert s.candidates(query) == sorted(shared)
-        assert s.candidates(query, limit=1) == ["three"]
-        assert s.candidates(query, limit=2) == ["three", "two-a"]  # a tie at two keys goes to the smaller id
-        assert s.candidates(query, limit=10) == sorted(shared)

@@ -49,7 +49,7 @@ _EXPORTS: dict[str, str] = {
     "PairEvidence": "samestory.corpus.verify",
     "verify": "samestory.corpus.verify",
     "Membership": "samestory.corpus.cluster",
-    "cluster_batch": "samestory.corpus.cluster",
+    "cluster_batch": "samestory.corpus.bulk",
     "OutputError": "samestory.errors",
 }
 
@@ -93,7 +93,8 @@ __all__ = [
 if TYPE_CHECKING:
     from samestory.article import Article, Dateline, Sentence, Span
     from samestory.comparison import Comparison, compare
-    from samestory.corpus.cluster import Membership, cluster_batch
+    from samestory.corpus.bulk import cluster_batch
+    from samestory.corpus.cluster import Membership
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures, featurize
     from samestory.corpus.verify import PairEvidence, verify

@@ -1,13 +1,16 @@
-"""Deduplicate a news corpus: keep one version per story (and language), and say what was removed and why.
+"""Deduplicate a news corpus: remove copies (``--level copy``, the default) or every version but one per story
+(``--level story``), and say what was removed and why.
 
-Stories come from the corpus engine (`samestory.corpus.cluster.cluster_batch`); this module only decides
-which member of each group is kept and writes the outputs:
+Stories come from the corpus engine (`samestory.corpus.bulk.cluster_batch`); this module only decides which
+members of each group are kept (`plan`) and writes the outputs:
 
-- the kept version is the earliest dated one (the likely original); in a group with no dates, the longest
-  (the most complete); ties by id;
+- versions are taken earliest dated first (the likely original); in a group with no dates, longest first (the
+  most complete); ties by id. At ``copy`` level a version is removed when it is a copy of one kept before it
+  (`is_copy`: word runs in common), so independent reports of one event stay; at ``story`` level only the
+  first is kept;
 - by default a group is one story *in one language*: a translation is not a duplicate of its original
   (``across_languages=True`` keeps a single version per story);
-- every removed article gets a line in the map: which version was kept in its place, the story, the kind of
+- every removed article gets a line in the map: the level that removed it, which version was kept in its place, the story, the kind of
   version (reprint, rewrite, translation), the pair score and evidence against the kept version, and the
   member it originally matched.
 
@@ -19,11 +22,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from samestory.article import utc_timestamp
+from samestory.corpus.verify import PairEvidence, reprint_score
 from samestory.errors import InputError, OutputError
 
 if TYPE_CHECKING:
@@ -50,10 +55,12 @@ class Removal:
     reason: str
     evidence: dict[str, Any] | None
     matched_id: str | None
+    level: str = ""  # the `Level` that removed it ("id" for a repeated id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "removed": self.removed_id,
+            "level": self.level,
             "kept": self.kept_id,
             "story_id": self.story_id,
             "kind": self.kind,
@@ -86,28 +93,48 @@ def _keep_key(doc: DocFeatures, any_dated: bool) -> tuple[int, float, int, str]:
     return (0, 0.0, -doc.length, doc.id)
 
 
+class Level(StrEnum):
+    """What `plan` removes: ``copy``, copies of a kept text (reprints, near-verbatim copies, truncations;
+    translations with ``across_languages``); ``story``, every version but one per story."""
+
+    copy = "copy"
+    story = "story"
+
+
+#: `verify.reprint_score` from which a pair is a copy of one text (a reprint with page debris, a truncation
+#: to half its length): word runs in common, not only the same story
+COPY_SCORE = 0.5
+
+
+def is_copy(ev: PairEvidence, *, across_languages: bool = False) -> bool:
+    """Whether a verified pair is two copies of one text: most word runs shared (`COPY_SCORE`), or, across
+    languages, a translation. A rewrite scored high by its names and vocabulary alone is not a copy."""
+    if reprint_score(ev.details) >= COPY_SCORE:
+        return True
+    return across_languages and ev.kind == "translation" and ev.same_story
+
+
 def plan(
     docs: Sequence[DocFeatures],
     cfg: CorpusConfig,
     *,
     encoder: Encoder | None = None,
     across_languages: bool = False,
+    level: Level = Level.copy,
     memberships: Sequence[Membership] | None = None,
 ) -> DedupPlan:
-    """Decide what to keep: one version per story (per language unless ``across_languages``).
+    """Decide what to keep. Within each story (per language unless ``across_languages``) versions are taken
+    earliest first (longest first when undated): at ``level=story`` the first is kept and the rest removed; at
+    ``level=copy`` a version is removed only when it is a copy (`is_copy`) of a version kept before it, so
+    independent reports of one event all stay.
 
     ``docs`` must have distinct ids. ``memberships`` (from `cluster_batch`) are computed when not given.
     """
-    from samestory.corpus.cluster import cluster_batch
+    from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.verify import verify
 
     if memberships is None:
-        if encoder is None and len(docs) >= cfg.exhaustive_below:
-            from samestory.corpus.bulk import cluster_bulk  # the same memberships, candidates found up front
-
-            memberships = cluster_bulk(docs, cfg)
-        else:
-            memberships = cluster_batch(docs, cfg, encoder)
+        memberships = cluster_batch(docs, cfg, encoder)
     by_id = {d.id: d for d in docs}
     member_of = {m.article_id: m for m in memberships}
     groups: dict[tuple[str, str], list[DocFeatures]] = {}
@@ -119,15 +146,26 @@ def plan(
     kept: set[str] = set()
     for (story_id, _), members in groups.items():
         any_dated = any(d.published is not None for d in members)
-        keep = min(members, key=lambda d: _keep_key(d, any_dated))
-        kept.add(keep.id)
-        for d in members:
-            if d.id == keep.id:
-                continue
-            ev = verify(d, keep, cfg)
-            how = "the earliest version" if any_dated else "the longest version"
+        how = "the earliest version" if any_dated else "the longest version"
+        versions = sorted(members, key=lambda d: _keep_key(d, any_dated))
+        keepers = [versions[0]]
+        for d in versions[1:]:
+            if level is Level.story:
+                keep, ev = versions[0], verify(d, versions[0], cfg)
+            else:
+                scored = [(verify(d, k, cfg), k) for k in keepers]
+                copies = [(ev, k) for ev, k in scored if is_copy(ev, across_languages=across_languages)]
+                if not copies:
+                    keepers.append(d)
+                    continue
+                ev, keep = max(copies, key=lambda p: (reprint_score(p[0].details), p[0].score, p[1].id))
             via = member_of[d.id].matched_id
             chain = f"; joined the story via {via}" if via not in (None, keep.id) else ""
+            what = (
+                f"same story as {keep.id} ({how} kept); {ev.kind}, pair score {ev.score:.2f}{chain}"
+                if level is Level.story
+                else f"a copy of {keep.id} ({how} kept): {_copy_words(ev)}"
+            )
             out.removed.append(
                 Removal(
                     removed_id=d.id,
@@ -135,15 +173,25 @@ def plan(
                     story_id=story_id,
                     kind=ev.kind,
                     score=ev.score,
-                    reason=f"same story as {keep.id} ({how} kept); {ev.kind}, pair score {ev.score:.2f}{chain}",
+                    reason=what,
                     evidence=ev.to_dict(),
                     matched_id=member_of[d.id].matched_id,
+                    level=level.value,
                 )
             )
+        kept.update(k.id for k in keepers)
     order = {d.id: i for i, d in enumerate(docs)}
     out.kept = sorted(kept, key=order.__getitem__)
     out.removed.sort(key=lambda r: order[r.removed_id])
     return out
+
+
+def _copy_words(ev: PairEvidence) -> str:
+    d = ev.details
+    if ev.kind == "translation" and reprint_score(d) < COPY_SCORE:
+        return f"a translation (embedding similarity {d.get('cosine', 0.0):.2f})"
+    share = max(d["containment_ab"], d["containment_ba"])
+    return f"shares {share:.0%} of its word runs (Jaccard {d['jaccard']:.2f})"
 
 
 def article_record(article: Article) -> dict[str, Any]:
@@ -176,6 +224,7 @@ def dedup_paths(
     encoder: Encoder | None = None,
     options: ReadOptions | None = None,
     across_languages: bool = False,
+    level: Level = Level.copy,
     progress: Progress | None = None,
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
@@ -183,51 +232,28 @@ def dedup_paths(
     """Read ``paths``, write the kept articles to ``out`` (JSONL) and one line per removed article to
     ``map_path`` (JSONL). Input errors go to ``on_error`` and are counted; the rest is processed.
 
-    A repeated id keeps its first record; the later ones are removed with the reason "repeated id".
+    ``level`` says what is removed (`plan`). A repeated id keeps its first record; the later ones are
+    removed with the reason "repeated id".
     Both outputs are written to temporary files and renamed at the end, so a failed run leaves no half file.
     ``workers`` > 1 (0 = one per core) featurises in that many processes (the same result).
     """
+    from samestory.corpus.batch import read_features
     from samestory.corpus.config import CorpusConfig
-    from samestory.corpus.features import batch_for, featurize_articles
-    from samestory.ingest import read_paths
 
     cfg = cfg or CorpusConfig()
-    docs: list[DocFeatures] = []
-    seen: set[str] = set()
-    repeats: list[Removal] = []
-    errors = 0
-    batch: list[Article] = []
-
-    def flush() -> None:
-        feats = featurize_articles(batch, cfg, workers=workers)
-        # the text sample only serves a later embedding; without an encoder it would just hold memory
-        docs.extend(f if encoder is not None else replace(f, text_sample="") for f in feats)
-        batch.clear()
-
-    for n, item in enumerate(read_paths(paths, options), 1):
-        if isinstance(item, InputError):
-            errors += 1
-            if on_error is not None:
-                on_error(item)
-            continue
-        if item.id in seen:
-            repeats.append(
-                Removal(
-                    item.id, item.id, "", "repeat", 1.0, "repeated id: the first record was kept", None, None
-                )
-            )
-            continue
-        seen.add(item.id)
-        batch.append(item)
-        if len(batch) >= batch_for(workers, alone=256):
-            flush()
-            if progress is not None:
-                progress("read", n, None)
-    flush()
+    read = read_features(
+        paths, cfg, embedding=encoder is not None, options=options, progress=progress, on_error=on_error,
+        workers=workers,
+    )  # fmt: skip
+    docs = read.docs
+    repeats = [
+        Removal(i, i, "", "repeat", 1.0, "repeated id: the first record was kept", None, None, "id")
+        for i in read.repeated
+    ]
+    errors = read.errors
     if progress is not None:
-        progress("read", len(docs), len(docs))
         progress("cluster", 0, len(docs))
-    result = plan(docs, cfg, encoder=encoder, across_languages=across_languages)
+    result = plan(docs, cfg, encoder=encoder, across_languages=across_languages, level=level)
     result.removed.extend(repeats)
     result.errors = errors
     if progress is not None:

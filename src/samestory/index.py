@@ -1,11 +1,12 @@
 """`Index`: a persistent corpus of articles grouped into stories, in one SQLite file.
 
-The index runs exactly the corpus engine's online clustering (`samestory.corpus.cluster.OnlineClusterer`):
-per document, candidates share an LSH key (`candidates.lsh_keys`), each is checked by `verify`, the verified
-ones go to `StoryAssigner.assign`, and a document that finds no story is embedded (when an encoder is set)
-and compared with the embedded documents by nearest neighbours. Only the look-ups differ: SQLite tables instead of
-dictionaries. Documents are processed in the engine's order (`order_key`: published, then id), so one
-``add`` of a batch gives the same stories as `cluster_batch` on that batch (with ``exhaustive_below=0``).
+The index runs the corpus engine's online step (`samestory.corpus.step.decide`) over its SQLite store: per
+document, candidates share keys (`candidates.lsh_keys`, chosen by `candidates.select_candidates`), each is
+checked by `verify`, the verified ones go to `StoryAssigner.assign`, and a document that finds no story is
+embedded (when an encoder is set) and compared with the embedded documents by nearest neighbours. Only the
+look-ups differ from the in-memory state: SQLite tables instead of dictionaries. Documents are processed in the
+engine's order (`order_key`: published, then id), so one ``add`` of a batch gives the same stories as
+`cluster_batch` on that batch.
 
 >>> import tempfile, pathlib
 >>> from samestory.ingest import from_text
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from samestory.engines.local import LocalEngine
 from samestory.errors import InputError, StoreError
-from samestory.store import MembershipRow, Store, published_ts
+from samestory.store import Store
 from samestory.stories import (
     AddReport,
     Story,
@@ -43,19 +44,19 @@ from samestory.stories import (
 if TYPE_CHECKING:
     import sqlite3
 
+    import numpy as np
+    import numpy.typing as npt
+
     from samestory.article import Article
     from samestory.corpus.candidates import EmbeddingIndex
-    from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner
+    from samestory.corpus.cluster import Membership, StoryAssigner
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
-    from samestory.corpus.verify import PairEvidence
+    from samestory.corpus.step import Decision
     from samestory.embed.base import Encoder
 
 #: articles staged (and committed) per transaction while reading input, and assigned per transaction
 BATCH = 256
-#: candidates verified per document: those sharing the most LSH keys (0 = all). Bounds `match` latency on a
-#: large index; the index equals `cluster_batch` whenever no document has more candidates than this.
-MAX_CANDIDATES = 100
 #: feature blobs kept decoded in memory while adding (about 4 KB each)
 CACHE_DOCS = 20_000
 #: an add with at least this many pending articles, into an index holding no more assigned articles than
@@ -75,8 +76,7 @@ class Index:
     ``window`` restricts candidates to articles published within that time of the new one (articles with
     no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
     ``encoder`` overrides the one named by ``config.encoder`` (an already loaded model, or a test double).
-    ``max_candidates`` caps the candidates verified per document (those sharing the most LSH keys; 0 = all),
-    unless the engine's config sets its own cap. ``workers`` > 1 (0 = one per core) featurises large adds and
+    ``workers`` > 1 (0 = one per core) featurises large adds and
     verifies the bulk engine's candidate pairs in that many processes (`samestory.engines.local`); the
     stored result is the same.
     """
@@ -89,7 +89,6 @@ class Index:
         window: timedelta | None = None,
         read_only: bool = False,
         encoder: Encoder | None = None,
-        max_candidates: int = MAX_CANDIDATES,
         workers: int = 1,
     ) -> None:
         LocalEngine(workers)  # checks ``workers`` before the file is touched
@@ -101,9 +100,6 @@ class Index:
             self.store.close()
             raise
         self.window = window
-        # the engine's own cap when its config has one, else the index's
-        cap = getattr(self.config, "max_candidates", None)
-        self.max_candidates = int(cap) if cap is not None else max_candidates
         self._encoder: Encoder | None = encoder
         self._encoder_loaded = encoder is not None
         self._emb: EmbeddingIndex | None = None
@@ -192,18 +188,6 @@ class Index:
         feats = self._features(ids)
         return [feats[i] for i in ids if i in feats]
 
-    def _window(self, doc: DocFeatures) -> tuple[float, float] | None:
-        ts = published_ts(doc.published)
-        if self.window is None or ts is None:
-            return None
-        w = self.window.total_seconds()
-        return (ts - w, ts + w)
-
-    def _in_window(self, doc: DocFeatures, other: DocFeatures) -> bool:
-        bounds = self._window(doc)
-        ts = published_ts(other.published)
-        return bounds is None or ts is None or bounds[0] <= ts <= bounds[1]
-
     def _embedding_index(self) -> EmbeddingIndex | None:
         if self._emb is None:
             import numpy as np
@@ -217,49 +201,18 @@ class Index:
                 self._emb.add(i, vec)
         return self._emb
 
-    # -- the engine's online step, over SQLite ---------------------------------------------------------
-
-    def _verified(self, doc: DocFeatures, ids: Sequence[str]) -> list[tuple[DocFeatures, str, PairEvidence]]:
-        from samestory.corpus.verify import verify
-
-        feats = self._features(ids)
-        stories = self.store.story_of(list(feats))
-        out: list[tuple[DocFeatures, str, PairEvidence]] = []
-        for cid in ids:
-            cand = feats.get(cid)
-            if cand is None or cid not in stories or not self._in_window(doc, cand):
-                continue
-            ev = verify(doc, cand, self.config)
-            if ev.same_story:
-                out.append((cand, stories[cid], ev))
-        return out
-
-    def _decide(self, doc: DocFeatures) -> tuple[DocFeatures, Regrouping, list[bytes], bool]:
-        """What `OnlineClusterer.add` decides for ``doc``: (features, possibly embedded; its membership and
-        the regrouping of its neighbourhood; keys; whether it was hard: no lexical story, embeddings asked)."""
-        from samestory.corpus.candidates import EmbeddingIndex, lsh_keys
+    def _state(self, db: sqlite3.Connection | None = None) -> _StoreState:
         from samestory.corpus.cluster import StoryAssigner
 
         if self._assigner is None:  # one assigner: it caches story cohesion and pair scores between documents
             self._assigner = StoryAssigner(self.config)
-        assigner = self._assigner
-        keys = lsh_keys(doc, self.config)
-        ids = self.store.candidates(keys, window=self._window(doc), exclude=doc.id, limit=self.max_candidates)
-        candidates = self._verified(doc, ids)
-        membership = assigner.assign(doc, candidates, self._story_members)
-        encoder = self.encoder
-        hard = membership.matched_id is None and encoder is not None
-        if hard and encoder is not None:
-            if doc.embedding is None:
-                doc = doc.with_embedding(encoder.encode([doc.text_sample or doc.id])[0])
-            assert doc.embedding is not None
-            emb = self._embedding_index()
-            if emb is None:
-                self._emb = emb = EmbeddingIndex(doc.embedding.shape[0])
-            near = [i for i, _ in emb.query(doc.embedding, k=10) if i != doc.id]
-            candidates = self._verified(doc, near)
-            membership = assigner.assign(doc, candidates, self._story_members)
-        return doc, assigner.regroup(doc, membership, candidates, self._story_members), keys, hard
+        return _StoreState(self, db)
+
+    def _decide(self, doc: DocFeatures, state: _StoreState) -> Decision:
+        from samestory.corpus.step import decide
+
+        assert self._assigner is not None
+        return decide(doc, state, self._assigner, encoder=self.encoder, window=self.window)
 
     # -- adding ----------------------------------------------------------------------------------------
 
@@ -376,8 +329,6 @@ class Index:
     def _assign_pending(
         self, progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool = True
     ) -> dict[str, Membership]:
-        from samestory.corpus.cluster import searchable
-
         pending = self.store.pending()
         self._assigned_count = len(pending)
         if not pending:
@@ -385,35 +336,22 @@ class Index:
         # the engine's order_key, from the stored timestamps: dated by time, then undated; ties by id
         pending.sort(key=lambda p: (1, 0.0, p[0]) if p[1] is None else (0, p[1], p[0]))
         ids = [p[0] for p in pending]
-        if len(ids) >= BULK_MIN and self.encoder is None and self.store.assigned_count() <= len(ids):
+        if len(ids) >= BULK_MIN and self.store.assigned_count() <= len(ids):
             return self._assign_bulk(ids, progress, staged, keep=keep)
         out: dict[str, Membership] = {}
         for lo in range(0, len(ids), BATCH):
             chunk = ids[lo : lo + BATCH]
             feats = self._features(chunk)
             with self.store.transaction() as db:
+                state = self._state(db)
                 for i in chunk:
-                    doc, regrouping, keys, hard = self._decide(feats[i])
-                    membership = regrouping.own
-                    embedded = doc.embedding is not None and feats[i].embedding is None
-                    vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
-                    findable = doc.embedding is not None and searchable(membership, hard=hard)
-                    self.store.assign(
-                        db,
-                        membership_to_row(membership),
-                        keys,
-                        features=doc.to_bytes() if embedded else None,
-                        embedding=vector if findable else None,
-                    )
-                    self._remember(doc)
-                    self._story_cache.setdefault(membership.story_id, []).append(doc.id)
-                    self._apply(db, regrouping, out if keep else None)
-                    if findable and doc.embedding is not None:
-                        emb = self._embedding_index()
-                        if emb is not None:
-                            emb.add(doc.id, doc.embedding)
+                    decision = self._decide(feats[i], state)
+                    state.record(decision)
                     if keep:
-                        out[i] = membership
+                        out[i] = decision.membership
+                        out.update(
+                            (m.article_id, m) for m in decision.regrouping.changed if m.article_id in out
+                        )
             if progress is not None:
                 progress("assign", min(lo + BATCH, len(ids)), len(ids))
         return out
@@ -421,9 +359,10 @@ class Index:
     def _assign_bulk(
         self, ids: list[str], progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool
     ) -> dict[str, Membership]:
-        """`_assign_pending` for a large add (lexical only): the bulk engine over the stored and the pending
-        articles in memory, the memberships written in order, `BULK_BATCH` per transaction (a killed run leaves
-        a prefix assigned, and the next add finishes the rest, by either path, with the same result)."""
+        """`_assign_pending` for a large add: the bulk engine over the stored and the pending articles in
+        memory (the same online step; candidates found up front), the decisions written in order, `BULK_BATCH`
+        per transaction (a killed run leaves a prefix assigned, and the next add finishes the rest, by either
+        path, with the same result)."""
         from samestory.corpus.bulk import BulkClusterer, key_matrix
         from samestory.corpus.features import DocFeatures
 
@@ -435,65 +374,34 @@ class Index:
         feats = self._features([i for i in ids if i not in staged])  # staged by an earlier, interrupted add
         ordered = [staged.get(i) or feats[i] for i in ids]  # already in the engine's order
         keys = key_matrix([*seeded, *ordered], self.config)
-        window = self.window.total_seconds() if self.window is not None else None
-        engine = BulkClusterer(
-            self.config, max_candidates=self.max_candidates, window=window, workers=self.workers
-        )
+        engine = BulkClusterer(self.config, window=self.window, workers=self.workers, encoder=self.encoder)
         out: dict[str, Membership] = {}
-        rows: list[tuple[MembershipRow, list[bytes]]] = []
-        row_of: dict[str, int] = {}  # article id -> its place in ``rows``
-        changed: dict[str, Membership] = {}  # regrouped memberships of articles stored before this batch
+        decisions: list[Decision] = []
         done = 0
 
         def flush() -> None:
-            # the batch's memberships and the changes its regroupings made to earlier ones, in one transaction
             nonlocal done
             with self.store.transaction() as db:
-                self.store.assign_many(db, rows)
-                for m in changed.values():
-                    self.store.set_membership(db, membership_to_row(m))
-            done += len(rows)
-            rows.clear()
-            row_of.clear()
-            changed.clear()
+                state = self._state(db)
+                for decision in decisions:
+                    state.record(decision)
+            done += len(decisions)
+            decisions.clear()
             if progress is not None:
                 progress("assign", done, len(ids))
 
-        start = len(seeded)
-        for r, (doc, regrouping) in enumerate(
-            engine.run(ordered, seeded=seeded, seeded_stories=seeded_stories, keys=keys)
-        ):
-            row_of[doc.id] = len(rows)
-            rows.append((membership_to_row(regrouping.own), keys.keys_of(start + r)))
-            for m in regrouping.changed:
-                k = row_of.get(m.article_id)
-                if k is None:
-                    changed[m.article_id] = m
-                else:
-                    rows[k] = (membership_to_row(m), rows[k][1])
+        for decision in engine.run(ordered, seeded=seeded, seeded_stories=seeded_stories, keys=keys):
+            decisions.append(decision)
             if keep:
-                out[doc.id] = regrouping.own
-                out.update((m.article_id, m) for m in regrouping.changed if m.article_id in out)
-            if len(rows) >= BULK_BATCH:
+                out[decision.doc.id] = decision.membership
+                out.update((m.article_id, m) for m in decision.regrouping.changed if m.article_id in out)
+            if len(decisions) >= BULK_BATCH:
                 flush()
-        if rows:
+        if decisions:
             flush()
         self._story_cache.clear()
+        self._emb = None
         return out
-
-    def _apply(
-        self, db: sqlite3.Connection, regrouping: Regrouping, out: dict[str, Membership] | None
-    ) -> None:
-        # memberships of earlier documents that the regrouping changed, and the stories it re-formed
-        for m in regrouping.changed:
-            self.store.set_membership(db, membership_to_row(m))
-            if out is not None and m.article_id in out:
-                out[m.article_id] = m
-        for story_id, ids in regrouping.stories.items():
-            if ids:
-                self._story_cache[story_id] = list(ids)
-            else:
-                self._story_cache.pop(story_id, None)
 
     # -- removing --------------------------------------------------------------------------------------
 
@@ -502,7 +410,7 @@ class Index:
 
         Raises `InputError` when the id is not in the index.
         """
-        from samestory.corpus.cluster import OnlineClusterer
+        from samestory.corpus.bulk import BulkClusterer
 
         row = self.store.membership(article_id)
         if row is None and self.store.article(article_id) is None:
@@ -513,16 +421,17 @@ class Index:
         if row is not None:
             rest = [m.article_id for m in self.store.members(row.story_id) if m.article_id != article_id]
         feats = self._features(rest)
-        engine = OnlineClusterer(self.config, self.encoder, exhaustive=False)
-        redone = [engine.add(feats[i]) for i in rest if i in feats]
+        engine = BulkClusterer(self.config, encoder=self.encoder)
+        redone = engine.cluster([feats[i] for i in rest if i in feats])
+        state = engine.state
         with self.store.transaction() as db:
             self.store.delete(db, article_id)
             for m in redone:
                 self.store.set_membership(db, membership_to_row(m))
-                doc = engine.docs[m.article_id]
+                doc = state.docs[m.article_id]
                 if doc.embedding is not None and feats[m.article_id].embedding is None:
                     self.store.set_features(db, m.article_id, doc.to_bytes())
-                if m.article_id in engine.in_search and doc.embedding is not None:
+                if m.article_id in state.in_search and doc.embedding is not None:
                     self.store.put_embedding(db, m.article_id, doc.embedding.astype("<f4").tobytes())
                 else:
                     self.store.drop_embedding(db, m.article_id)
@@ -541,8 +450,7 @@ class Index:
         """
         from samestory.corpus.features import featurize
 
-        _, regrouping, _, _ = self._decide(featurize(article, self.config))
-        return regrouping.own
+        return self._decide(featurize(article, self.config), self._state()).membership
 
     def membership(self, article_id: str) -> Membership | None:
         """The stored membership of an article, or ``None`` when it is not in the index."""
@@ -583,3 +491,74 @@ class Index:
         for story in self.store.story_ids():
             for row in self.store.members(story[0]):
                 yield membership_from_row(row)
+
+
+class _StoreState:
+    """The `samestory.corpus.step.CorpusState` of an `Index`: look-ups in its SQLite store (through the
+    index's caches); `record` writes a decision inside the transaction ``db``."""
+
+    def __init__(self, index: Index, db: sqlite3.Connection | None) -> None:
+        self.index = index
+        self.db = db
+
+    def candidates(
+        self, doc: DocFeatures, keys: Sequence[bytes], bounds: tuple[float, float] | None
+    ) -> list[str]:
+        import numpy as np
+
+        from samestory.corpus.candidates import is_key_term, select_candidates
+
+        cfg, store = self.index.config, self.index.store
+        terms = [k for k in keys if is_key_term(k)]
+        sizes = store.posting_sizes(terms, cfg.key_term_max_df)
+        terms = [k for k, n in zip(terms, sizes, strict=True) if n <= cfg.key_term_max_df]
+        lsh = [k for k in keys if not is_key_term(k)]
+        found = store.shared_keys([lsh, terms], window=bounds, exclude=doc.id)
+        if not found:
+            return []
+        ids = [i for i, _ in found]
+        counts = np.array([c for _, c in found], dtype=np.int64).reshape(-1, 2)
+        return [ids[int(i)] for i in select_candidates(np.array(ids), counts[:, 0], counts[:, 1], cfg)]
+
+    def features(self, ids: Sequence[str]) -> Mapping[str, DocFeatures]:
+        return self.index._features(ids)
+
+    def story_of(self, ids: Sequence[str]) -> Mapping[str, str]:
+        return self.index.store.story_of(list(ids))
+
+    def members(self, story_id: str) -> Sequence[DocFeatures]:
+        return self.index._story_members(story_id)
+
+    def nearest(self, vector: npt.NDArray[np.float32], k: int) -> list[str]:
+        emb = self.index._embedding_index()
+        return [] if emb is None else [i for i, _ in emb.query(vector, k=k)]
+
+    def record(self, decision: Decision) -> None:
+        """Store ``decision`` (its membership, keys, the regrouping's changes; the features when the step
+        embedded the document, the embedding when it goes into the search)."""
+        index, db = self.index, self.db
+        if db is None:
+            raise StoreError(f"{index.store.path}: a decision is recorded inside a transaction")
+        doc = decision.doc
+        membership = decision.membership
+        vector = doc.embedding.astype("<f4").tobytes() if doc.embedding is not None else None
+        index.store.assign(
+            db,
+            membership_to_row(membership),
+            decision.keys,
+            features=doc.to_bytes() if decision.embedded else None,
+            embedding=vector if decision.searchable else None,
+        )
+        index._remember(doc)
+        index._story_cache.setdefault(membership.story_id, []).append(doc.id)
+        for m in decision.regrouping.changed:
+            index.store.set_membership(db, membership_to_row(m))
+        for story_id, ids in decision.regrouping.stories.items():
+            if ids:
+                index._story_cache[story_id] = list(ids)
+            else:
+                index._story_cache.pop(story_id, None)
+        if decision.searchable and doc.embedding is not None:
+            emb = index._embedding_index()
+            if emb is not None:
+                emb.add(doc.id, doc.embedding)

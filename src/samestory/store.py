@@ -473,28 +473,34 @@ class Store:
                 out[str(id_)] = bytes(blob)  # type: ignore[call-overload]
         return out
 
-    def candidates(
+    def posting_sizes(self, keys: Sequence[bytes], cap: int) -> list[int]:
+        """For each key, how many stored articles have it, counted up to ``cap + 1`` (a bounded look-up)."""
+        sql = "SELECT count(*) FROM (SELECT 1 FROM bands WHERE key = ? LIMIT ?)"
+        return [_int(self._query(sql, (k, cap + 1))[0][0]) for k in keys]
+
+    def shared_keys(
         self,
-        band_keys: Sequence[bytes],
+        groups: Sequence[Sequence[bytes]],
         *,
         window: tuple[float, float] | None = None,
         exclude: str | None = None,
-        limit: int = 0,
-    ) -> list[str]:
-        """Ids of stored articles sharing at least one band key, sorted by id; within ``window`` when given.
+    ) -> list[tuple[str, list[int]]]:
+        """Every stored article sharing at least one of the keys, with how many keys of each group it shares;
+        within ``window`` when given.
 
-        ``window`` is ``(earliest, latest)`` POSIX timestamps; articles with no date are always candidates
-        (nothing says they are out of the window). ``limit`` > 0 keeps only the ``limit`` articles sharing
-        the most keys (ties by id), the same ranking as the engine's in-memory LSH.
+        ``window`` is ``(earliest, latest)`` POSIX timestamps; articles with no date are always included
+        (nothing says they are out of the window).
         """
-        if not band_keys:
+        pairs = [(k, g) for g, keys in enumerate(groups) for k in keys]
+        if not pairs:
             return []
-        marks = ",".join("?" * len(band_keys))
+        values = ",".join("(?, ?)" for _ in pairs)
+        sums = ", ".join(f"sum(q.g = {g})" for g in range(len(groups)))
         sql = (
-            "SELECT a.id, count(*) AS shared FROM bands b JOIN articles a ON a.doc = b.doc "
-            f"WHERE b.key IN ({marks})"
+            f"WITH q(key, g) AS (VALUES {values}) SELECT a.id, {sums} FROM q "
+            "JOIN bands b ON b.key = q.key JOIN articles a ON a.doc = b.doc WHERE 1"
         )
-        params: list[object] = list(band_keys)
+        params: list[object] = [x for p in pairs for x in p]
         if window is not None:
             sql += " AND (a.published_ts IS NULL OR a.published_ts BETWEEN ? AND ?)"
             params += [window[0], window[1]]
@@ -502,10 +508,7 @@ class Store:
             sql += " AND a.id != ?"
             params.append(exclude)
         sql += " GROUP BY b.doc"
-        if limit > 0:
-            sql += " ORDER BY shared DESC, a.id LIMIT ?"
-            params.append(limit)
-        return sorted(str(r[0]) for r in self._query(sql, params))
+        return [(str(r[0]), [_int(x) for x in r[1:]]) for r in self._query(sql, params)]
 
     # -- memberships and stories -----------------------------------------------------------------------
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
-from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex
+from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, select_candidates
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import featurize_text
 
@@ -25,13 +27,42 @@ def test_lsh_finds_a_reprint_and_forgets_removed_documents(sentences_a: list[str
     assert index.query(reprint) == [] and len(index) == 1
 
 
-def test_term_index_scores_shared_vocabulary(sentences_a: list[str]) -> None:
+def test_a_rewrite_is_found_by_its_key_terms(sentences_a: list[str]) -> None:
+    # the same sentences in another order share no 5-word run... but the words they use most
     rewrite = featurize_text("w", " ".join(reversed(sentences_a)), CFG)
-    index = TermIndex()
+    index = LSHIndex(CFG)
     index.add(featurize_text("o", " ".join(sentences_a), CFG))
     index.add(featurize_text("x", OTHER, CFG))
-    hits = dict(index.query(rewrite, 0.3))
-    assert set(hits) == {"o"} and hits["o"] == pytest.approx(1.0, abs=1e-5)
+    shared = index.shared(rewrite)
+    assert shared["o"][1] >= CFG.key_terms_min and shared.get("x", [0, 0])[1] < CFG.key_terms_min
+    assert index.query(rewrite) == ["o"]
+
+
+def test_a_frequent_key_term_is_skipped() -> None:
+    cfg = replace(CFG, key_term_max_df=2, key_terms_min=1, term_bands=0)
+    docs = [featurize_text(f"d{i}", f"Zanzibar ferry number {i} sailed at dawn.", cfg) for i in range(5)]
+    index = LSHIndex(cfg)
+    found = []
+    for d in docs:
+        found.append(set(index.shared(d)))
+        index.add(d)
+    # the third document still finds the two before it; from the fourth on its words' postings hold too many
+    assert found[:3] == [set(), {"d0"}, {"d0", "d1"}]
+    assert found[3:] == [set(), set()]
+
+
+def test_select_candidates_keeps_the_most_shared_then_orders_by_id() -> None:
+    cfg = replace(CFG, max_candidates=2, key_terms_min=3)
+    order = np.array(["c", "a", "b", "d"])
+    lsh = np.array([0, 1, 0, 0])
+    terms = np.array([5, 0, 2, 3])
+    # b shares too few key terms and no LSH key; of c (5), d (3) and a (1) the two sharing most stay
+    assert [order[i] for i in select_candidates(order, lsh, terms, cfg)] == ["c", "d"]
+    assert [order[i] for i in select_candidates(order, lsh, terms, replace(cfg, max_candidates=0))] == [
+        "a",
+        "c",
+        "d",
+    ]
 
 
 @pytest.mark.parametrize("backend", ["numpy", "usearch"])

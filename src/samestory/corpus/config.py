@@ -37,7 +37,12 @@ class CorpusConfig:
     - ``encoder``: encoder spec for embeddings (``None`` = lexical only); ``embed_chars`` characters of
       title + body are embedded per document.
     - ``pair_model``: the pair model's weights (``None`` = the fitted ``pair_model.json`` shipped with samestory).
-    - ``exhaustive_below``: `cluster_batch` compares all pairs when the batch is this small, instead of LSH.
+    - ``key_terms`` / ``key_terms_min`` / ``key_term_max_df``: each document is also indexed under the
+      ``key_terms`` content words it uses most; a document sharing ``key_terms_min`` of them is a rewrite
+      candidate, and a key term already held by more than ``key_term_max_df`` documents is skipped when
+      looking up (`samestory.corpus.candidates`: the same rule at every corpus size).
+    - ``max_candidates``: at most this many candidates are verified per document, those sharing the most
+      keys (ties by id; 0 = all).
     """
 
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
@@ -52,7 +57,10 @@ class CorpusConfig:
     max_compare: int = 8
     encoder: str | None = None
     embed_chars: int = 600
-    exhaustive_below: int = 3000
+    key_terms: int = 24
+    key_terms_min: int = 3
+    key_term_max_df: int = 256
+    max_candidates: int = 100
     pair_model: Mapping[str, Any] | None = None
     regroup_max: int = 160
     regroup_ratio: float = 0.45  # fitted with the thresholds above (pair_model.json: regroup_ratio)

@@ -278,6 +278,12 @@ def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] |
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+def reprint_score(details: Mapping[str, float]) -> float:
+    """How much of one text the other repeats word for word: the shingle Jaccard, or 0.9 x the larger
+    containment (a truncated copy is contained in its original)."""
+    return max(details["jaccard"], 0.9 * max(details["containment_ab"], details["containment_ba"]))
+
+
 def score_details(
     details: Mapping[str, float],
     cross_lingual: bool = False,
@@ -289,7 +295,7 @@ def score_details(
     (``rewrite``: the rewrite probability when already computed)."""
     model = model or pair_model()
     options = {
-        "reprint": max(details["jaccard"], 0.9 * max(details["containment_ab"], details["containment_ba"])),
+        "reprint": reprint_score(details),
         "rewrite": rewrite_probability(details, model) if rewrite is None else rewrite,
     }
     if "cosine" in details and cross_lingual:

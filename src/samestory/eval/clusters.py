@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from samestory.article import Article
-from samestory.corpus.cluster import OnlineClusterer, order_key
+from samestory.corpus.bulk import BulkClusterer
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, featurize
 from samestory.embed.base import Encoder
@@ -250,17 +250,17 @@ def evaluate_clusters(
         from samestory.corpus.cascade import SimilarityStage
 
         stage = SimilarityStage.prepare(articles_of(docs), None if similarity == "lexical" else similarity)
-    ordered = sorted(feats, key=order_key)
-    engine = OnlineClusterer(cfg, encoder, exhaustive=len(ordered) < cfg.exhaustive_below, similarity=stage)
-    for f in ordered:  # what cluster_batch does, keeping the engine's counters
-        engine.add(f)
+    engine = BulkClusterer(
+        cfg, encoder=encoder, similarity=stage
+    )  # what cluster_batch runs, with its counters
+    memberships = engine.cluster(feats)
     seconds = time.perf_counter() - start
-    story = {d.id: engine.memberships[d.id].story_id for d in docs}
+    story = {m.article_id: m.story_id for m in memberships}
     gold = [d.gold for d in docs]
     pred = [story[d.id] for d in docs]
     report = score_partition(gold, pred, seconds)
     extra = {"similarity_pairs": stage.calls} if stage is not None else {}
-    return ClusterReport(**{**_fields(report), "embedded": engine.embedded, "extra": extra})
+    return ClusterReport(**{**_fields(report), "embedded": engine.state.embedded, "extra": extra})
 
 
 def _fields(report: ClusterReport) -> dict[str, Any]:
