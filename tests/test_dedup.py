@@ -1,4 +1,5 @@
-"""Deduplication: one version kept per story (and language), every removal explained, outputs all-or-nothing."""
+"""Deduplication: copies removed (or one version kept per story and language), every removal explained,
+outputs all-or-nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 from corpus_samples import gold, synthetic_versions, write_jsonl
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import featurize
-from samestory.dedup import dedup_paths, plan
+from samestory.dedup import Level, dedup_paths, plan
 from samestory.errors import InputError, OutputError
 from samestory.ingest import from_text
 
@@ -25,7 +26,7 @@ def test_plan_keeps_the_earliest_version_of_each_story() -> None:
         featurize(from_text(v.text, title=v.title, id=v.id, published=v.published, lang="en"), CFG)
         for v in versions
     ]
-    result = plan(docs, CFG)
+    result = plan(docs, CFG, level=Level.story)
     story = gold(versions)
     assert len(result.kept) == len(set(story.values()))
     assert sorted(result.kept + [r.removed_id for r in result.removed]) == sorted(story)
@@ -34,8 +35,27 @@ def test_plan_keeps_the_earliest_version_of_each_story() -> None:
         assert story[r.removed_id] == story[r.kept_id]
         siblings = [v for v in versions if v.story == story[r.kept_id]]
         assert by_id[r.kept_id].published == min(v.published for v in siblings if v.published)
-        assert r.reason.startswith(f"same story as {r.kept_id}")
+        assert r.reason.startswith(f"same story as {r.kept_id}") and r.level == "story"
         assert r.evidence is not None and r.kind == r.evidence["kind"]
+
+
+def test_copy_level_removes_copies_and_keeps_independent_reports(ecb_jsonl: Path) -> None:
+    # synthetic versions are all copies of one text (reprint, truncation, dropped or moved sentences)
+    versions = synthetic_versions(12, seed=4)
+    docs = [featurize(from_text(v.text, id=v.id, published=v.published, lang="en"), CFG) for v in versions]
+    copies = plan(docs, CFG)
+    assert sorted(copies.kept) == sorted(v.id for v in versions if v.id.endswith("-orig"))
+    assert all(r.level == "copy" and r.reason.startswith(f"a copy of {r.kept_id}") for r in copies.removed)
+    # ECB+ articles are different outlets' own reports of an event: the same stories, hardly any copies
+    rows = [json.loads(line) for line in ecb_jsonl.read_text(encoding="utf-8").splitlines() if line.strip()]
+    topics = sorted({r["topic"] for r in rows})[:4]
+    reports = [
+        featurize(from_text(r["text"], id=r["id"], lang="en"), CFG) for r in rows if r["topic"] in topics
+    ]
+    story_level = plan(reports, CFG, level=Level.story)
+    copy_level = plan(reports, CFG, memberships=None)
+    assert len(story_level.removed) > len(reports) / 2
+    assert len(copy_level.removed) < len(reports) / 10
 
 
 def test_without_dates_the_longest_version_is_kept() -> None:
@@ -57,7 +77,7 @@ def test_translations_are_kept_unless_asked_to_dedup_across_languages() -> None:
     docs.append(dataclasses.replace(docs[0], id="ru1", lang="ru", published=None))
     per_lang = plan(docs, CFG)
     assert set(per_lang.kept) == {"en1", "ru1"}
-    across = plan(docs, CFG, across_languages=True)
+    across = plan(docs, CFG, across_languages=True, level=Level.story)
     assert across.kept == ["en1"]
     assert {r.removed_id for r in across.removed} == {"en2", "ru1"}
 

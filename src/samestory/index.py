@@ -553,11 +553,8 @@ class _StoreState:
         index._story_cache.setdefault(membership.story_id, []).append(doc.id)
         for m in decision.regrouping.changed:
             index.store.set_membership(db, membership_to_row(m))
-        for story_id, ids in decision.regrouping.stories.items():
-            if ids:
-                index._story_cache[story_id] = list(ids)
-            else:
-                index._story_cache.pop(story_id, None)
+        for story_id in decision.regrouping.stories:
+            index._story_cache.pop(story_id, None)  # read again: members in assignment order
         if decision.searchable and doc.embedding is not None:
             emb = index._embedding_index()
             if emb is not None:

@@ -275,9 +275,7 @@ class BulkClusterer:
         ts = np.array([timestamp(d.published) for d in everything], dtype=np.float64)
         state = self.state
         for d, story in zip(seeded, seeded_stories, strict=True):
-            state.docs[d.id] = d
-            state.story[d.id] = story
-            state.stories.setdefault(story, []).append(d)
+            state.seed(d, story)
         window = self.window.total_seconds() if self.window is not None else None
         selected = [
             self._select(i, offsets, earlier, lsh, terms, ts, id_rank, window).tolist()

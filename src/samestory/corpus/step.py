@@ -55,7 +55,8 @@ class CorpusState(Protocol):
         ...
 
     def members(self, story_id: str) -> Sequence[DocFeatures]:
-        """A story's members, in assignment order."""
+        """A story's members, in the order they were first assigned (a regrouping changes which story a
+        document is in, not its place in that order)."""
         ...
 
     def nearest(self, vector: npt.NDArray[np.float32], k: int) -> list[str]:
@@ -173,9 +174,17 @@ class MemoryState:
         self.story: dict[str, str] = {}
         self.stories: dict[str, list[DocFeatures]] = {}
         self.memberships: dict[str, Membership] = {}
+        self.seq: dict[str, int] = {}  # the order in which documents were first assigned
         self.emb: EmbeddingIndex | None = None
         self.in_search: set[str] = set()  # ids of the documents in the embedding search
         self.embedded = 0  # documents this state's decisions embedded
+
+    def seed(self, doc: DocFeatures, story_id: str) -> None:
+        """Add a document already assigned to ``story_id`` (in assignment order), as a candidate and member."""
+        self.docs[doc.id] = doc
+        self.story[doc.id] = story_id
+        self.seq.setdefault(doc.id, len(self.seq))
+        self.stories.setdefault(story_id, []).append(doc)
 
     def candidates(self, doc: DocFeatures, keys: Sequence[bytes], bounds: Bounds) -> list[str]:
         from samestory.corpus.candidates import select_candidates
@@ -209,16 +218,15 @@ class MemoryState:
         doc, regrouping = decision.doc, decision.regrouping
         membership = regrouping.own
         self.embedded += decision.embedded
-        self.docs[doc.id] = doc
-        self.story[doc.id] = membership.story_id
+        self.seed(doc, membership.story_id)
         self.memberships[doc.id] = membership
-        self.stories.setdefault(membership.story_id, []).append(doc)
         for m in regrouping.changed:
             self.story[m.article_id] = m.story_id
             self.memberships[m.article_id] = m
+        seq = self.seq
         for story_id, member_ids in regrouping.stories.items():
             if member_ids:
-                self.stories[story_id] = [self.docs[i] for i in member_ids]
+                self.stories[story_id] = [self.docs[i] for i in sorted(member_ids, key=seq.__getitem__)]
             else:
                 self.stories.pop(story_id, None)
         if self.lsh is not None:

@@ -278,6 +278,11 @@ def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] |
     return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
+#: content-word cosine below which a pair is no rewrite: the pairs the rewrite model was fitted on (candidates
+#: of an exhaustive term index) all had at least this much vocabulary in common
+REWRITE_MIN_COSINE = 0.2
+
+
 def reprint_score(details: Mapping[str, float]) -> float:
     """How much of one text the other repeats word for word: the shingle Jaccard, or 0.9 x the larger
     containment (a truncated copy is contained in its original)."""
@@ -298,6 +303,9 @@ def score_details(
         "reprint": reprint_score(details),
         "rewrite": rewrite_probability(details, model) if rewrite is None else rewrite,
     }
+    if details["terms_cosine"] < REWRITE_MIN_COSINE:
+        # the rewrite model was fitted on pairs that share vocabulary; below that it says nothing
+        options["rewrite"] = min(options["rewrite"], details["terms_cosine"])
     if "cosine" in details and cross_lingual:
         lo, hi = float(model["translation"]["low"]), float(model["translation"]["high"])
         options["translation"] = float(np.clip((details["cosine"] - lo) / (hi - lo), 0.0, 1.0))
