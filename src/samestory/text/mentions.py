@@ -24,6 +24,7 @@ __all__ = [
     "NameMention",
     "NumberMention",
     "Quote",
+    "capitalised_mid_sentence",
     "dates",
     "group_names",
     "name_key",
@@ -161,23 +162,39 @@ def name_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", key))
 
 
-def names(text: str) -> list[NameMention]:
+_MID_SENTENCE_CAP = re.compile(r"(?<![.!?…:\n\"“«])[ \t]([A-ZА-ЯЁ][\w’'-]*\w)\b")
+
+
+def capitalised_mid_sentence(text: str) -> set[str]:
+    """Capitalised words of ``text`` that follow a space not after sentence punctuation (so not a first word),
+    possessive ending dropped: the words the text itself writes as names."""
+    return {_strip_possessive(w) for w in _MID_SENTENCE_CAP.findall(text)}
+
+
+def _strip_possessive(word: str) -> str:
+    return re.sub(r"[’']s$", "", word)
+
+
+def names(text: str, known: Iterable[str] = ()) -> list[NameMention]:
     """Capitalised word sequences that look like proper names.
 
-    A capitalised word at the start of a sentence counts only when it is not a common word and the text never
-    uses it in lower case; all-capital words of more than five letters (shouting headlines) are skipped.
+    A capitalised word alone at the start of a sentence counts only when it is not a common word, the text
+    never uses it in lower case, and it is a name elsewhere: capitalised mid-sentence in ``text`` or in
+    ``known`` (the words another version of the story writes capitalised mid-sentence, see
+    `capitalised_mid_sentence`), or possessive ("Israel's experience shows…"). All-capital words of more than
+    five letters (shouting headlines) are skipped.
     """
     lower_words = {w for w in re.findall(r"\b[a-zа-яё][\w’'-]*", text)}
-    # capitalised words seen after a space that does not follow sentence punctuation
-    mid_sentence = set(re.findall(r"(?<![.!?…:\n\"“«])[ \t]([A-ZА-ЯЁ][\w’'-]*\w)\b", text))
+    mid_sentence = capitalised_mid_sentence(text) | set(known)
     out: list[NameMention] = []
     for m in _NAME_RE.finditer(text):
         tokens = m.group().split()
         start = m.start()
         # drop leading tokens that are common words (sentence-initial "The", "In", …)
         while tokens and (
-            tokens[0].lower() in _NOT_NAMES
-            or (tokens[0].lower() in lower_words and tokens[0].lower() not in _PARTICLES)
+            (low := _strip_possessive(tokens[0]).lower()) in _NOT_NAMES
+            or tokens[0].lower() in _NOT_NAMES
+            or ((tokens[0].lower() in lower_words or low in lower_words) and low not in _PARTICLES)
         ):
             start = text.index(tokens[0], start) + len(tokens[0])
             tokens = tokens[1:]
@@ -194,7 +211,8 @@ def names(text: str) -> list[NameMention]:
         if (
             len(tokens) == 1
             and _SENTENCE_START.search(text[max(0, start - 3) : start])
-            and tokens[0] not in mid_sentence
+            and _strip_possessive(tokens[0]) not in mid_sentence
+            and _strip_possessive(tokens[0]) == tokens[0]
         ):
             continue  # a capitalised first word never seen capitalised mid-sentence: not a name
         if len(tokens) == 1 and (len(tokens[0]) < 2 or (tokens[0].isupper() and len(tokens[0]) > 5)):
