@@ -113,3 +113,4 @@ def test_a_possessive_at_sentence_start_is_a_name_and_a_common_word_is_not() -> 
     found = [n.text for n in names("Israel's experience shows a way. Today's talks went on. Nobody's fault.")]
     assert "Israel's" in found
     assert "Today's" not in found
+    assert "Nobody's" not in found

@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import JaroWinkler
+
+from samestory.text.months import MONTHS, RUSSIAN_MONTH_STEMS
+from samestory.text.stopwords import ALL as ALL_STOPWORDS
+from samestory.text.stopwords import NUMBER_CONTEXT_STOPWORDS
+from samestory.text.translit import transliterate
 
 __all__ = [
     "DateMention",
@@ -40,29 +44,6 @@ __all__ = [
 def wordset(text: str) -> frozenset[str]:
     """The whitespace-separated words of ``text`` as a set (for word lists kept readable in the source)."""
     return frozenset(text.split())
-
-
-# --- transliteration ------------------------------------------------------------------------------------------
-
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
-}  # fmt: skip
-_TRANSLIT = str.maketrans({**_CYR, **{k.upper(): v.capitalize() for k, v in _CYR.items()}})
-
-
-def transliterate(text: str) -> str:
-    """Latin-script form of ``text``: Cyrillic romanised (BGN-like), accents stripped.
-
-    >>> transliterate("Герасимов")
-    'Gerasimov'
-    """
-    if text.isascii():
-        return text
-    text = text.translate(_TRANSLIT)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 # --- quotes ---------------------------------------------------------------------------------------------------
@@ -212,7 +193,10 @@ def names(text: str, known: Iterable[str] = ()) -> list[NameMention]:
             len(tokens) == 1
             and _SENTENCE_START.search(text[max(0, start - 3) : start])
             and _strip_possessive(tokens[0]) not in mid_sentence
-            and _strip_possessive(tokens[0]) == tokens[0]
+            and (
+                _strip_possessive(tokens[0]) == tokens[0]
+                or _strip_possessive(tokens[0]).lower() in ALL_STOPWORDS
+            )
         ):
             continue  # a capitalised first word never seen capitalised mid-sentence: not a name
         if len(tokens) == 1 and (len(tokens[0]) < 2 or (tokens[0].isupper() and len(tokens[0]) > 5)):
@@ -326,15 +310,7 @@ def group_names(mentions: Iterable[str]) -> list[list[str]]:
 
 # --- dates ----------------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8, "сентябр": 9,
-    "октябр": 10, "ноябр": 11, "декабр": 12,
-}  # fmt: skip
-_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in (*MONTHS, *RUSSIAN_MONTH_STEMS)), key=len, reverse=True))
 _MONTH = rf"(?P<month>(?:{_MONTH_ALT})[а-яё]*)\.?"
 _DATE_RES = (
     re.compile(
@@ -379,13 +355,12 @@ def _month_number(word: str) -> int | None:
     w = word.lower().rstrip(".")
     if w.isdigit():
         return int(w)
-    if w in _MONTHS:
-        return _MONTHS[w]
-    for stem in sorted(_MONTHS, key=len, reverse=True):
-        if len(stem) >= 3 and w.startswith(stem) and not w.isascii():
-            return _MONTHS[stem]
-    if not w.isascii() and w.startswith("ма"):  # мая
-        return 5
+    if w in MONTHS:
+        return MONTHS[w]
+    if not w.isascii():  # a Russian case form ("январе", "мае")
+        for n, stem in sorted(enumerate(RUSSIAN_MONTH_STEMS, 1), key=lambda x: -len(x[1])):
+            if w.startswith(stem):
+                return n
     return None
 
 
@@ -433,9 +408,7 @@ _NUMBER_RE = re.compile(
     r"|\b(?P<word>" + "|".join(_WORD_NUMBERS) + r")\b",
     re.I,
 )
-_STOP_CONTEXT = wordset(
-    "the a an of in on at to and or by for with was were is are be been as about some than"
-)
+_STOP_CONTEXT = NUMBER_CONTEXT_STOPWORDS
 
 
 @dataclass(frozen=True, slots=True)
