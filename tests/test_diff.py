@@ -104,3 +104,48 @@ def test_dates_conflict_in_aligned_sentences() -> None:
     assert [(c.a, c.b, c.status) for c in d.changes if c.type == "date"] == [
         ("14 November", "13 November", "conflict")
     ]
+
+
+def test_a_garbled_single_word_name_in_aligned_sentences_is_a_variant() -> None:
+    a = _article("Talks with Angola resumed in the capital.", "The minister flew to Moscow on Monday.")
+    b = _article("Talks with Angolie resumed in the capital.", "The minister flew to Moscaw on Monday.")
+    d = diff(a, b, _align(((0,), (0,)), ((1,), (1,)), n_a=2, n_b=2))
+    got = {(c.a, c.b, c.status, c.changed) for c in d.changes if c.type == "name"}
+    assert ("Angola", "Angolie", "variant", (("Angola", "Angolie"),)) in got
+    assert ("Moscow", "Moscaw", "variant", (("Moscow", "Moscaw"),)) in got
+
+
+def test_similar_names_outside_aligned_sentences_stay_apart() -> None:
+    a = _article("The delegation arrived from Austria on Monday.", "Prices rose sharply.")
+    b = _article("Prices rose sharply.", "A second team came from Australia later.")
+    d = diff(a, b, _align(((1,), (0,)), n_a=2, n_b=2))
+    statuses = {(c.a, c.b, c.status) for c in d.changes if c.type == "name"}
+    assert ("Austria", None, "only_a") in statuses
+    assert (None, "Australia", "only_b") in statuses
+
+
+def test_a_derived_word_is_not_a_variant_of_its_name() -> None:
+    a = _article("The talks in Russia ended.")
+    b = _article("The talks in Russian ended.")
+    d = diff(a, b, _align(((0,), (0,)), n_a=1, n_b=1))
+    assert not [c for c in d.changes if c.type == "name" and c.status == "variant"]
+
+
+def test_a_multi_word_name_with_one_garbled_word_is_a_variant_showing_the_word() -> None:
+    a = _article("The Financial Times reported that Pyotr Tolstoy spoke.")
+    b = _article("The Financijal Times reported that Pyotie Tolstoy spoke.")
+    d = diff(a, b, _align(((0,), (0,)), n_a=1, n_b=1))
+    got = {(c.a, c.b): (c.status, c.changed) for c in d.changes if c.type == "name"}
+    assert got[("Financial Times", "Financijal Times")] == ("variant", (("Financial", "Financijal"),))
+    assert got[("Pyotr Tolstoy", "Pyotie Tolstoy")] == ("variant", (("Pyotr", "Pyotie"),))
+    same = [e for e in d.entities if e.status == "same"]
+    assert not same
+
+
+def test_a_sentence_initial_name_is_extracted_when_the_other_version_writes_it_mid_sentence() -> None:
+    a = _article("Israel acted first.", "Nobody expected it.")
+    b = _article("The first to act was Israel.", "Nobody expected it.")
+    d = diff(a, b, _align(((0,), (0,)), ((1,), (1,)), n_a=2, n_b=2))
+    ents = {(e.variants_a, e.variants_b, e.status) for e in d.entities}
+    assert (("Israel",), ("Israel",), "same") in ents
+    assert not [e for e in d.entities if "Nobody" in (*e.variants_a, *e.variants_b)]

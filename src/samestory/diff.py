@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from samestory.align import Alignment, tokens
 from samestory.article import Article
 from samestory.text.mentions import (
     DateMention,
+    NameMention,
     NumberMention,
+    capitalised_mid_sentence,
     dates,
     group_names,
     name_key,
@@ -41,9 +44,11 @@ class Change:
     a_sentences: tuple[int, ...] = ()
     b_sentences: tuple[int, ...] = ()
     detail: str = ""
+    changed: tuple[tuple[str, str], ...] = ()
+    """For a name ``variant``: the words one side spells differently, as (A's, B's) pairs."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "type": self.type,
             "a": self.a,
             "b": self.b,
@@ -52,6 +57,9 @@ class Change:
             "b_sentences": list(self.b_sentences),
             "detail": self.detail,
         }
+        if self.type == "name":
+            out["changed"] = [list(p) for p in self.changed]
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,8 @@ class Entity:
     variants_a: tuple[str, ...]
     variants_b: tuple[str, ...]
     status: str
+    changed: tuple[tuple[str, str], ...] = ()
+    """The words one side spells differently, as (A's, B's) pairs ("Financial" / "Financijal")."""
 
     @property
     def label(self) -> str:
@@ -72,6 +82,7 @@ class Entity:
             "a": list(self.variants_a),
             "b": list(self.variants_b),
             "status": self.status,
+            "changed": [list(p) for p in self.changed],
         }
 
 
@@ -154,34 +165,161 @@ def _quote_changes(a: Article, b: Article, la: _Locator, lb: _Locator, alignment
     return out
 
 
-def _entities(a: Article, b: Article, la: _Locator, lb: _Locator) -> tuple[list[Entity], list[Change]]:
-    ma = [n for n in names(a.text) if la.content(n.start, n.end) is not None]
-    mb = [n for n in names(b.text) if lb.content(n.start, n.end) is not None]
+_MIN_LINK_LEN = 4  # shorter words ("Kim" / "Kiy") are too alike by chance to be linked on spelling alone
+
+
+_DERIVED = (
+    "n",
+    "an",
+    "ian",
+    "ns",
+    "s",
+)  # "Russia" / "Russian", "Korea" / "Koreans": other words, not spellings
+
+
+def _close_words(x: str, y: str, slack: int = 0) -> bool:
+    """Two (transliterated, lower-case) name words one misspelling apart: the same first letter, and one edit
+    between words of up to five letters or two between longer ones ("moscow" / "moscaw", "pyotr" / "pyotie",
+    "angola" / "angolie"; "austria" / "australia" too, which is why linking needs aligned context), ``slack``
+    edits more where the context says they fill the same slot. A word and its derivation ("russia" /
+    "russian") are not spellings of one word."""
+    if x == y or x[:1] != y[:1] or min(len(x), len(y)) < _MIN_LINK_LEN:
+        return False
+    short, long_ = sorted((x, y), key=len)
+    if long_.startswith(short) and long_[len(short) :] in _DERIVED:
+        return False
+    limit = (1 if len(short) <= 4 else 2) + slack
+    return Levenshtein.distance(x, y, score_cutoff=limit) <= limit
+
+
+def _words(spellings: Sequence[str]) -> dict[str, str]:
+    """The comparable words of a side's spellings (transliterated, lower case) to their first surface form."""
+    out: dict[str, str] = {}
+    for v in spellings:
+        for w in v.split():
+            for k in name_key(w).split():
+                out.setdefault(k, w.removesuffix("'s").removesuffix("’s"))
+    return out
+
+
+def _changed_words(va: Sequence[str], vb: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """Word pairs that one side spells differently ("Financial" / "Financijal"): a word of one side that the
+    other lacks, one misspelling from a word that the other has alone."""
+    wa, wb = _words(va), _words(vb)
+    only_a = [k for k in wa if k not in wb]
+    only_b = [k for k in wb if k not in wa]
+    out: list[tuple[str, str]] = []
+    used: set[str] = set()
+    for x in only_a:
+        y = next((y for y in only_b if y not in used and _close_words(x, y)), None)
+        if y is not None:
+            used.add(y)
+            out.append((wa[x], wb[y]))
+    return tuple(out)
+
+
+def _slots(
+    text: str, mentions: Sequence[NameMention], loc: _Locator, part: dict[int, int]
+) -> dict[str, set[str]]:
+    """Per spelling, its slots: the aligned group and the word just before or just after the mention."""
+    out: dict[str, set[str]] = {}
+    for n in mentions:
+        before = tokens(text[max(0, n.start - 30) : n.start])[-1:]
+        after = tokens(text[n.end : n.end + 30])[:1]
+        for g in (part[i] for i in loc.sentences(n.start, n.end) if i in part):
+            out.setdefault(n.text, set()).update(f"{g}<{w}" for w in before)
+            out[n.text].update(f"{g}>{w}" for w in after)
+    return out
+
+
+def _link_in_context(
+    clusters: list[tuple[tuple[str, ...], tuple[str, ...]]],
+    where_a: dict[str, list[int]],
+    where_b: dict[str, list[int]],
+    slots: tuple[dict[str, set[str]], dict[str, set[str]]],
+    alignment: Alignment,
+) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Join an entity of A alone with one of B alone when they are written one misspelling apart in aligned
+    sentences (the same passage of the story), as MT garbles a name ("Angola" / "Angolie"): each B entity
+    joins the A entity closest in spelling; one edit more is allowed where the two fill the same slot (the
+    same word before or after them in aligned sentences). Names never in aligned sentences stay apart."""
+    ga, gb = _partners(alignment)
+    groups_a = [{ga[i] for v in va for i in where_a[v] if i in ga} for va, _ in clusters]
+    groups_b = [{gb[j] for v in vb for j in where_b[v] if j in gb} for _, vb in clusters]
+    slot_a = [set().union(*(slots[0].get(v, set()) for v in va)) for va, _ in clusters]
+    slot_b = [set().union(*(slots[1].get(v, set()) for v in vb)) for _, vb in clusters]
+    words = [(set(_words(va)), set(_words(vb))) for va, vb in clusters]
+    a_only = [n for n, (va, vb) in enumerate(clusters) if va and not vb]
+    by_group: dict[int, list[int]] = {}
+    for n in a_only:
+        for g in groups_a[n]:
+            by_group.setdefault(g, []).append(n)
+    partner: dict[int, int] = {}
+    for m, (va, vb) in enumerate(clusters):
+        if va or not vb:
+            continue
+        best: tuple[int, int] | None = None
+        for n in sorted({n for g in groups_b[m] for n in by_group.get(g, ())}):
+            slack = 1 if slot_a[n] & slot_b[m] else 0
+            pairs = [(x, y) for x in words[n][0] for y in words[m][1] if _close_words(x, y, slack)]
+            if not pairs:
+                continue
+            cost = min(Levenshtein.distance(x, y) for x, y in pairs)
+            if best is None or cost < best[0]:
+                best = (cost, n)
+        if best is not None:
+            partner[m] = best[1]
+    joined: dict[int, list[int]] = {}
+    for m, n in partner.items():
+        joined.setdefault(n, []).append(m)
+    gone = set(partner)
+    out: list[tuple[tuple[str, ...], tuple[str, ...]]] = []
+    for n, (va, vb) in enumerate(clusters):
+        if n in gone:
+            continue
+        extra = tuple(v for m in joined.get(n, ()) for v in clusters[m][1])
+        out.append((va, vb + extra))
+    return out
+
+
+def _entities(
+    a: Article, b: Article, la: _Locator, lb: _Locator, alignment: Alignment
+) -> tuple[list[Entity], list[Change]]:
+    known = capitalised_mid_sentence(a.text) | capitalised_mid_sentence(b.text)
+    ma = [n for n in names(a.text, known) if la.content(n.start, n.end) is not None]
+    mb = [n for n in names(b.text, known) if lb.content(n.start, n.end) is not None]
     where_a: dict[str, list[int]] = {}
     where_b: dict[str, list[int]] = {}
     for n in ma:
         where_a.setdefault(n.text, []).extend(la.sentences(n.start, n.end))
     for n in mb:
         where_b.setdefault(n.text, []).extend(lb.sentences(n.start, n.end))
+    clusters = [
+        (tuple(v for v in cluster if v in where_a), tuple(v for v in cluster if v in where_b))
+        for cluster in group_names([*where_a, *where_b])
+    ]
     entities: list[Entity] = []
     changes: list[Change] = []
-    for cluster in group_names([*where_a, *where_b]):
-        va = tuple(v for v in cluster if v in where_a)
-        vb = tuple(v for v in cluster if v in where_b)
+    ga, gb = _partners(alignment)
+    slots = (_slots(a.text, ma, la, ga), _slots(b.text, mb, lb, gb))
+    for va, vb in _link_in_context(clusters, where_a, where_b, slots, alignment):
+        changed: tuple[tuple[str, str], ...] = ()
         if va and vb:
             last_a = {name_key(v).split()[-1] for v in va}
             last_b = {name_key(v).split()[-1] for v in vb}
-            status = "same" if last_a == last_b else "variant"
+            changed = _changed_words(va, vb)
+            status = "same" if last_a == last_b and not changed else "variant"
         else:
             status = "only_a" if va else "only_b"
-        ent = Entity(va, vb, status)
+        ent = Entity(va, vb, status, changed)
         entities.append(ent)
         if status != "same":
             sa = tuple(sorted({i for v in va for i in where_a[v]}))
             sb = tuple(sorted({j for v in vb for j in where_b[v]}))
-            ent_label = ent.label
             changes.append(
-                Change("name", " / ".join(va) or None, " / ".join(vb) or None, status, sa, sb, ent_label)
+                Change(
+                    "name", " / ".join(va) or None, " / ".join(vb) or None, status, sa, sb, ent.label, changed
+                )
             )
     return entities, changes
 
@@ -251,7 +389,7 @@ def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
     only_a = tuple(s.index for s in a.sentences if not s.debris and s.index not in aligned_a)
     only_b = tuple(s.index for s in b.sentences if not s.debris and s.index not in aligned_b)
     changes = _quote_changes(a, b, la, lb, alignment)
-    entities, name_changes = _entities(a, b, la, lb)
+    entities, name_changes = _entities(a, b, la, lb, alignment)
     changes += name_changes
 
     found_a, found_b = dates(a.text), dates(b.text)

@@ -16,8 +16,9 @@ from samestory.match.features import (
     pair_features,
     views_for,
 )
-from samestory.match.signals import article_signals, fold
+from samestory.match.signals import article_signals
 from samestory.match.views import views
+from samestory.text.translit import fold
 
 
 def test_fold_meets_names_across_scripts() -> None:
@@ -106,7 +107,8 @@ def test_lead_product_sums_to_the_lead_cosine_and_is_zero_without_vectors() -> N
 def test_fold_is_the_same_character_by_character_as_on_the_whole_string() -> None:
     import unicodedata
 
-    from samestory.match.signals import _TRANSLIT, fold
+    from samestory.text.translit import TRANSLIT as _TRANSLIT
+    from samestory.text.translit import fold
 
     def whole(text: str) -> str:  # the definition: transliterate, decompose, drop combining marks
         out = "".join(_TRANSLIT.get(ch, ch) for ch in text.lower())

@@ -105,3 +105,12 @@ def test_partial_dates_agree_on_the_parts_both_give() -> None:
     a, b, c = dates("14 November; 14 November 2015; 15 November")
     assert a.agrees(b)
     assert not a.agrees(c)
+
+
+def test_a_possessive_at_sentence_start_is_a_name_and_a_common_word_is_not() -> None:
+    from samestory.text.mentions import names
+
+    found = [n.text for n in names("Israel's experience shows a way. Today's talks went on. Nobody's fault.")]
+    assert "Israel's" in found
+    assert "Today's" not in found
+    assert "Nobody's" not in found

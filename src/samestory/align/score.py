@@ -19,17 +19,14 @@ import numpy.typing as npt
 
 from samestory.align.config import AlignConfig
 from samestory.embed.base import Encoder
-from samestory.text.mentions import transliterate, wordset
+from samestory.text.stopwords import ALIGN_STOPWORDS
+from samestory.text.translit import transliterate
 
 __all__ = ["WORD", "Scorer", "tokens"]
 
 Vector = dict[int, float]
 
-_STOP = wordset("""a an the of in on at to and or but by for with from as is are was were be been being it its this that
-    these those he she they we i you his her their our them him us not no so than then there here which who
-    whom what when where will would shall should can could may might must has have had do does did said says
-    also about after before into over under between up down out if all any some such only more most very just
-    и в во на с со к ко по о об от до из за для не что это как а но же бы ли то он она они мы вы я его ее их""")
+_STOP = ALIGN_STOPWORDS
 WORD = re.compile(r"\w+", re.UNICODE)
 # a sentence end inside a passage: final punctuation (and a closing quote) before a capital or a digit
 _SENT_SPLIT = re.compile(r"(?<=[.!?…])[\"'»”)]?\s+(?=[\"'«“(]?[A-ZА-ЯЁ0-9])")

@@ -23,16 +23,10 @@ import numpy.typing as npt
 
 from samestory.corpus.stopwords import STOPWORDS
 from samestory.fingerprint import HashSet, TokenArrays, token_hash, token_hashes
+from samestory.text.months import MONTH_LISTS, WEEKDAY_LISTS
 
 _MONTHS: dict[str, int] = {}
-for _names in (
-    "january february march april may june july august september october november december",
-    "januar februar märz april mai juni juli august september oktober november dezember",
-    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
-    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря",
-    "январь февраль март апрель май июнь июль август сентябрь октябрь ноябрь декабрь",
-):
+for _names in (" ".join(_n) for _lang, _n in MONTH_LISTS if _lang in ("en", "de", "fr", "es", "ru")):
     for _i, _m in enumerate(_names.split(), 1):
         _MONTHS.setdefault(_m, _i)
 for _m, _i in list(_MONTHS.items()):
@@ -42,14 +36,7 @@ _MONTHS.pop("mar", None)  # also a verb ("mar the day"); "March" stays
 _MONTHS.pop("jun", None)
 
 _WEEKDAYS: dict[str, int] = {}
-for _names in (
-    "monday tuesday wednesday thursday friday saturday sunday",
-    "montag dienstag mittwoch donnerstag freitag samstag sonntag",
-    "lundi mardi mercredi jeudi vendredi samedi dimanche",
-    "lunes martes miércoles jueves viernes sábado domingo",
-    "понедельник вторник среду четверг пятницу субботу воскресенье",
-    "понедельника вторника среды четверга пятницы субботы воскресенья",
-):
+for _names in (" ".join(_n) for _lang, _n in WEEKDAY_LISTS):
     for _i, _d in enumerate(_names.split()):
         _WEEKDAYS.setdefault(_d, _i)
 

@@ -29,6 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from samestory.article import Dateline, Span
+from samestory.text.months import MONTHS
 
 # --- line model -----------------------------------------------------------------------------------------
 
@@ -385,17 +386,7 @@ def split_title_debris(title: str) -> tuple[str, list[Span]]:
 
 # --- datelines ------------------------------------------------------------------------------------------
 
-_MONTHS = (
-    r"(?i:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|"
-    r"nov(?:ember)?|dec(?:ember)?|"
-    r"января|февраля|марта|апреля|мая|июня|июля|августа|сентября|октября|ноября|декабря|"
-    r"januar|februar|märz|mai|juni|juli|oktober|dezember|"
-    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
-    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|octubre|noviembre|diciembre|"
-    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
-    r"stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|października|listopada|grudnia|"
-    r"ocak|şubat|mart|nisan|mayıs|haziran|temmuz|ağustos|eylül|ekim|kasım|aralık)\.?"
-)
+_MONTHS = "(?i:" + "|".join(sorted(map(re.escape, MONTHS), key=len, reverse=True)) + r")\.?"
 _DATE = rf"(?:{_MONTHS}\s+\d{{1,2}}(?:,?\s+\d{{4}})?|\d{{1,2}}\.?\s+{_MONTHS}(?:\s+\d{{4}})?|\d{{1,2}}[./]\d{{1,2}}(?:[./]\d{{2,4}})?)"
 _UP = r"A-ZÀ-ÖØ-ÞА-ЯЁĄĆĘŁŃÓŚŹŻÇĞİÖŞÜ"
 _PLACE_UPPER = rf"[{_UP}][{_UP}'’.\-]+(?:[ /][{_UP}][{_UP}'’.\-]+){{0,3}}(?:,\s*[A-Z][a-z]{{1,5}}\.)?"

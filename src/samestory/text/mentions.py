@@ -13,17 +13,22 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import JaroWinkler
+
+from samestory.text.months import MONTHS, RUSSIAN_MONTH_STEMS
+from samestory.text.stopwords import ALL as ALL_STOPWORDS
+from samestory.text.stopwords import NUMBER_CONTEXT_STOPWORDS
+from samestory.text.translit import transliterate
 
 __all__ = [
     "DateMention",
     "NameMention",
     "NumberMention",
     "Quote",
+    "capitalised_mid_sentence",
     "dates",
     "group_names",
     "name_key",
@@ -39,29 +44,6 @@ __all__ = [
 def wordset(text: str) -> frozenset[str]:
     """The whitespace-separated words of ``text`` as a set (for word lists kept readable in the source)."""
     return frozenset(text.split())
-
-
-# --- transliteration ------------------------------------------------------------------------------------------
-
-_CYR = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
-    "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ъ": "", "ы": "y", "ь": "",
-    "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
-}  # fmt: skip
-_TRANSLIT = str.maketrans({**_CYR, **{k.upper(): v.capitalize() for k, v in _CYR.items()}})
-
-
-def transliterate(text: str) -> str:
-    """Latin-script form of ``text``: Cyrillic romanised (BGN-like), accents stripped.
-
-    >>> transliterate("Герасимов")
-    'Gerasimov'
-    """
-    if text.isascii():
-        return text
-    text = text.translate(_TRANSLIT)
-    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 
 # --- quotes ---------------------------------------------------------------------------------------------------
@@ -161,23 +143,39 @@ def name_key(name: str) -> str:
     return " ".join(re.findall(r"[a-z0-9]+", key))
 
 
-def names(text: str) -> list[NameMention]:
+_MID_SENTENCE_CAP = re.compile(r"(?<![.!?…:\n\"“«])[ \t]([A-ZА-ЯЁ][\w’'-]*\w)\b")
+
+
+def capitalised_mid_sentence(text: str) -> set[str]:
+    """Capitalised words of ``text`` that follow a space not after sentence punctuation (so not a first word),
+    possessive ending dropped: the words the text itself writes as names."""
+    return {_strip_possessive(w) for w in _MID_SENTENCE_CAP.findall(text)}
+
+
+def _strip_possessive(word: str) -> str:
+    return re.sub(r"[’']s$", "", word)
+
+
+def names(text: str, known: Iterable[str] = ()) -> list[NameMention]:
     """Capitalised word sequences that look like proper names.
 
-    A capitalised word at the start of a sentence counts only when it is not a common word and the text never
-    uses it in lower case; all-capital words of more than five letters (shouting headlines) are skipped.
+    A capitalised word alone at the start of a sentence counts only when it is not a common word, the text
+    never uses it in lower case, and it is a name elsewhere: capitalised mid-sentence in ``text`` or in
+    ``known`` (the words another version of the story writes capitalised mid-sentence, see
+    `capitalised_mid_sentence`), or possessive ("Israel's experience shows…"). All-capital words of more than
+    five letters (shouting headlines) are skipped.
     """
     lower_words = {w for w in re.findall(r"\b[a-zа-яё][\w’'-]*", text)}
-    # capitalised words seen after a space that does not follow sentence punctuation
-    mid_sentence = set(re.findall(r"(?<![.!?…:\n\"“«])[ \t]([A-ZА-ЯЁ][\w’'-]*\w)\b", text))
+    mid_sentence = capitalised_mid_sentence(text) | set(known)
     out: list[NameMention] = []
     for m in _NAME_RE.finditer(text):
         tokens = m.group().split()
         start = m.start()
         # drop leading tokens that are common words (sentence-initial "The", "In", …)
         while tokens and (
-            tokens[0].lower() in _NOT_NAMES
-            or (tokens[0].lower() in lower_words and tokens[0].lower() not in _PARTICLES)
+            (low := _strip_possessive(tokens[0]).lower()) in _NOT_NAMES
+            or tokens[0].lower() in _NOT_NAMES
+            or ((tokens[0].lower() in lower_words or low in lower_words) and low not in _PARTICLES)
         ):
             start = text.index(tokens[0], start) + len(tokens[0])
             tokens = tokens[1:]
@@ -194,7 +192,11 @@ def names(text: str) -> list[NameMention]:
         if (
             len(tokens) == 1
             and _SENTENCE_START.search(text[max(0, start - 3) : start])
-            and tokens[0] not in mid_sentence
+            and _strip_possessive(tokens[0]) not in mid_sentence
+            and (
+                _strip_possessive(tokens[0]) == tokens[0]
+                or _strip_possessive(tokens[0]).lower() in ALL_STOPWORDS
+            )
         ):
             continue  # a capitalised first word never seen capitalised mid-sentence: not a name
         if len(tokens) == 1 and (len(tokens[0]) < 2 or (tokens[0].isupper() and len(tokens[0]) > 5)):
@@ -308,15 +310,7 @@ def group_names(mentions: Iterable[str]) -> list[list[str]]:
 
 # --- dates ----------------------------------------------------------------------------------------------------
 
-_MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
-    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6, "июл": 7, "август": 8, "сентябр": 9,
-    "октябр": 10, "ноябр": 11, "декабр": 12,
-}  # fmt: skip
-_MONTH_ALT = "|".join(sorted((re.escape(m) for m in _MONTHS), key=len, reverse=True))
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in (*MONTHS, *RUSSIAN_MONTH_STEMS)), key=len, reverse=True))
 _MONTH = rf"(?P<month>(?:{_MONTH_ALT})[а-яё]*)\.?"
 _DATE_RES = (
     re.compile(
@@ -361,13 +355,12 @@ def _month_number(word: str) -> int | None:
     w = word.lower().rstrip(".")
     if w.isdigit():
         return int(w)
-    if w in _MONTHS:
-        return _MONTHS[w]
-    for stem in sorted(_MONTHS, key=len, reverse=True):
-        if len(stem) >= 3 and w.startswith(stem) and not w.isascii():
-            return _MONTHS[stem]
-    if not w.isascii() and w.startswith("ма"):  # мая
-        return 5
+    if w in MONTHS:
+        return MONTHS[w]
+    if not w.isascii():  # a Russian case form ("январе", "мае")
+        for n, stem in sorted(enumerate(RUSSIAN_MONTH_STEMS, 1), key=lambda x: -len(x[1])):
+            if w.startswith(stem):
+                return n
     return None
 
 
@@ -415,9 +408,7 @@ _NUMBER_RE = re.compile(
     r"|\b(?P<word>" + "|".join(_WORD_NUMBERS) + r")\b",
     re.I,
 )
-_STOP_CONTEXT = wordset(
-    "the a an of in on at to and or by for with was were is are be been as about some than"
-)
+_STOP_CONTEXT = NUMBER_CONTEXT_STOPWORDS
 
 
 @dataclass(frozen=True, slots=True)
