@@ -59,7 +59,7 @@ class CorpusConfig:
     embed_chars: int = 600
     key_terms: int = 24
     key_terms_min: int = 3
-    key_term_max_df: int = 256
+    key_term_max_df: int = 32
     max_candidates: int = 100
     pair_model: Mapping[str, Any] | None = None
     regroup_max: int = 160

@@ -5,6 +5,6 @@ They are never content terms or names: they say nothing about which story a text
 
 from __future__ import annotations
 
-from samestory.text.stopwords import CORPUS_STOPWORDS as STOPWORDS
+from samestory.text.stopwords import ALL as STOPWORDS
 
 __all__ = ["STOPWORDS"]
