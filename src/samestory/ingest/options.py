@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+COMPARE_MAX_BYTES = 1024 * 1024
+"""The most text (UTF-8 bytes) `samestory.compare` takes for one version by default: its time and memory grow
+with the text (and faster beyond a few MB), so a larger article is refused with a message naming --max-bytes
+rather than compared for minutes (docs/decisions.md)."""
 
 TEXT_FIELDS = ("text", "body", "content", "article", "maintext")
 TITLE_FIELDS = ("title", "headline")
