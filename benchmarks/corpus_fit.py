@@ -34,8 +34,8 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 
-from samestory.corpus.cascade import SIMILARITY_FEATURES, SimilarityStage
 from samestory.corpus.bulk import cluster_batch
+from samestory.corpus.cascade import SIMILARITY_FEATURES, SimilarityStage
 from samestory.corpus.cluster import average_linkage
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures

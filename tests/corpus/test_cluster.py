@@ -19,7 +19,6 @@ from samestory.corpus.cluster import (
     Membership,
     StoryAssigner,
     average_linkage,
-    order_key,
     stories_of,
 )
 from samestory.corpus.config import CorpusConfig

@@ -224,18 +224,21 @@ class StoryAssigner:
         if not self.cfg.regroup_max or not story_ids:
             return unchanged
         members: list[DocFeatures] = []
-        before: set[frozenset[str]] = set()
+        before: dict[frozenset[str], str] = {}  # each story's members -> its id
+        old_story: dict[str, str] = {}
         for sid in story_ids:
             docs = list(story_members(sid))
             if sid == membership.story_id:
                 docs.append(doc)
             members.extend(docs)
-            before.add(frozenset(d.id for d in docs))
+            before[frozenset(d.id for d in docs)] = sid
+            old_story.update((d.id, sid) for d in docs)
             if len(members) > self.cfg.regroup_max:
                 return unchanged
         if membership.story_id == doc.id:
             members.append(doc)
-            before.add(frozenset((doc.id,)))
+            before[frozenset((doc.id,))] = doc.id
+            old_story[doc.id] = doc.id
         rank = {d.id: k for k, d in enumerate(members)}
         members.sort(key=lambda d: (order_key(d), rank[d.id]))
         n = len(members)
@@ -262,21 +265,24 @@ class StoryAssigner:
             comparable=lexical,
             trusted_from=self.cfg.cohesion_members,
         )
-        if {frozenset(members[i].id for i in g) for g in groups} == before:
+        if {frozenset(members[i].id for i in g) for g in groups} == set(before):
             return unchanged
         own = membership
         changed: list[Membership] = []
         stories: dict[str, tuple[str, ...]] = {sid: () for sid in story_ids}
         for g in groups:
             docs = [members[i] for i in g]
-            sid = docs[0].id
-            if frozenset(d.id for d in docs) in before:
-                stories.pop(sid, None)  # a story that stays as it was keeps its memberships and order
+            kept = before.get(frozenset(d.id for d in docs))
+            if kept is not None:
+                # a story that stays as it was keeps its id (its founder's, who may not be its earliest
+                # member when earlier-dated articles were added later), memberships and order
+                stories.pop(kept, None)
                 continue
+            sid = docs[0].id
             stories[sid] = tuple(d.id for d in docs)
             for pos, d in enumerate(docs):
                 if pos == 0:
-                    if d.id in story_ids:
+                    if old_story.get(d.id) == sid:
                         continue  # it founded this story before (a story's id is its founder's) and still does
                     new = Membership(d.id, sid, None, 1.0, None)
                 else:
