@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from samestory.article import Article
 from samestory.comparison import Comparison
@@ -19,6 +20,18 @@ from samestory.comparison import Comparison
 _TEMPLATES = Path(__file__).with_name("templates")
 #: the report's script (linked highlighting), inlined by `to_html`
 SCRIPT_PATH = _TEMPLATES / "compare.js"
+
+
+# bidirectional-text controls: in untrusted text they could reorder what the page shows around them
+_BIDI = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def show_controls(value: object) -> object:
+    """Jinja ``finalize``: bidi control characters in a value are shown as ``[U+202E]`` (not applied), the
+    rest is left to autoescaping; already-safe markup is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(_BIDI)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -29,6 +42,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=show_controls,
     )
 
 

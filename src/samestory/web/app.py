@@ -9,7 +9,7 @@ exist: the viewer has no write path.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from markupsafe import Markup
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from samestory.errors import SamestoryError
-from samestory.report.html import SCRIPT_PATH, paragraphs, to_html_body
+from samestory.report.html import SCRIPT_PATH, paragraphs, show_controls, to_html_body
 from samestory.web.queries import MAX_LIMIT, MAX_QUERY, SORTS, NotFound, StoryFilter, Viewer
 from samestory.web.timeline import timeline
 
@@ -42,9 +42,17 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=show_controls,
     )
-    env.filters["when"] = lambda dt: dt.isoformat(sep=" ", timespec="minutes") if dt else "—"
+    env.filters["when"] = _when
     return env
+
+
+def _when(dt: datetime | None) -> str:
+    """A publication time in UTC, to the minute (naive times are UTC, as everywhere in samestory)."""
+    if dt is None:
+        return "—"
+    return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:

@@ -88,7 +88,7 @@ def timeline(story: Story, width: int = 940) -> Timeline:
         dots.append(
             Dot(
                 id=m.id,
-                label=(m.source or m.id)[:32],
+                label=m.id if len(m.id) <= 30 else m.id[:29] + "…",
                 when=_label(m.published, span) if m.published is not None else "undated",
                 x=round(x, 1),
                 y=TOP + k * ROW,
