@@ -13,7 +13,9 @@ from samestory.ingest import from_text, load
 T0 = datetime(2021, 5, 1, 9, tzinfo=UTC)
 LEAD = "A passenger train derailed near the river crossing outside Lyon on Tuesday morning, officials said."
 QUOTE = '"We are doing everything we can to reach the last carriages before nightfall," said the regional prefect.'
-REWORDED = '"We are doing all we can to get to the final carriages before night falls," the regional prefect said.'
+REWORDED = (
+    '"We are doing all we can to get to the final carriages before night falls," the regional prefect said.'
+)
 TAIL = "Rail operator SNCF suspended services on the line while investigators examined the track."
 
 
@@ -22,7 +24,9 @@ def version(n: int, killed: int, quote: str | None, hours: int) -> Article:
     if quote is not None:
         parts.append(quote)
     parts.append(TAIL)
-    return from_text(" ".join(parts), title="Train derails near Lyon", id=f"v{n}", published=T0 + timedelta(hours=hours))
+    return from_text(
+        " ".join(parts), title="Train derails near Lyon", id=f"v{n}", published=T0 + timedelta(hours=hours)
+    )
 
 
 def story() -> list[Article]:
@@ -76,7 +80,9 @@ def test_first_appearance_follows_publication_not_input_order() -> None:
     assert a == b  # the input order does not matter
     # re-date: v3 (the one saying 129) published first
     redated = [
-        from_text(x.text, title=x.title, id=x.id, published=T0 - timedelta(days=1) if x.id == "v3" else x.published)
+        from_text(
+            x.text, title=x.title, id=x.id, published=T0 - timedelta(days=1) if x.id == "v3" else x.published
+        )
         for x in arts
     ]
     killed = _one(claims_table(redated), "number", "129")
