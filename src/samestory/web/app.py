@@ -8,6 +8,7 @@ exist: the viewer has no write path.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -80,7 +81,10 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
 
     @app.middleware("http")
     async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        start = time.perf_counter()
         response = await call_next(request)
+        # how long the server spent on the request (read by benchmarks/web_load.py and browser dev tools)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
         response.headers["Content-Security-Policy"] = CSP
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
