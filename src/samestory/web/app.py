@@ -9,7 +9,6 @@ exist: the viewer has no write path.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from markupsafe import Markup
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from samestory.errors import SamestoryError
 from samestory.report.html import SCRIPT_PATH, paragraphs, show_controls, to_html_body
@@ -46,6 +47,7 @@ def _env() -> jinja2.Environment:
         finalize=show_controls,
     )
     env.filters["when"] = _when
+    env.filters["figures"] = _figures
     return env
 
 
@@ -54,6 +56,18 @@ def _when(dt: datetime | None) -> str:
     if dt is None:
         return "—"
     return (dt if dt.tzinfo else dt.replace(tzinfo=UTC)).astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _figures(details: dict[str, Any]) -> str:
+    """Evidence figures as one line ("jaccard 0.77 · containment_ab 0.91")."""
+    return " · ".join(
+        f"{k} {v:.2f}" if isinstance(v, int | float) else f"{k} {v}" for k, v in details.items()
+    )
+
+
+def _json(data: dict[str, Any]) -> JSONResponse:
+    """JSON of plain data (already JSON types: FastAPI's encoder pass is not needed)."""
+    return JSONResponse(data)
 
 
 def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -71,6 +85,31 @@ def _date(value: str, name: str, *, end: bool = False) -> datetime | None:
     return got + timedelta(days=1) if end and len(value) == 10 else got
 
 
+class _Headers:
+    """ASGI middleware: the security headers, and the server's time on the request (``Server-Timing``, read
+    by benchmarks/web_load.py and browser dev tools)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
+                headers["Content-Security-Policy"] = CSP
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "no-referrer"
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
     """The viewer over the store at ``db_path`` (opened read-only; the file must exist).
 
@@ -79,16 +118,7 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
     viewer = Viewer(str(db_path), encoder=encoder)
     app = FastAPI(title="samestory viewer", docs_url=None, redoc_url=None, openapi_url=None)
 
-    @app.middleware("http")
-    async def headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        start = time.perf_counter()
-        response = await call_next(request)
-        # how long the server spent on the request (read by benchmarks/web_load.py and browser dev tools)
-        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - start) * 1000:.1f}"
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+    app.add_middleware(_Headers)
 
     def wants_json(request: Request) -> bool:
         return request.url.path.startswith("/api/")
@@ -168,17 +198,19 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
     def stories_api(
         q: str = text(), since: str = short(), until: str = short(), source: str = text(), lang: str = short(),
         min_size: int = 1, max_size: int = 0, sort: str = "size", limit: int = 50, offset: int = 0,
-    ) -> dict[str, Any]:  # fmt: skip
+    ) -> JSONResponse:  # fmt: skip
         f = story_filter(q, since, until, source, lang, min_size, max_size, sort, limit, offset)
         page = viewer.stories(f)
-        return {
-            "total": page.total,
-            "limit": f.limit,
-            "offset": f.offset,
-            "max_limit": MAX_LIMIT,
-            "notes": list(page.notes),
-            "stories": [r.to_dict() for r in page.rows],
-        }
+        return _json(
+            {
+                "total": page.total,
+                "limit": f.limit,
+                "offset": f.offset,
+                "max_limit": MAX_LIMIT,
+                "notes": list(page.notes),
+                "stories": [r.to_dict() for r in page.rows],
+            }
+        )
 
     @app.get("/story/{story_id}", response_class=HTMLResponse)
     def story_page(story_id: str) -> HTMLResponse:
@@ -193,9 +225,9 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
         )
 
     @app.get("/api/story/{story_id}")
-    def story_api(story_id: str) -> dict[str, Any]:
+    def story_api(story_id: str) -> JSONResponse:
         story = viewer.story(story_id)
-        return {**story.to_dict(), "claims": viewer.claims(story).to_dict()}
+        return _json({**story.to_dict(), "claims": viewer.claims(story).to_dict()})
 
     @app.get("/article/{article_id}", response_class=HTMLResponse)
     def article_page(article_id: str) -> HTMLResponse:
@@ -209,20 +241,22 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
         )
 
     @app.get("/api/article/{article_id}")
-    def article_api(article_id: str) -> dict[str, Any]:
+    def article_api(article_id: str) -> JSONResponse:
         a, full = viewer.article(article_id)
-        return {
-            "id": a.id,
-            "title": a.title,
-            "lang": a.lang,
-            "source": a.source,
-            "url": a.url,
-            "published": a.published.isoformat() if a.published else None,
-            "text": a.text,
-            "debris": [{"start": d.start, "end": d.end, "kind": d.kind} for d in a.debris],
-            "full_text": full,
-            "story_id": viewer.story_id_of(a.id),
-        }
+        return _json(
+            {
+                "id": a.id,
+                "title": a.title,
+                "lang": a.lang,
+                "source": a.source,
+                "url": a.url,
+                "published": a.published.isoformat() if a.published else None,
+                "text": a.text,
+                "debris": [{"start": d.start, "end": d.end, "kind": d.kind} for d in a.debris],
+                "full_text": full,
+                "story_id": viewer.story_id_of(a.id),
+            }
+        )
 
     def ids() -> Any:
         return Query(..., min_length=1, max_length=512)

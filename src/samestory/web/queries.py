@@ -13,7 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 MAX_LIMIT = 200  # stories per page, at most
 MAX_QUERY = 300  # characters of a search query, at most
 MAX_TERMS = 12  # search words, at most
-MAX_MATCHES = 20_000  # matching articles read for one search (the note says when there were more)
+MAX_MATCHES = 5_000  # matching articles read for one search (the note says when there were more)
 MAX_ID = 512  # longest id looked up
 SORTS = ("size", "earliest", "latest", "title")
 _ID_OK = re.compile(r"[^\x00-\x1f\x7f]+")
@@ -132,6 +132,41 @@ class _Catalog:
     sources: tuple[str, ...]
     langs: tuple[str, ...]
     without_text: int  # articles stored before texts were kept
+    _orders: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    _ranks: dict[str, list[int]] = field(default_factory=dict)
+
+    def order(self, sort: str) -> tuple[int, ...]:
+        """Positions of the rows in the order ``sort`` asks for (computed once per catalog)."""
+        got = self._orders.get(sort)
+        if got is None:
+            rows = self.rows
+            keys: dict[str, Callable[[int], Any]] = {
+                "earliest": lambda k: (
+                    rows[k].earliest_published is None,
+                    _ts(rows[k].earliest_published),
+                    k,
+                ),
+                "latest": lambda k: (rows[k].earliest_published is None, -_ts(rows[k].earliest_published), k),
+                "title": lambda k: (rows[k].summary.title.casefold(), rows[k].summary.id),
+            }
+            # "size": the catalog's own order (largest first, ties by id)
+            got = (
+                tuple(range(len(rows)))
+                if sort not in keys
+                else tuple(sorted(range(len(rows)), key=keys[sort]))
+            )
+            self._orders[sort] = got
+        return got
+
+    def rank(self, sort: str) -> list[int]:
+        """Where each row stands in `order` (to sort a subset, e.g. search results)."""
+        got = self._ranks.get(sort)
+        if got is None:
+            got = [0] * len(self.rows)
+            for n, k in enumerate(self.order(sort)):
+                got[k] = n
+            self._ranks[sort] = got
+        return got
 
 
 def fts_query(q: str) -> str:
@@ -301,15 +336,17 @@ class Viewer:
                     return False
             return True
 
-        rows = [cat.rows[k] for k in picked if keep(cat.rows[k])]
-        if f.sort == "earliest":
-            rows.sort(key=lambda r: (r.earliest_published is None, _ts(r.earliest_published), r.summary.id))
-        elif f.sort == "latest":
-            rows.sort(key=lambda r: (r.earliest_published is None, -_ts(r.earliest_published), r.summary.id))
-        elif f.sort == "title":
-            rows.sort(key=lambda r: (r.summary.title.casefold(), r.summary.id))
-        # "size": the catalog's order (largest first, ties by id)
-        return StoryPage(tuple(rows[f.offset : f.offset + f.limit]), len(rows), tuple(notes))
+        if f.q.strip():
+            rank = cat.rank(f.sort)
+            ordered: Sequence[int] = sorted(picked, key=rank.__getitem__)
+        else:
+            ordered = cat.order(f.sort)
+        filtered = (
+            f.min_size > 1 or f.max_size or f.source or f.lang or since is not None or until is not None
+        )
+        chosen = [k for k in ordered if keep(cat.rows[k])] if filtered else ordered
+        rows = [cat.rows[k] for k in chosen[f.offset : f.offset + f.limit]]
+        return StoryPage(tuple(rows), len(chosen), tuple(notes))
 
     # -- one story, one article ------------------------------------------------------------------------
 
