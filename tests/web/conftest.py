@@ -24,6 +24,7 @@ BODY = (
     '"We will not sail until the safety rota is restored," the union\'s regional secretary Anna Kovacs said. '
     "The operator said it hoped to resume sailings on Wednesday."
 )
+SLASHED = "wire/ap/0042"  # an id with slashes (feeds name articles so)
 #: payloads that must show as text, never act
 PAYLOADS = (
     "<script>alert('xss-script')</script>",
@@ -104,7 +105,12 @@ def web_store(tmp_path_factory: pytest.TempPathFactory) -> WebStore:
     hostile = hostile_articles()
     data = data_articles()
     corpus = root / "corpus.jsonl"
-    corpus.write_text("".join(json.dumps(r) + "\n" for r in hostile + data), encoding="utf-8")
+    slashed = {
+        "id": SLASHED,
+        "title": "Lighthouse keepers",
+        "text": "The last lighthouse keepers of the coast retired.",
+    }
+    corpus.write_text("".join(json.dumps(r) + "\n" for r in [*hostile, slashed, *data]), encoding="utf-8")
     db = root / "viewer.db"
     result = CliRunner().invoke(
         app, ["index", "add", str(EXAMPLE_A), str(EXAMPLE_B), str(corpus), "--db", str(db)]

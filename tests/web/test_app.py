@@ -13,7 +13,7 @@ import pytest
 from samestory.report import load_schema
 from samestory.store import Store
 
-from .conftest import EXAMPLE_A, EXAMPLE_B, PAYLOADS, WebStore
+from .conftest import EXAMPLE_A, EXAMPLE_B, PAYLOADS, SLASHED, WebStore
 
 pytest.importorskip("fastapi", reason="the web viewer needs the 'web' extra (fastapi)")
 pytest.importorskip("httpx", reason="FastAPI's TestClient needs httpx")
@@ -143,6 +143,13 @@ def test_unknown_ids_and_path_tricks_are_404(client: Any, url: str) -> None:
     r = client.get(url)
     assert r.status_code == 404, (url, r.status_code)
     assert "Traceback" not in r.text
+
+
+def test_ids_with_slashes_are_reachable(client: Any) -> None:
+    assert client.get(f"/article/{SLASHED}").status_code == 200
+    assert _json(client, f"/api/article/{SLASHED.replace('/', '%2F')}")["id"] == SLASHED
+    assert _json(client, f"/api/story/{SLASHED}")["members"][0]["id"] == SLASHED
+    assert f'href="/article/{SLASHED.replace("/", "%2F")}"' in client.get(f"/story/{SLASHED}").text
 
 
 def test_compare_of_unknown_ids_is_404_and_missing_ids_refused(client: Any) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from fastapi import FastAPI, Query, Request
@@ -48,6 +49,8 @@ def _env() -> jinja2.Environment:
     )
     env.filters["when"] = _when
     env.filters["figures"] = _figures
+    # an id as one path segment: "/" and ".." encoded too, so a link never leaves /story/ or /article/
+    env.filters["idpath"] = lambda value: quote(str(value), safe="")
     return env
 
 
@@ -212,7 +215,7 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
             }
         )
 
-    @app.get("/story/{story_id}", response_class=HTMLResponse)
+    @app.get("/story/{story_id:path}", response_class=HTMLResponse)
     def story_page(story_id: str) -> HTMLResponse:
         story = viewer.story(story_id)
         claims = viewer.claims(story)
@@ -224,12 +227,12 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
             short={v.id: f"v{k + 1}" for k, v in enumerate(claims.versions)},
         )
 
-    @app.get("/api/story/{story_id}")
+    @app.get("/api/story/{story_id:path}")
     def story_api(story_id: str) -> JSONResponse:
         story = viewer.story(story_id)
         return _json({**story.to_dict(), "claims": viewer.claims(story).to_dict()})
 
-    @app.get("/article/{article_id}", response_class=HTMLResponse)
+    @app.get("/article/{article_id:path}", response_class=HTMLResponse)
     def article_page(article_id: str) -> HTMLResponse:
         article, full = viewer.article(article_id)
         return _page(
@@ -240,7 +243,7 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
             story_id=viewer.story_id_of(article.id),
         )
 
-    @app.get("/api/article/{article_id}")
+    @app.get("/api/article/{article_id:path}")
     def article_api(article_id: str) -> JSONResponse:
         a, full = viewer.article(article_id)
         return _json(
