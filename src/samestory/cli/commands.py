@@ -6,4 +6,5 @@ from samestory.cli import (  # noqa: F401
     eval_clusters_cmd,
     inspect_cmd,
     similarity_cmd,
+    web_cmd,
 )

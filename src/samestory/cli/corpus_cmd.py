@@ -221,12 +221,25 @@ def story(
     story_id: str = typer.Argument(..., help="A story id (or the id of any of its articles)."),
     db: str = DbOption,
     format: OutFormat = typer.Option(OutFormat.text, "--format", "-f", help="text or json."),
+    claims: bool = typer.Option(
+        False, "--claims", help="Show the story's claims table (quotes, names, numbers, dates) instead."
+    ),
 ) -> None:
     """Show one story: its members, which member each matched and why, the earliest version, copy hints."""
     from samestory.index import Index
 
     with Index(db, read_only=True) as ix:
         found = ix.story(story_id)
+        if claims:
+            from samestory.claims import stored_claims
+            from samestory.report.claims_text import render_claims
+
+            claims_of = stored_claims(ix.store, [m.id for m in found.members])
+            if format is OutFormat.json:
+                typer.echo(json.dumps(claims_of.to_dict(), ensure_ascii=False, indent=2))
+            else:
+                render_claims(found.id, claims_of, stdout)
+            return
     if format is OutFormat.json:
         typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return

@@ -1,7 +1,8 @@
 """A self-contained HTML report of a `Comparison`: the versions side by side, linked and colour-coded groups.
 
 The page has no external resources (inline CSS and a few lines of inline JavaScript). Every piece of article text
-goes through Jinja2 autoescaping: articles are untrusted input.
+goes through Jinja2 autoescaping: articles are untrusted input. `to_html_body` is the report without the page
+around it (for the web viewer, which serves the script ``SCRIPT_PATH`` as a file).
 """
 
 from __future__ import annotations
@@ -11,11 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from samestory.article import Article
 from samestory.comparison import Comparison
 
 _TEMPLATES = Path(__file__).with_name("templates")
+#: the report's script (linked highlighting), inlined by `to_html`
+SCRIPT_PATH = _TEMPLATES / "compare.js"
+
+
+# bidirectional-text controls: in untrusted text they could reorder what the page shows around them
+_BIDI = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
+
+
+def show_controls(value: object) -> object:
+    """Jinja ``finalize``: bidi control characters in a value are shown as ``[U+202E]`` (not applied), the
+    rest is left to autoescaping; already-safe markup is left alone."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return value.translate(_BIDI)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -26,6 +42,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=show_controls,
     )
 
 
@@ -63,30 +80,40 @@ def _paragraphs(article: Article, group_of: dict[int, int], only: set[int]) -> l
     return paras
 
 
+def paragraphs(article: Article) -> list[list[dict[str, Any]]]:
+    """The article's sentences by paragraph, each with its state ("debris" or ""), as the report shows them."""
+    return _paragraphs(article, {}, set())
+
+
 def to_html(comparison: Comparison) -> str:
     """The report as one HTML document (a string)."""
+    return _env().get_template("compare.html.j2").render(**_context(comparison))
+
+
+def to_html_body(comparison: Comparison) -> str:
+    """The report's content (styles scoped to ``.ss-compare``, no script) to embed in another page."""
+    return _env().get_template("compare_body.html.j2").render(**_context(comparison))
+
+
+def _context(comparison: Comparison) -> dict[str, Any]:
     c = comparison
     group_a = {i: n for n, g in enumerate(c.alignment.groups) for i in g.a}
     group_b = {j: n for n, g in enumerate(c.alignment.groups) for j in g.b}
     similarity = c.similarity.to_dict() if c.similarity is not None else None
-    return (
-        _env()
-        .get_template("compare.html.j2")
-        .render(
-            c=c,
-            a=c.a,
-            b=c.b,
-            paras_a=_paragraphs(c.a, group_a, set(c.diff.only_in_a)),
-            paras_b=_paragraphs(c.b, group_b, set(c.diff.only_in_b)),
-            groups=[{"n": n, "colour": _colour(n), "g": g} for n, g in enumerate(c.alignment.groups)],
-            changes=sorted(
-                c.diff.changes,
-                key=lambda ch: (
-                    {"quote": 0, "name": 1, "number": 2, "date": 3}.get(ch.type, 9),
-                    ch.status in ("same", "agree"),
-                ),
+    return dict(
+        c=c,
+        a=c.a,
+        b=c.b,
+        paras_a=_paragraphs(c.a, group_a, set(c.diff.only_in_a)),
+        paras_b=_paragraphs(c.b, group_b, set(c.diff.only_in_b)),
+        groups=[{"n": n, "colour": _colour(n), "g": g} for n, g in enumerate(c.alignment.groups)],
+        changes=sorted(
+            c.diff.changes,
+            key=lambda ch: (
+                {"quote": 0, "name": 1, "number": 2, "date": 3}.get(ch.type, 9),
+                ch.status in ("same", "agree"),
             ),
-            entities=[e for e in c.diff.entities if e.variants_a and e.variants_b],
-            similarity=similarity,
-        )
+        ),
+        entities=[e for e in c.diff.entities if e.variants_a and e.variants_b],
+        similarity=similarity,
     )
