@@ -286,7 +286,7 @@ class Store:
         if self.read_only:
             raise StoreError(
                 f"{self.path}: the database has schema version {current} and needs migrating to {latest}, "
-                "but it was opened read-only; open it once writable (e.g. `samestory index add` with no files)"
+                "but it was opened read-only; migrate it by adding to it once (`samestory index add FILES --db ...`)"
             )
         for version, script in MIGRATIONS:
             if version <= current:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -129,3 +132,21 @@ def test_common_values_sit_where_intersect1d_finds_them(xs: set[int], ys: set[in
     ia, ib = common(a, b)
     _, ja, jb = np.intersect1d(a, b, assume_unique=True, return_indices=True)
     assert ia.tolist() == ja.tolist() and ib.tolist() == jb.tolist()
+
+
+def test_a_missing_or_foreign_pair_model_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samestory.corpus import verify as verify_mod
+    from samestory.errors import DataError
+
+    monkeypatch.setattr(verify_mod.resources, "files", lambda _package: tmp_path)
+    verify_mod.pair_model.cache_clear()
+    try:
+        with pytest.raises(DataError, match=r"pair_model\.json"):
+            verify_mod.pair_model()
+        (tmp_path / "pair_model.json").write_text('{"features": ["other"], "coef": [1.0]}', encoding="utf-8")
+        with pytest.raises(DataError, match="expected the features"):
+            verify_mod.pair_model()
+    finally:
+        verify_mod.pair_model.cache_clear()

@@ -226,6 +226,7 @@ def story(
     ),
 ) -> None:
     """Show one story: its members, which member each matched and why, the earliest version, copy hints."""
+    from samestory.corpus.verify import describe
     from samestory.index import Index
 
     with Index(db, read_only=True) as ix:
@@ -246,18 +247,17 @@ def story(
     stdout.rule(f"[bold]story {escape(found.id)}[/] — {len(found.members)} versions")
     stdout.print(f"earliest version: {escape(found.earliest or 'unknown (no dates)')}", highlight=False)
     table = Table(show_header=True, header_style="bold", expand=True)
-    for col in ("article", "published", "lang", "matched", "score", "kind", "evidence"):
+    for col in ("article", "published", "lang", "matched", "score", "evidence"):
         table.add_column(col, no_wrap=col in ("score", "lang"), ratio=2 if col == "evidence" else None)
     for m in found.members:
         ev = m.evidence or {}
-        details = ", ".join(f"{k} {v:.2f}" for k, v in (ev.get("details") or {}).items())
+        details = describe(str(ev["kind"]), ev.get("details") or {}) if ev.get("kind") else ""
         table.add_row(
             escape(m.id),
             m.published.isoformat() if m.published else "-",
             m.lang,
             escape(m.matched_id or "(founder)"),
             f"{m.score:.2f}",
-            str(ev.get("kind", "")),
             escape(details),
         )
     stdout.print(table)
@@ -276,6 +276,7 @@ def match(
 ) -> None:
     """Which story each article would join, with evidence; nothing is stored."""
     from samestory.corpus.config import parse_window
+    from samestory.corpus.verify import describe
     from samestory.index import Index
     from samestory.ingest import read_paths
 
@@ -295,11 +296,10 @@ def match(
                     f"{escape(item.id)}: no story in the index; it would start a new one", highlight=False
                 )
             else:
-                ev = m.evidence.to_dict() if m.evidence else {}
-                details = ", ".join(f"{k} {v:.2f}" for k, v in ev.get("details", {}).items())
+                details = describe(m.evidence.kind, m.evidence.details) if m.evidence else ""
                 stdout.print(
                     f"{escape(item.id)}: story [bold]{escape(m.story_id)}[/] via {escape(m.matched_id)} "
-                    f"(score {m.score:.2f}, {ev.get('kind', '')}; {escape(details)})",
+                    f"(score {m.score:.2f}; {escape(details)})",
                     highlight=False,
                 )
     if failures:

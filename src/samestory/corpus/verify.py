@@ -25,6 +25,7 @@ import numpy.typing as npt
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.cues import compare_cues
 from samestory.corpus.features import DocFeatures
+from samestory.errors import DataError
 
 if TYPE_CHECKING:
     from samestory.corpus.cascade import SimilarityStage
@@ -53,13 +54,6 @@ PAIR_FEATURES: tuple[str, ...] = (
     "quantity_conflict",
 )
 
-# used when pair_model.json is absent (same form as the fitted file)
-_DEFAULT_MODEL: dict[str, Any] = {
-    "features": list(PAIR_FEATURES),
-    "coef": [9.7, -2.45, 0.07, 2.79, 1.19, 0.62, 2.82, 1.13, -1.41, 10.06, 0.81, -0.03, -0.47, 1.1, -1.56],
-    "intercept": -5.75,
-    "translation": {"low": 0.82, "high": 0.9},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,12 +92,23 @@ def _unpickle_evidence(score: float, same_story: bool, kind: str, details: dict[
 
 @lru_cache(maxsize=1)
 def pair_model() -> Mapping[str, Any]:
-    """The fitted pair model (``pair_model.json`` beside this module), or built-in defaults."""
+    """The fitted pair model (``pair_model.json`` beside this module, written by `benchmarks/corpus_fit.py`).
+
+    Raises `DataError` when it is missing or unreadable: the thresholds are fitted with it, and no other
+    weights may silently take its place.
+    """
+    name = "pair_model.json"
     try:
-        text = resources.files("samestory.corpus").joinpath("pair_model.json").read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return MappingProxyType(_DEFAULT_MODEL)
-    return MappingProxyType(json.loads(text))
+        text = resources.files("samestory.corpus").joinpath(name).read_text(encoding="utf-8")
+        model = json.loads(text)
+        if list(model["features"]) != list(PAIR_FEATURES) or len(model["coef"]) != len(PAIR_FEATURES):
+            raise ValueError(f"expected the features {list(PAIR_FEATURES)}")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise DataError(
+            f"samestory/corpus/{name}: the corpus pair model cannot be read ({exc}); reinstall samestory, "
+            "or refit it with `python benchmarks/corpus_fit.py --write`"
+        ) from None
+    return MappingProxyType(model)
 
 
 def containment(a: DocFeatures, b: DocFeatures, jaccard: float) -> tuple[float, float]:
@@ -287,6 +292,32 @@ def reprint_score(details: Mapping[str, float]) -> float:
     """How much of one text the other repeats word for word: the shingle Jaccard, or 0.9 x the larger
     containment (a truncated copy is contained in its original)."""
     return max(details["jaccard"], 0.9 * max(details["containment_ab"], details["containment_ba"]))
+
+
+def describe(kind: str, details: Mapping[str, float]) -> str:
+    """The evidence of a pair in words, e.g. "rewrite: shares 52% of the names, 2% of the word runs, 61%
+    vocabulary cosine; dates agree" (the figures themselves are in `PairEvidence.to_dict`)."""
+    parts: list[str] = []
+    runs = max(details.get("containment_ab", 0.0), details.get("containment_ba", 0.0))
+    if kind == "translation" and "cosine" in details:
+        parts.append(f"embedding cosine {details['cosine']:.2f} across languages")
+    if details.get("names_both"):
+        parts.append(f"shares {details.get('names_overlap', 0.0):.0%} of the names")
+    parts.append(f"{runs:.0%} of the word runs" if parts else f"shares {runs:.0%} of the word runs")
+    if "terms_cosine" in details:
+        parts.append(f"vocabulary cosine {details['terms_cosine']:.2f}")
+    if kind != "translation" and "cosine" in details:
+        parts.append(f"embedding cosine {details['cosine']:.2f}")
+    cues = []
+    if details.get("date_conflict") or details.get("year_conflict"):
+        cues.append("dates conflict")
+    elif details.get("date_match") or details.get("year_match"):
+        cues.append("dates agree")
+    if details.get("quantity_conflict"):
+        cues.append("figures conflict")
+    elif details.get("quantity_agree"):
+        cues.append("figures agree")
+    return f"{kind}: " + ", ".join(parts) + (f"; {', '.join(cues)}" if cues else "")
 
 
 def score_details(
