@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
     from samestory.embed.base import Encoder
+    from samestory.engines.base import Engine
     from samestory.ingest.options import ReadOptions
 
 #: ``progress(stage, done, total)``: stage is "read", "cluster" or "write"
@@ -122,6 +123,7 @@ def plan(
     across_languages: bool = False,
     level: Level = Level.copy,
     memberships: Sequence[Membership] | None = None,
+    engine: Engine | None = None,
 ) -> DedupPlan:
     """Decide what to keep. Within each story (per language unless ``across_languages``) versions are taken
     earliest first (longest first when undated): at ``level=story`` the first is kept and the rest removed; at
@@ -134,7 +136,7 @@ def plan(
     from samestory.corpus.verify import verify
 
     if memberships is None:
-        memberships = cluster_batch(docs, cfg, encoder)
+        memberships = cluster_batch(docs, cfg, encoder, engine=engine)
     by_id = {d.id: d for d in docs}
     member_of = {m.article_id: m for m in memberships}
     groups: dict[tuple[str, str], list[DocFeatures]] = {}
@@ -239,11 +241,13 @@ def dedup_paths(
     """
     from samestory.corpus.batch import read_features
     from samestory.corpus.config import CorpusConfig
+    from samestory.engines.local import local_engine
 
     cfg = cfg or CorpusConfig()
+    engine = local_engine(workers)
     read = read_features(
         paths, cfg, embedding=encoder is not None, options=options, progress=progress, on_error=on_error,
-        workers=workers,
+        engine=engine,
     )  # fmt: skip
     docs = read.docs
     repeats = [
@@ -253,7 +257,7 @@ def dedup_paths(
     errors = read.errors
     if progress is not None:
         progress("cluster", 0, len(docs))
-    result = plan(docs, cfg, encoder=encoder, across_languages=across_languages, level=level)
+    result = plan(docs, cfg, encoder=encoder, across_languages=across_languages, level=level, engine=engine)
     result.removed.extend(repeats)
     result.errors = errors
     if progress is not None:

@@ -24,7 +24,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from samestory.engines.local import LocalEngine
+from samestory.engines.local import local_engine
 from samestory.errors import InputError, StoreError
 from samestory.store import Store
 from samestory.stories import (
@@ -54,6 +54,7 @@ if TYPE_CHECKING:
     from samestory.corpus.features import DocFeatures
     from samestory.corpus.step import Decision
     from samestory.embed.base import Encoder
+    from samestory.engines.base import Engine
 
 #: articles staged (and committed) per transaction while reading input, and assigned per transaction
 BATCH = 256
@@ -77,8 +78,8 @@ class Index:
     no date are always candidates). ``read_only`` opens the file without writing (for `match`, `stories`).
     ``encoder`` overrides the one named by ``config.encoder`` (an already loaded model, or a test double).
     ``workers`` > 1 (0 = one per core) featurises large adds and
-    verifies the bulk engine's candidate pairs in that many processes (`samestory.engines.local`); the
-    stored result is the same.
+    verifies the bulk engine's candidate pairs in that many processes; ``engine`` (any
+    `samestory.engines.Engine`) runs those stages instead. The stored result is the same.
     """
 
     def __init__(
@@ -90,9 +91,9 @@ class Index:
         read_only: bool = False,
         encoder: Encoder | None = None,
         workers: int = 1,
+        engine: Engine | None = None,
     ) -> None:
-        LocalEngine(workers)  # checks ``workers`` before the file is touched
-        self.workers = workers
+        self.engine = engine or local_engine(workers)  # checks ``workers`` before the file is touched
         self.store = Store(path, read_only=read_only)
         try:
             self.config = self._resolve_config(config)
@@ -275,7 +276,7 @@ class Index:
 
         batch: list[Article] = []
         seen = 0
-        size = batch_for(self.workers, BATCH)  # staged (committed) per batch; a pool needs larger ones
+        size = batch_for(self.engine, BATCH)  # staged (committed) per batch; a pool needs larger ones
 
         def flush() -> None:
             if not batch:
@@ -296,7 +297,7 @@ class Index:
             report.replaced += len(replaced)
             report.added += len(fresh) - len(replaced)
             arts = [a for a, _ in fresh.values()]
-            feats = featurize_articles(arts, self.config, workers=self.workers)
+            feats = featurize_articles(arts, self.config, engine=self.engine)
             rows = list(zip(arts, [h for _, h in fresh.values()], feats, strict=True))
             with self.store.transaction() as db:
                 wanted = config_to_json(self.config)
@@ -374,7 +375,7 @@ class Index:
         feats = self._features([i for i in ids if i not in staged])  # staged by an earlier, interrupted add
         ordered = [staged.get(i) or feats[i] for i in ids]  # already in the engine's order
         keys = key_matrix([*seeded, *ordered], self.config)
-        engine = BulkClusterer(self.config, window=self.window, workers=self.workers, encoder=self.encoder)
+        engine = BulkClusterer(self.config, window=self.window, engine=self.engine, encoder=self.encoder)
         out: dict[str, Membership] = {}
         decisions: list[Decision] = []
         done = 0

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
     from samestory.embed.base import Encoder
+    from samestory.engines.base import Engine
     from samestory.ingest.options import ReadOptions
 
 #: ``progress(stage, done, total)``: stage is "read", "cluster" or "write"
@@ -43,19 +44,23 @@ def read_features(
     progress: Progress | None = None,
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> Features:
     """Read ``paths`` and featurise every article (``workers`` processes; the same result). Input errors go
-    to ``on_error`` and are counted; the rest is read. ``embedding=False`` drops the text sample kept for a
+    to ``on_error`` and are counted; the rest is read. ``engine`` (default: `local_engine` of ``workers``)
+    runs the featurisation. ``embedding=False`` drops the text sample kept for a
     later embedding (it would only hold memory)."""
     from samestory.corpus.features import batch_for, featurize_articles
+    from samestory.engines.local import local_engine
     from samestory.ingest import read_paths
 
+    engine = engine or local_engine(workers)
     out = Features()
     seen: set[str] = set()
     batch: list[Any] = []
 
     def flush() -> None:
-        feats = featurize_articles(batch, cfg, workers=workers)
+        feats = featurize_articles(batch, cfg, engine=engine)
         out.docs.extend(f if embedding else replace(f, text_sample="") for f in feats)
         batch.clear()
 
@@ -70,7 +75,7 @@ def read_features(
             continue
         seen.add(item.id)
         batch.append(item)
-        if len(batch) >= batch_for(workers, alone=256):
+        if len(batch) >= batch_for(engine, alone=256):
             flush()
             if progress is not None:
                 progress("read", n, None)
@@ -114,6 +119,7 @@ def cluster_paths(
     progress: Progress | None = None,
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> ClusterResult:
     """Cluster the articles of ``paths`` into stories and write one record per article (`membership_record`)
     to ``out``: JSONL, or Parquet when it ends in ``.parquet``. The same memberships as `samestory index add`
@@ -123,19 +129,21 @@ def cluster_paths(
     """
     from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.config import CorpusConfig
+    from samestory.engines.local import local_engine
 
     cfg = cfg or CorpusConfig()
+    engine = engine or local_engine(workers)
     target = Path(out)
     parquet = target.suffix.lower() == ".parquet"
     if parquet:
         _require_pyarrow()
     read = read_features(
         paths, cfg, embedding=encoder is not None, options=options, progress=progress, on_error=on_error,
-        workers=workers,
+        engine=engine,
     )  # fmt: skip
     if progress is not None:
         progress("cluster", 0, len(read.docs))
-    memberships = cluster_batch(read.docs, cfg, encoder, window=window, workers=workers)
+    memberships = cluster_batch(read.docs, cfg, encoder, window=window, engine=engine)
     if progress is not None:
         progress("cluster", len(read.docs), len(read.docs))
     by_id = {m.article_id: m for m in memberships}

@@ -31,8 +31,8 @@ from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
 from samestory.corpus.step import Decision, MemoryState, decide
 from samestory.corpus.verify import PairEvidence, verify
-from samestory.engines import local
-from samestory.engines.local import LocalEngine
+from samestory.engines.base import Engine
+from samestory.engines.local import local_engine
 from samestory.fingerprint import band_hashes_batch
 
 if TYPE_CHECKING:
@@ -228,7 +228,8 @@ class BulkClusterer:
     the order they were assigned) and serve as candidates and story members only. ``window`` drops dated
     candidates published further than that from the document (undated ones stay). ``workers`` > 1 (0 = one
     per core) verifies the candidate pairs in that many processes before the sequential assignment (the pairs
-    depend on the keys only, and `verify` on the pair only: same result). ``encoder``: a document that finds
+    depend on the keys only, and `verify` on the pair only: same result); ``engine``, when given, does that
+    instead (any `samestory.engines.Engine`). ``encoder``: a document that finds
     no lexical story is embedded and compared with its nearest embedded documents, as in every state.
     """
 
@@ -238,12 +239,13 @@ class BulkClusterer:
         *,
         window: timedelta | None = None,
         workers: int = 1,
+        engine: Engine | None = None,
         encoder: Encoder | None = None,
         similarity: SimilarityStage | None = None,
     ) -> None:
         self.cfg = cfg
         self.window = window
-        self.engine = LocalEngine(workers)
+        self.engine = engine or local_engine(workers)
         self.encoder = encoder
         self.similarity = similarity
         self.state = _Precomputed(cfg)
@@ -347,8 +349,8 @@ class BulkClusterer:
         return cands[select_candidates(id_rank[cands], n_lsh, n_terms, self.cfg)]
 
 
-def _verify_job(job: list[tuple[int, list[int]]]) -> list[list[PairEvidence]]:
-    everything, cfg = cast(tuple[list[DocFeatures], CorpusConfig], local.shared())
+def _verify_job(job: list[tuple[int, list[int]]], shared: object) -> list[list[PairEvidence]]:
+    everything, cfg = cast(tuple[list[DocFeatures], CorpusConfig], shared)
     return [[verify(everything[i], everything[c], cfg) for c in cands] for i, cands in job]
 
 
@@ -360,15 +362,16 @@ def cluster_batch(
     similarity: SimilarityStage | None = None,
     window: timedelta | None = None,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> list[Membership]:
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order (``published`` then
     id). Deterministic: the same memberships as adding ``docs`` to an empty `samestory.index.Index` with the
     same settings. ``encoder`` embeds the documents that find no lexical story; ``similarity`` (prepared for
     these documents) lets the similarity model decide uncertain pairs (`samestory.corpus.cascade`);
-    ``window`` and ``workers`` as in `BulkClusterer`."""
-    return BulkClusterer(cfg, window=window, workers=workers, encoder=encoder, similarity=similarity).cluster(
-        docs
-    )
+    ``window``, ``workers`` and ``engine`` as in `BulkClusterer`."""
+    return BulkClusterer(
+        cfg, window=window, workers=workers, engine=engine, encoder=encoder, similarity=similarity
+    ).cluster(docs)
 
 
 __all__ = ["BulkClusterer", "KeyMatrix", "candidate_pairs", "cluster_batch", "key_matrix", "timestamp"]

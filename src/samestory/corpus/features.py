@@ -22,7 +22,8 @@ from samestory.corpus.cues import cue_strings_many, pack_many
 from samestory.corpus.names import names_and_numbers
 from samestory.corpus.runs import EMPTY64, STOPWORD_HASHES, log_weights, segments, unique_per_doc
 from samestory.embed.base import Encoder
-from samestory.engines.local import LocalEngine
+from samestory.engines.base import Engine
+from samestory.engines.local import InProcessEngine, local_engine
 from samestory.errors import DataError
 from samestory.fingerprint import (
     FingerprintConfig,
@@ -44,10 +45,10 @@ _DOC_BITS = 12
 _TF_CAP = (1 << (32 - _DOC_BITS)) - 1  # frequencies above this rank as equal (ties by hash)
 
 
-def batch_for(workers: int, alone: int = CHUNK) -> int:
+def batch_for(engine: Engine, alone: int = CHUNK) -> int:
     """How many texts a caller that streams its input should gather per `featurize_texts` call: ``alone``
     in one process, else enough for the pool to start (twice `POOL_MIN`)."""
-    return alone if workers == 1 else 2 * POOL_MIN
+    return alone if engine.workers == 1 else 2 * POOL_MIN
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,12 +179,12 @@ def featurize_texts(
     sources: Sequence[str] | None = None,
     keep_text: bool = False,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> list[DocFeatures]:
     """Features of many raw texts at once: each `DocFeatures` is the one `featurize_text` gives for that
     text alone, computed with numpy over the whole batch (a few hundred documents per call is about right).
-    With ``workers`` > 1 (0 = one per core), batches of `CHUNK` documents are featurised in that many
-    processes (`samestory.engines.local.LocalEngine`) when there are at least `POOL_MIN` texts; the
-    result is the same.
+    Batches of `CHUNK` documents are featurised by ``engine`` (default: `local_engine` of ``workers``, 0 = one
+    per core) when there are at least `POOL_MIN` texts (fewer stay in this process); the result is the same.
 
     Per document only the translation of the text to word bytes runs in Python (and, for a non-ASCII text,
     the capitalised-word check); tokens, hashes, shingles, signatures, content-word weights, names and
@@ -193,7 +194,7 @@ def featurize_texts(
     n = len(ids)
     if len(texts) != n:
         raise ValueError(f"expecting as many texts as ids, got {len(texts)} and {n}")
-    engine = LocalEngine(workers)  # checks ``workers``
+    engine = engine or local_engine(workers)  # checks ``workers``
     if n > CHUNK:
 
         def part(values: Sequence[_V] | None, lo: int) -> Sequence[_V] | None:
@@ -213,7 +214,7 @@ def featurize_texts(
             for lo in range(0, n, CHUNK)
         )
         if n < POOL_MIN:
-            engine = LocalEngine(1)
+            engine = InProcessEngine()
         return [doc for cols in engine.map(_featurize_chunk, chunks) for doc in cols.docs()]
     return _columns(ids, texts, cfg, titles, langs, published, sources, keep_text).docs()
 
@@ -358,7 +359,7 @@ class _Chunk:
     keep_text: bool
 
 
-def _featurize_chunk(c: _Chunk) -> _Columns:
+def _featurize_chunk(c: _Chunk, _shared: object = None) -> _Columns:
     return _columns(c.ids, c.texts, c.cfg, c.titles, c.langs, c.published, c.sources, c.keep_text)
 
 
@@ -438,9 +439,11 @@ def featurize(article: Article, cfg: CorpusConfig, encoder: Encoder | None = Non
     )
 
 
-def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig, workers: int = 1) -> list[DocFeatures]:
-    """`featurize` (without an encoder) of many articles at once, via `featurize_texts` (``workers`` as
-    there)."""
+def featurize_articles(
+    articles: Sequence[Article], cfg: CorpusConfig, workers: int = 1, *, engine: Engine | None = None
+) -> list[DocFeatures]:
+    """`featurize` (without an encoder) of many articles at once, via `featurize_texts` (``workers`` and
+    ``engine`` as there)."""
     return featurize_texts(
         [a.id for a in articles],
         [_body(a) for a in articles],
@@ -450,6 +453,7 @@ def featurize_articles(articles: Sequence[Article], cfg: CorpusConfig, workers: 
         published=[a.published for a in articles],
         sources=[a.source for a in articles],
         workers=workers,
+        engine=engine,
     )
 
 

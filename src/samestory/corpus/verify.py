@@ -55,7 +55,6 @@ PAIR_FEATURES: tuple[str, ...] = (
 )
 
 
-
 @dataclass(frozen=True, slots=True)
 class PairEvidence:
     """The verdict on one pair: ``score`` in [0, 1], ``same_story``, ``kind`` of version, and the measured

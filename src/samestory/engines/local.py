@@ -1,10 +1,10 @@
-"""The local engine: runs a stage function over chunks of work in this process or in a pool of worker
-processes. It only executes: results come back in input order, so output does not depend on the number
-of workers.
+"""Local engines (`samestory.engines.Engine`): a stage function over chunks of work in this process
+(`InProcessEngine`) or in a pool of worker processes (`ProcessPoolEngine`). They only execute: results come
+back in input order, so output does not depend on the engine.
 
->>> from samestory.engines.local import LocalEngine
->>> list(LocalEngine(workers=1).map(len, [[1, 2], [3]]))
-[2, 1]
+>>> from samestory.engines.local import local_engine
+>>> list(local_engine(1).map(lambda chunk, shared: len(chunk) + shared, [[1, 2], [3]], 10))
+[12, 11]
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from samestory.errors import InputError
 
@@ -31,32 +31,30 @@ def available_workers() -> int:
         return os.cpu_count() or 1
 
 
-class LocalEngine:
-    """``map(fn, chunks)`` in this process (``workers=1``) or in ``workers`` processes (0 = one per core).
+class InProcessEngine:
+    """``map(fn, chunks, shared)`` in this process, one chunk after another."""
 
-    With a pool, at most ``2 * workers`` chunks are in flight, so a long stream of chunks is never held in
-    memory at once. ``fn`` must be a module-level function (it is pickled by name). Workers are forked
-    where the platform can (Linux): a stage function needs nothing but its arguments and the shared data,
-    and "spawn" or "forkserver" would re-run the caller's script in each worker unless it guards
-    ``__main__``; elsewhere they are spawned.
+    workers = 1
+
+    def map(self, fn: Callable[[T, Any], R], chunks: Iterable[T], shared: Any = None) -> Iterator[R]:
+        for chunk in chunks:
+            yield fn(chunk, shared)
+
+
+class ProcessPoolEngine:
+    """``map(fn, chunks, shared)`` in ``workers`` processes (0 = one per core).
+
+    At most ``2 * workers`` chunks are in flight, so a long stream of chunks is never held in memory at once.
+    ``fn`` must be a module-level function (it is pickled by name). Workers are forked where the platform can
+    (Linux): a stage function needs nothing but its arguments and the shared data, and "spawn" or
+    "forkserver" would re-run the caller's script in each worker unless it guards ``__main__``; elsewhere
+    they are spawned.
     """
 
-    def __init__(self, workers: int = 1) -> None:
-        if workers < 0:
-            raise InputError(f"workers must be 0 (one per core) or a positive count, got {workers}")
-        self.workers = workers or available_workers()
+    def __init__(self, workers: int = 0) -> None:
+        self.workers = _checked(workers) or available_workers()
 
-    def map(self, fn: Callable[[T], R], chunks: Iterable[T], shared: object = None) -> Iterator[R]:
-        """``fn`` of each chunk, in order. ``shared`` is data every call may read through `shared()`
-        (large, read-only: sent once to each worker, not with every chunk; a forked worker inherits it)."""
-        if self.workers == 1:
-            global _shared
-            before, _shared = _shared, shared
-            try:
-                yield from map(fn, chunks)
-            finally:
-                _shared = before
-            return
+    def map(self, fn: Callable[[T, Any], R], chunks: Iterable[T], shared: Any = None) -> Iterator[R]:
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         # a forked worker shares this process's memory until a page is written; the cyclic garbage collector
@@ -69,7 +67,7 @@ class LocalEngine:
             ) as pool:
                 pending: deque[Future[R]] = deque()
                 for chunk in chunks:
-                    pending.append(pool.submit(fn, chunk))
+                    pending.append(pool.submit(_call, fn, chunk))
                     if len(pending) >= 2 * self.workers:
                         yield pending.popleft().result()
                 while pending:
@@ -78,17 +76,29 @@ class LocalEngine:
             gc.unfreeze()
 
 
-_shared: object = None
+def _checked(workers: int) -> int:
+    if workers < 0:
+        raise InputError(f"workers must be 0 (one per core) or a positive count, got {workers}")
+    return workers
 
 
-def _set_shared(value: object) -> None:
+def local_engine(workers: int = 1) -> InProcessEngine | ProcessPoolEngine:
+    """The local engine for ``workers`` (the ``--workers`` option): in this process for 1, else a pool of
+    that many processes (0 = one per core, in this process when there is only one core)."""
+    count = _checked(workers) or available_workers()
+    return InProcessEngine() if count == 1 else ProcessPoolEngine(count)
+
+
+_shared: Any = None
+
+
+def _set_shared(value: Any) -> None:
     global _shared
     _shared = value
 
 
-def shared() -> object:
-    """The ``shared`` argument of the `LocalEngine.map` call this stage function runs under."""
-    return _shared
+def _call(fn: Callable[[T, Any], R], chunk: T) -> R:
+    return fn(chunk, _shared)
 
 
-__all__ = ["LocalEngine", "available_workers", "shared"]
+__all__ = ["InProcessEngine", "ProcessPoolEngine", "available_workers", "local_engine"]
