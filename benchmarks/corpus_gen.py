@@ -7,10 +7,14 @@ Story families come from real text:
   stories*;
 - SemEval-2022 Task 8 articles (several languages): one story per text (pairs rated similar keep one side).
 Each family also gets derived versions: reprints with page debris, truncations, dropped or reordered
-sentences. The corpus is filled up to the requested size with singleton filler articles (random word
-sequences drawn from the pool's vocabulary), so that candidate search has to work at scale.
+sentences. The corpus is filled up to the requested size with singleton filler articles, so that candidate
+search has to work at scale. ``--filler real`` (the default) makes them of real text: sentences of other
+articles in the same language (all ten languages of the data), half of their words replaced by words of that
+language's vocabulary, so that fillers share function words, common words and names with the stories and
+with each other but tell no story of their own; ``--filler random`` (the corpus of earlier runs) draws
+English word sequences from the vocabulary, which no system confuses.
 
-    /work/venv/bin/python benchmarks/corpus_gen.py --docs 100000 --out /work/bench-out/corpus_100k.jsonl
+    .venv/bin/python benchmarks/corpus_gen.py --docs 100000 --out /work/bench-out/corpus_100k_real.jsonl
 
 Output: JSONL, one article per line with ``id``, ``title``, ``text``, ``published`` (ISO), ``source``,
 ``lang`` and the gold ``story`` and ``variant`` (how the version was made). Never commit the output.
@@ -127,7 +131,43 @@ class _WeightedDraw:
         return list(self.words[idx])
 
 
-def generate(n_docs: int, seed: int, out: Path) -> Counter[str]:
+class _RealFiller:
+    """Filler articles of real text: per language, sentences of the data's articles with half of their words
+    replaced by words drawn from that language's vocabulary (by frequency)."""
+
+    def __init__(self, rng: random.Random, fams: list[tuple[str, str, list[tuple[str, str, str]]]]) -> None:
+        self.rng = rng
+        sentences: dict[str, list[str]] = {}
+        vocab: dict[str, Counter[str]] = {}
+        for _, _, versions in fams:
+            for _, lang, text in versions:
+                for sent in _SENT.split(text.replace("\n", " ")):
+                    if len(sent.split()) >= 5:
+                        sentences.setdefault(lang, []).append(sent)
+                vocab.setdefault(lang, Counter()).update(text.split())
+        self.langs = sorted(lang for lang in sentences if len(sentences[lang]) >= 50)
+        self.weights = [len(sentences[lang]) for lang in self.langs]
+        self.sentences = sentences
+        self.draws = {}
+        for lang in self.langs:
+            words, weights = zip(*vocab[lang].most_common(20000), strict=True)
+            self.draws[lang] = _WeightedDraw(rng, words, weights)
+
+    def __call__(self) -> tuple[str, str]:
+        rng = self.rng
+        lang = rng.choices(self.langs, weights=self.weights)[0]
+        pool = self.sentences[lang]
+        out = []
+        for _ in range(rng.randrange(6, 30)):
+            words = pool[rng.randrange(len(pool))].split()
+            swap = [k for k in range(len(words)) if rng.random() < 0.5]
+            for k, w in zip(swap, self.draws[lang](len(swap)), strict=True):
+                words[k] = w
+            out.append(" ".join(words))
+        return lang, " ".join(out)
+
+
+def generate(n_docs: int, seed: int, out: Path, filler: str = "real") -> Counter[str]:
     rng = random.Random(seed)
     fams = _families()
     rng.shuffle(fams)
@@ -178,14 +218,17 @@ def generate(n_docs: int, seed: int, out: Path) -> Counter[str]:
                 )
         n_filler = 0
         draw = _WeightedDraw(rng, words, weights)
+        real = _RealFiller(rng, fams) if filler == "real" else None
         while written < n_docs:
-            length = rng.randrange(120, 700)
-            text = " ".join(draw(length))
+            if real is not None:
+                lang, text = real()
+            else:
+                lang, text = "en", " ".join(draw(rng.randrange(120, 700)))
             n_filler += 1
             emit(
                 f"filler:{n_filler}",
                 "filler",
-                "en",
+                lang,
                 text,
                 T0 + timedelta(minutes=rng.randrange(365 * 24 * 60)),
                 f"outlet{rng.randrange(300)}",
@@ -198,9 +241,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument(
+        "--filler", choices=["real", "random"], default="real",
+        help="filler of real sentences with half their words replaced (default), or random English words",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    stats = generate(args.docs, args.seed, args.out)
+    stats = generate(args.docs, args.seed, args.out, args.filler)
     print(
         f"wrote {sum(stats.values())} docs to {args.out}: "
         + ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))
