@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from samestory.errors import InputError
+
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
+#: the largest ``max_bytes`` accepted (1 TiB): far beyond any article, and well inside what a read can ask for
+MAX_MAX_BYTES = 1 << 40
 
 TEXT_FIELDS = ("text", "body", "content", "article", "maintext")
 TITLE_FIELDS = ("title", "headline")
@@ -31,3 +35,10 @@ class ReadOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     format: str | None = None
     lang: str | None = None
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.max_bytes <= MAX_MAX_BYTES:
+            raise InputError(
+                f"--max-bytes (ReadOptions.max_bytes) must be between 1 and {MAX_MAX_BYTES:,}, "
+                f"got {self.max_bytes:,}"
+            )
