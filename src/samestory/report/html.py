@@ -1,7 +1,9 @@
 """A self-contained HTML report of a `Comparison`: the versions side by side, linked and colour-coded groups.
 
 The page has no external resources (inline CSS and a few lines of inline JavaScript). Every piece of article text
-goes through Jinja2 autoescaping: articles are untrusted input.
+goes through Jinja2 autoescaping, and first through `samestory.text.display.printable` (control characters and
+bidi overrides shown as escapes, so no text can reorder or hide what the page shows): articles are untrusted
+input.
 """
 
 from __future__ import annotations
@@ -11,11 +13,20 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from samestory.article import Article
 from samestory.comparison import Comparison
+from samestory.text.display import printable
 
 _TEMPLATES = Path(__file__).with_name("templates")
+
+
+def _finalize(value: Any) -> Any:
+    # every {{ ... }} of the template passes here before autoescaping; markup built on purpose is left as is
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return printable(value)
+    return value
 
 
 @lru_cache(maxsize=1)
@@ -23,6 +34,7 @@ def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=True,  # always, whatever the template's extension
+        finalize=_finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
