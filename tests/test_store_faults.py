@@ -56,10 +56,9 @@ def test_an_empty_path_is_a_clear_error() -> None:
 
 def test_damaged_dates_evidence_and_scores_are_read_as_missing_with_a_note(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
-    with Store(path) as s:
-        with s.transaction() as db:
-            s.stage(db, ArticleRow(id="a", content_hash="h", length=3), b"f")
-            s.assign(db, MembershipRow("a", "a", None, 0.5, '{"score": 1}'), [b"k"])
+    with Store(path) as s, s.transaction() as db:
+        s.stage(db, ArticleRow(id="a", content_hash="h", length=3), b"f")
+        s.assign(db, MembershipRow("a", "a", None, 0.5, '{"score": 1}'), [b"k"])
     with sqlite3.connect(path) as db:
         db.execute("UPDATE articles SET published = 'not a date'")
         db.execute("UPDATE memberships SET evidence = '{broken', score = 'high'")
@@ -80,9 +79,11 @@ def test_a_concurrent_stage_of_the_same_content_is_skipped_not_an_error(tmp_path
             assert first.stage(db, row, b"f")
         with second.transaction() as db:
             assert not second.stage(db, row, b"f")
-        with pytest.raises(StoreError, match="another process stored a different version"):
-            with second.transaction() as db:
-                second.stage(db, ArticleRow(id="a", content_hash="other", length=3), b"g")
+        with (
+            pytest.raises(StoreError, match="another process stored a different version"),
+            second.transaction() as db,
+        ):
+            second.stage(db, ArticleRow(id="a", content_hash="other", length=3), b"g")
         assert first.count() == 1
 
 
@@ -106,7 +107,9 @@ def test_concurrent_adds_of_overlapping_input_all_succeed(tmp_path: Path, writer
     subprocess.run([*cmd, str(alone)], env=env, check=True, capture_output=True, timeout=300)
     shared = tmp_path / "shared.db"
     procs = [
-        subprocess.Popen([*cmd, str(shared)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [*cmd, str(shared)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
         for _ in range(writers)
     ]
     results = [(p.wait(timeout=300), p.stderr.read() if p.stderr else "") for p in procs]

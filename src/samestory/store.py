@@ -1,6 +1,7 @@
 """The SQLite store behind a corpus `Index`: articles, their features, LSH band keys and story memberships.
 
-One file, WAL journal, numbered migrations recorded in ``schema_version``. Every write happens inside one
+One file, WAL journal, numbered migrations recorded in ``schema_version``. A writer holds ``PATH.lock``
+(flock) from its first write until it closes, so concurrent writers take turns instead of failing. Every write happens inside one
 ``BEGIN IMMEDIATE`` transaction (`Store.transaction`), so a killed process, a full disk or a read-only file
 leaves the database exactly as it was after the last committed batch: nothing is half-written.
 
@@ -28,8 +29,10 @@ is read), then `Store.assign` adds its band keys and membership. Staged articles
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import stat
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -162,6 +165,7 @@ class Store:
         #: one line per damaged value met while reading (a date or evidence that cannot be parsed); the
         #: value is read as missing so that the rest still works, and a caller can show these as warnings
         self.damaged: list[str] = []
+        self._writer = False
         if not self.path.strip():
             raise StoreError("the database path is empty; pass a file path (--db FILE)")
         if not read_only:
@@ -200,6 +204,9 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._writer:
+            self._writer = False
+            _release_writer(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -220,6 +227,9 @@ class Store:
         """
         if self.read_only:
             raise StoreError(f"{self.path}: the database was opened read-only; nothing was written")
+        if not self._writer:
+            _acquire_writer(self.path)
+            self._writer = True
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -635,6 +645,54 @@ class Store:
 
 
 _ROW_COLUMNS = "id, content_hash, title, source, url, lang, published, length, snippet"
+
+
+# One writer per database at a time, from its first write until it is closed. SQLite's own lock covers one
+# transaction only; an add reads what is pending between its transactions, so two processes adding at once
+# would assign the same articles twice. The second writer waits (an flock on ``PATH.lock``, released by the
+# OS when a process dies) and then finds the shared input already stored. Within one process, Stores of
+# the same file share the lock (a count), so opening a file twice never deadlocks.
+_WRITERS: dict[str, tuple[int, int]] = {}  # real path -> (lock file descriptor, Stores holding it)
+_WRITERS_LOCK = threading.Lock()
+
+
+def _lock_path(path: str) -> str:
+    return os.path.realpath(path) + ".lock"
+
+
+def _acquire_writer(path: str) -> None:
+    key = _lock_path(path)
+    with _WRITERS_LOCK:
+        held = _WRITERS.get(key)
+        if held is not None:
+            _WRITERS[key] = (held[0], held[1] + 1)
+            return
+        try:
+            fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: cannot create the writer lock {key} ({exc.strerror}); check that the folder is writable"
+            ) from None
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another process writes to this database
+        except ImportError:  # no flock (Windows): SQLite's own locking only
+            pass
+        _WRITERS[key] = (fd, 1)
+
+
+def _release_writer(path: str) -> None:
+    key = _lock_path(path)
+    with _WRITERS_LOCK:
+        held = _WRITERS.get(key)
+        if held is None:
+            return
+        if held[1] > 1:
+            _WRITERS[key] = (held[0], held[1] - 1)
+            return
+        del _WRITERS[key]
+        os.close(held[0])
 
 
 def _refuse_marked_read_only(path: str) -> None:

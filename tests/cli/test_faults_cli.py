@@ -3,6 +3,7 @@ store. Each gives one error line and exit code 2 (or a warning and a result), ne
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
@@ -60,15 +61,14 @@ def full_disk(tmp_path: Path) -> Iterator[Path]:
     """A 64 KiB filesystem already full (needs root and mount; skipped otherwise)."""
     mount = tmp_path / "small"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True)
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)], capture_output=True
+    )
     if done.returncode != 0:
         pytest.skip("cannot mount a small tmpfs here (needs root)")
     try:
-        with (mount / "fill").open("wb") as fh:
-            try:
-                fh.write(b"\0" * (64 << 10))
-            except OSError:
-                pass
+        with (mount / "fill").open("wb") as fh, contextlib.suppress(OSError):
+            fh.write(b"\0" * (64 << 10))
         yield mount
     finally:
         subprocess.run(["umount", str(mount)], check=False)
@@ -181,7 +181,9 @@ def test_lone_surrogates_go_through_index_add_match_and_dedup(tmp_path: Path) ->
     assert code == 0 and "added 4" in out, err
     code, out, err = _run("match", str(src), "--db", str(db))
     assert code == 0, err
-    code, out, err = _run("dedup", str(src), "--out", str(tmp_path / "o.jsonl"), "--map", str(tmp_path / "m.jsonl"))
+    code, out, err = _run(
+        "dedup", str(src), "--out", str(tmp_path / "o.jsonl"), "--map", str(tmp_path / "m.jsonl")
+    )
     assert code == 0, err
 
 

@@ -41,7 +41,7 @@ def test_a_lone_surrogate_in_any_field_keeps_the_file_and_the_other_files(tmp_pa
     other.write_text("Title\n" + BODY, encoding="utf-8")
     articles, errors = _split(list(read_paths([f, other])))
     assert not errors
-    assert [a.id for a in articles][0] == "s1" and [a.id for a in articles][-2:] == ["s3", "b"]
+    assert next(a.id for a in articles) == "s1" and [a.id for a in articles][-2:] == ["s3", "b"]
     for a in articles:  # everything can be encoded, stored and printed
         for value in (a.id, a.title, a.text, *(s.text for s in a.sentences)):
             value.encode("utf-8")
@@ -71,7 +71,9 @@ def test_stray_bytes_in_one_jsonl_line_name_that_line_and_keep_the_rest(tmp_path
 
 def test_a_nul_in_one_jsonl_line_or_csv_row_costs_at_most_that_record(tmp_path: Path) -> None:
     j = tmp_path / "n.jsonl"
-    j.write_bytes(_jsonl_line(id="a", text=BODY) + b'{"id": "b", "text": "x\x00y"}\n' + _jsonl_line(id="c", text=BODY))
+    j.write_bytes(
+        _jsonl_line(id="a", text=BODY) + b'{"id": "b", "text": "x\x00y"}\n' + _jsonl_line(id="c", text=BODY)
+    )
     articles, errors = _split(list(read_paths([j])))
     assert [a.id for a in articles] == ["a", "c"] and [getattr(e, "line", 0) for e in errors] == [2]
     c = tmp_path / "n.csv"
@@ -130,7 +132,9 @@ def _warc(n: int, *, compress: bool) -> bytes:
     buf = io.BytesIO()
     writer = WARCWriter(buf, gzip=compress)
     for i in range(n):
-        html = f"<html><head><title>T{i}</title></head><body><article><p>{BODY * 4}</p></article></body></html>"
+        html = (
+            f"<html><head><title>T{i}</title></head><body><article><p>{BODY * 4}</p></article></body></html>"
+        )
         headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.0")
         record = writer.create_warc_record(
             f"http://x/{i}", "response", payload=io.BytesIO(html.encode()), http_headers=headers
@@ -174,7 +178,11 @@ def test_empty_and_header_only_inputs_are_errors(tmp_path: Path) -> None:
     writer = WARCWriter(buf, gzip=False)
     writer.write_record(writer.create_warcinfo_record("i.warc", {"software": "test"}))
     info_only.write_bytes(buf.getvalue())
-    for f, word in ((header, "header row but no records"), (empty, "no WARC records"), (info_only, "no HTML")):
+    for f, word in (
+        (header, "header row but no records"),
+        (empty, "no WARC records"),
+        (info_only, "no HTML"),
+    ):
         (err,) = list(read_paths([f]))
         assert isinstance(err, ReadError) and word in str(err) and str(f) in str(err)
 
