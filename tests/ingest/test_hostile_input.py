@@ -202,3 +202,11 @@ def test_max_bytes_is_bounded() -> None:
         ReadOptions(max_bytes=1 << 70)
     with pytest.raises(InputError, match="max-bytes"):
         ReadOptions(max_bytes=0)
+
+
+def test_index_add_from_python_takes_articles_with_lone_surrogates(tmp_path: Path) -> None:
+    from samestory.index import Index
+
+    with Index(tmp_path / "x.db") as ix:
+        ix.add([Article(id="a\udfff", text=BODY, title="T \ud800"), from_text(BODY + " \udfff", id="b")])
+        assert {m.article_id for m in ix.iter_memberships()} == {"a\ufffd", "b"}
