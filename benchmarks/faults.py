@@ -55,9 +55,10 @@ def stories(db: Path) -> list[tuple[str, str, str | None]]:
 
 
 def check(db: Path) -> tuple[str, int, int]:
-    """(integrity, articles, memberships)"""
+    """(integrity, articles, memberships), read as the next samestory would open the file (a plain connection:
+    a killed writer's WAL is recovered on open, which a ``mode=ro`` connection cannot do)."""
     try:
-        with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        with sqlite3.connect(db) as conn:
             ok = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
             n = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
             m = int(conn.execute("SELECT count(*) FROM memberships").fetchone()[0])
@@ -154,6 +155,8 @@ def main() -> None:
         if kind != "dedup":
             ok, _, _ = check(db) if db.exists() else ("ok", 0, 0)
             c["corrupt"] += ok != "ok"
+            if ok != "ok":
+                print(f"  {kind} run {k}: after the kill: {ok}", flush=True)
             if kind == "remove":
                 present = {i for i, _, _ in stories(db)} if ok == "ok" else set()
                 again = [i for i in removed if i in present]
