@@ -60,6 +60,10 @@ def check(db: Path) -> tuple[str, int, int]:
     try:
         with sqlite3.connect(db) as conn:
             ok = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+            tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if "articles" not in tables:  # killed before the schema was committed: an empty, sound file
+                conn.close()
+                return ok, 0, 0
             n = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
             m = int(conn.execute("SELECT count(*) FROM memberships").fetchone()[0])
         conn.close()
