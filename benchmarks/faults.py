@@ -56,20 +56,21 @@ def stories(db: Path) -> list[tuple[str, str, str | None]]:
 
 def check(db: Path) -> tuple[str, int, int]:
     """(integrity, articles, memberships), read as the next samestory would open the file (a plain connection:
-    a killed writer's WAL is recovered on open, which a ``mode=ro`` connection cannot do)."""
+    a killed writer's WAL is recovered on open, which a ``mode=ro`` connection cannot do). A file killed
+    before its schema was committed is empty and sound: 0 articles."""
+    conn = sqlite3.connect(db)
     try:
-        with sqlite3.connect(db) as conn:
-            ok = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
-            tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if "articles" not in tables:  # killed before the schema was committed: an empty, sound file
-                conn.close()
-                return ok, 0, 0
-            n = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
-            m = int(conn.execute("SELECT count(*) FROM memberships").fetchone()[0])
-        conn.close()
+        ok = str(conn.execute("PRAGMA integrity_check").fetchone()[0])
+        tables = {str(r[0]) for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "articles" not in tables:
+            return ok, 0, 0
+        n = int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        m = int(conn.execute("SELECT count(*) FROM memberships").fetchone()[0])
         return ok, n, m
     except sqlite3.Error as exc:
         return f"error: {exc}", 0, 0
+    finally:
+        conn.close()
 
 
 def timed(*args: str) -> float:
