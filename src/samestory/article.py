@@ -8,12 +8,26 @@ exactly what a page contained.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
+from samestory.text.display import scrub_surrogates
+
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
+_STRINGS = ("id", "text", "title", "source", "url", "lang")
+
+
+def _scrub(value: Any) -> Any:
+    """`scrub_surrogates` through strings, lists and dicts (JSON-like metadata); other values as they are."""
+    if isinstance(value, str):
+        return scrub_surrogates(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_scrub(v) for v in value)
+    if isinstance(value, Mapping):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
+    return value
 
 
 def utc_timestamp(dt: datetime) -> float:
@@ -81,6 +95,24 @@ class Article:
     sentences: tuple[Sentence, ...] = ()
     debris: tuple[Span, ...] = ()
     dateline: Dateline | None = None
+
+    def __post_init__(self) -> None:
+        # Every article passes here however it was built (a reader, from_text, a caller's own code): a lone
+        # surrogate (not a character; it cannot be encoded, stored or printed) becomes U+FFFD, one code
+        # point for one, so offsets stay valid. Clean strings cost one isascii() or one regex scan.
+        for name in _STRINGS:
+            value = getattr(self, name)
+            if isinstance(value, str) and not value.isascii():
+                clean = scrub_surrogates(value)
+                if clean != value:
+                    object.__setattr__(self, name, clean)
+                    if name == "text":
+                        sentences = tuple(replace(s, text=scrub_surrogates(s.text)) for s in self.sentences)
+                        object.__setattr__(self, "sentences", sentences)
+        if self.meta:
+            clean_meta = _scrub(self.meta)
+            if clean_meta != dict(self.meta):
+                object.__setattr__(self, "meta", MappingProxyType(clean_meta))
 
     @property
     def content_sentences(self) -> tuple[Sentence, ...]:

@@ -15,21 +15,26 @@ members of each group are kept (`plan`) and writes the outputs:
   member it originally matched.
 
 Reading is streamed twice (features first, then the kept articles are copied out), so article texts are
-never all held in memory.
+never all held in memory; stdin (``-``) is read once and kept aside for the second pass.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from samestory.article import utc_timestamp
 from samestory.corpus.verify import PairEvidence, reprint_score
 from samestory.errors import InputError, OutputError
+from samestory.outfile import atomic_write
 
 if TYPE_CHECKING:
     from samestory.article import Article
@@ -245,30 +250,33 @@ def dedup_paths(
 
     cfg = cfg or CorpusConfig()
     engine = local_engine(workers)
-    read = read_features(
-        paths, cfg, embedding=encoder is not None, options=options, progress=progress, on_error=on_error,
-        engine=engine,
-    )  # fmt: skip
-    docs = read.docs
-    repeats = [
-        Removal(i, i, "", "repeat", 1.0, "repeated id: the first record was kept", None, None, "id")
-        for i in read.repeated
-    ]
-    errors = read.errors
-    if progress is not None:
-        progress("cluster", 0, len(docs))
-    result = plan(docs, cfg, encoder=encoder, across_languages=across_languages, level=level, engine=engine)
-    result.removed.extend(repeats)
-    result.errors = errors
-    if progress is not None:
-        progress("cluster", len(docs), len(docs))
-    try:
-        _write(paths, options, out, map_path, result, progress, len(docs))
-    except OSError as exc:  # e.g. the disk filled up while writing: the temporary files were removed
-        raise OutputError(
-            f"{out}: cannot write the outputs ({exc.strerror}); nothing was written: free space and re-run"
-        ) from None
-    return result
+    # stdin is read once: kept aside (in memory, or on disk past 64 MiB) for the second pass
+    with _spool_stdin(any(str(p) == "-" for p in paths)) as stdin:
+        read = read_features(
+            paths, cfg, embedding=encoder is not None, options=options, progress=progress,
+            on_error=on_error, engine=engine, stdin=_rewound(stdin),
+        )  # fmt: skip
+        docs = read.docs
+        repeats = [
+            Removal(i, i, "", "repeat", 1.0, "repeated id: the first record was kept", None, None, "id")
+            for i in read.repeated
+        ]
+        if progress is not None:
+            progress("cluster", 0, len(docs))
+        result = plan(
+            docs, cfg, encoder=encoder, across_languages=across_languages, level=level, engine=engine
+        )
+        result.removed.extend(repeats)
+        result.errors = read.errors
+        if progress is not None:
+            progress("cluster", len(docs), len(docs))
+        try:
+            _write(paths, options, out, map_path, result, progress, len(docs), stdin)
+        except OSError as exc:  # e.g. the disk filled up while writing: the temporary files were removed
+            raise OutputError(
+                f"{out}: cannot write the outputs ({exc.strerror}); nothing was written: free space and re-run"
+            ) from None
+        return result
 
 
 def _write(
@@ -279,13 +287,14 @@ def _write(
     result: DedupPlan,
     progress: Progress | None,
     total: int,
+    stdin: BinaryIO | None,
 ) -> None:
     from samestory.ingest import read_paths
 
     keep = set(result.kept)
-    with _atomic(out) as fh_out, _atomic(map_path) as fh_map:
+    with atomic_write(out) as fh_out, atomic_write(map_path) as fh_map:
         written: set[str] = set()
-        for i, item in enumerate(_articles(read_paths(paths, options)), 1):
+        for i, item in enumerate(_articles(read_paths(paths, options, stdin=_rewound(stdin))), 1):
             if item.id in keep and item.id not in written:
                 written.add(item.id)
                 fh_out.write(json.dumps(article_record(item), ensure_ascii=False) + "\n")
@@ -295,39 +304,23 @@ def _write(
             fh_map.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
 
 
+@contextmanager
+def _spool_stdin(wanted: bool) -> Iterator[BinaryIO | None]:
+    if not wanted:
+        yield None
+        return
+    with tempfile.SpooledTemporaryFile(max_size=64 << 20) as spool:
+        shutil.copyfileobj(sys.stdin.buffer, spool)
+        yield spool  # type: ignore[misc]
+
+
+def _rewound(stream: BinaryIO | None) -> BinaryIO | None:
+    if stream is not None:
+        stream.seek(0)
+    return stream
+
+
 def _articles(items: Iterable[Article | InputError]) -> Iterator[Article]:
     for item in items:
         if not isinstance(item, InputError):
             yield item
-
-
-class _atomic:
-    """Write to ``PATH.tmp`` and rename onto ``PATH`` on success; remove the temporary file on failure."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.tmp = self.path.with_name(self.path.name + ".tmp")
-        self.fh: IO[str] | None = None
-
-    def __enter__(self) -> IO[str]:
-        try:
-            self.fh = self.tmp.open("w", encoding="utf-8")
-        except OSError as exc:
-            raise OutputError(
-                f"{self.path}: cannot write the output ({exc.strerror}); check the folder"
-            ) from None
-        return self.fh
-
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
-        assert self.fh is not None
-        try:
-            self.fh.close()
-            if exc_type is None:
-                self.tmp.replace(self.path)
-        except OSError as err:
-            self.tmp.unlink(missing_ok=True)
-            raise OutputError(
-                f"{self.path}: cannot write the output ({err.strerror}); nothing was written"
-            ) from None
-        if exc_type is not None:
-            self.tmp.unlink(missing_ok=True)

@@ -11,7 +11,8 @@ Every message says what was expected, what was found, and what to do::
     ├── ModelError                 an encoder or trained model cannot be loaded or used
     ├── StoreError                 the SQLite store cannot be opened, read or written
     │   └── SchemaVersionError     the database was written by a newer samestory
-    └── DataError                  an evaluation data set is missing or malformed
+    ├── DataError                  an evaluation data set is missing or malformed
+    └── OutputError                an output file cannot be written (nothing half-written is left)
 
 The CLI turns any of these into one line on stderr and exit code 2.
 """

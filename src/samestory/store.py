@@ -1,6 +1,7 @@
 """The SQLite store behind a corpus `Index`: articles, their features, LSH band keys and story memberships.
 
-One file, WAL journal, numbered migrations recorded in ``schema_version``. Every write happens inside one
+One file, WAL journal, numbered migrations recorded in ``schema_version``. A writer holds ``PATH.lock``
+(flock) from its first write until it closes, so concurrent writers take turns instead of failing. Every write happens inside one
 ``BEGIN IMMEDIATE`` transaction (`Store.transaction`), so a killed process, a full disk or a read-only file
 leaves the database exactly as it was after the last committed batch: nothing is half-written.
 
@@ -31,7 +32,11 @@ is read), then `Store.assign` adds its band keys and membership. Staged articles
 
 from __future__ import annotations
 
+import json
+import os
 import sqlite3
+import stat
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -170,6 +175,14 @@ class Store:
     def __init__(self, path: str | Path, *, read_only: bool = False, timeout: float = 30.0) -> None:
         self.path = str(path)
         self.read_only = read_only
+        #: one line per damaged value met while reading (a date or evidence that cannot be parsed); the
+        #: value is read as missing so that the rest still works, and a caller can show these as warnings
+        self.damaged: list[str] = []
+        self._writer = False
+        if not self.path.strip():
+            raise StoreError("the database path is empty; pass a file path (--db FILE)")
+        if not read_only:
+            _refuse_marked_read_only(self.path)
         try:
             if read_only:
                 uri = Path(self.path).resolve().as_uri() + "?mode=ro"
@@ -181,6 +194,9 @@ class Store:
         except sqlite3.Error as exc:
             raise _explain(self.path, exc) from exc
         try:
+            # Everything that can refuse the file (another program's database, a newer or damaged schema)
+            # is decided by reading only, before the first write: WAL mode rewrites the file's header.
+            self._check_schema()
             try:
                 self._db.execute("PRAGMA foreign_keys = ON")
                 if not read_only:
@@ -201,6 +217,9 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
+        if self._writer:
+            self._writer = False
+            _release_writer(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -221,6 +240,9 @@ class Store:
         """
         if self.read_only:
             raise StoreError(f"{self.path}: the database was opened read-only; nothing was written")
+        if not self._writer:
+            _acquire_writer(self.path)
+            self._writer = True
         try:
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
@@ -265,7 +287,9 @@ class Store:
         got = self._query("SELECT version FROM schema_version")
         return _int(got[0][0]) if got else 0
 
-    def _migrate(self) -> None:
+    def _check_schema(self) -> None:
+        """Refuse, by reading only, a file this samestory must not write: not SQLite, another program's
+        database, a newer schema, or a schema version no samestory writes."""
         current = self.version()
         latest = schema_version()
         if current > latest:
@@ -273,16 +297,25 @@ class Store:
                 f"{self.path}: the database has schema version {current}, but this samestory reads "
                 f"versions up to {latest}; upgrade samestory (pip install -U samestory) to open it"
             )
-        if current == latest:
-            return
-        if current == 0 and not self.read_only:
+        if current < 0:
+            raise StoreError(
+                f"{self.path}: the database records schema version {current}, which no samestory writes "
+                "(versions start at 1); the file is damaged: pass another --db"
+            )
+        if current == 0:
             tables = self._query("SELECT name FROM sqlite_master WHERE type='table'")
             if tables:
                 names = ", ".join(sorted(str(t[0]) for t in tables)[:5])
                 raise StoreError(
                     f"{self.path}: this SQLite file is not a samestory database (it has the tables {names}); "
-                    "pass another --db"
+                    "pass another --db; nothing was written to it"
                 )
+
+    def _migrate(self) -> None:
+        current = self.version()
+        latest = schema_version()
+        if current == latest:
+            return
         if self.read_only:
             raise StoreError(
                 f"{self.path}: the database has schema version {current} and needs migrating to {latest}, "
@@ -293,6 +326,8 @@ class Store:
                 continue
             # executescript would commit on its own; run each statement inside our own transaction instead
             with self.transaction() as db:
+                if self.version() >= version:
+                    continue  # another process migrated the file while this one waited for the lock
                 for statement in _statements(script):
                     db.execute(statement)
                 db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -323,12 +358,17 @@ class Store:
                 out[str(id_)] = str(h)
         return out
 
-    def stage(self, db: sqlite3.Connection, row: ArticleRow, features: bytes) -> None:
-        """Keep one article's row and features, not yet assigned to a story; call inside `transaction`."""
+    def stage(self, db: sqlite3.Connection, row: ArticleRow, features: bytes) -> bool:
+        """Keep one article's row and features, not yet assigned to a story; call inside `transaction`.
+
+        False (nothing written) when the id is already stored with the same content: another process adding
+        the same input at the same time stored it first. Raises `StoreError` when that process stored a
+        different version of the id (the caller checked the id before the transaction; a rerun replaces it).
+        """
         published = row.published.isoformat() if row.published is not None else None
         cur = db.execute(
             "INSERT INTO articles (id, content_hash, title, source, url, lang, published, published_ts, length, "
-            "snippet, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "snippet, features) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO NOTHING",
             (
                 row.id,
                 row.content_hash,
@@ -343,9 +383,18 @@ class Store:
                 features,
             ),
         )
-        db.execute(
-            "INSERT INTO article_text (rowid, title, text) VALUES (?, ?, ?)",
-            (cur.lastrowid, row.title, row.text),
+        if cur.rowcount > 0:
+            db.execute(
+                "INSERT INTO article_text (rowid, title, text) VALUES (?, ?, ?)",
+                (cur.lastrowid, row.title, row.text),
+            )
+            return True
+        got = db.execute("SELECT content_hash FROM articles WHERE id = ?", (row.id,)).fetchone()
+        if got is not None and str(got[0]) == row.content_hash:
+            return False
+        raise StoreError(
+            f"{self.path}: another process stored a different version of {row.id!r} while this one was "
+            "adding it; nothing of this batch was written: run the command again to replace it"
         )
 
     def pending(self) -> list[tuple[str, float | None]]:
@@ -475,11 +524,11 @@ class Store:
             f"SELECT m.story_id, {_ROW_COLUMNS.replace('id,', 'a.id,', 1)} FROM memberships m "
             "JOIN articles a ON a.doc = m.doc ORDER BY m.story_id, m.seq"
         )
-        return [(str(r[0]), _article_row(r[1:])) for r in rows]
+        return [(str(r[0]), self._article_row(r[1:])) for r in rows]
 
     def article(self, article_id: str) -> ArticleRow | None:
         rows = self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,))
-        return _article_row(rows[0]) if rows else None
+        return self._article_row(rows[0]) if rows else None
 
     def text(self, article_id: str) -> str | None:
         """The stored body of an article as read; ``None`` when the article is absent or was stored before
@@ -507,7 +556,7 @@ class Store:
         for chunk in _chunks(list(ids), 500):
             marks = ",".join("?" * len(chunk))
             for r in self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
-                row = _article_row(r)
+                row = self._article_row(r)
                 out[row.id] = row
         return out
 
@@ -565,7 +614,7 @@ class Store:
             "JOIN articles a ON a.doc = m.doc WHERE a.id = ?",
             (article_id,),
         )
-        return _membership_row(rows[0]) if rows else None
+        return self._membership_row(rows[0]) if rows else None
 
     def story_of(self, ids: Sequence[str]) -> dict[str, str]:
         """The story id of each stored article of ``ids``."""
@@ -587,7 +636,7 @@ class Store:
             "JOIN articles a ON a.doc = m.doc WHERE m.story_id = ? ORDER BY m.seq",
             (story_id,),
         )
-        return [_membership_row(r) for r in rows]
+        return [self._membership_row(r) for r in rows]
 
     def story_ids(self) -> list[tuple[str, int]]:
         """Every story id with its size, largest first, then by id (a stable order)."""
@@ -600,32 +649,132 @@ class Store:
         """``PRAGMA integrity_check``: "ok" when the file is sound."""
         return str(self._query("PRAGMA integrity_check")[0][0])
 
+    # -- rows ------------------------------------------------------------------------------------------
+
+    def _damage(self, article_id: object, what: str, value: object) -> None:
+        note = f"{self.path}: article {str(article_id)!r} has a damaged {what} ({str(value)[:40]!r}); read as missing"
+        if note not in self.damaged:
+            self.damaged.append(note)
+
+    def _article_row(self, r: Sequence[object]) -> ArticleRow:
+        published: datetime | None = None
+        if r[6] is not None:
+            try:
+                published = datetime.fromisoformat(str(r[6]))
+            except ValueError:
+                self._damage(r[0], "publication date (articles.published)", r[6])
+        return ArticleRow(
+            id=str(r[0]),
+            content_hash=str(r[1]),
+            title=str(r[2]),
+            source=str(r[3]),
+            url=str(r[4]),
+            lang=str(r[5]),
+            published=published,
+            length=_int(r[7]),
+            snippet=str(r[8]),
+        )
+
+    def _membership_row(self, r: Sequence[object]) -> MembershipRow:
+        evidence = None if r[4] is None else str(r[4])
+        if evidence is not None and not _evidence_ok(evidence):
+            self._damage(r[0], "evidence (memberships.evidence)", evidence)
+            evidence = None
+        try:
+            score = float(r[3])  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self._damage(r[0], "score (memberships.score)", r[3])
+            score = 0.0
+        return MembershipRow(
+            article_id=str(r[0]),
+            story_id=str(r[1]),
+            matched_id=None if r[2] is None else str(r[2]),
+            score=score,
+            evidence=evidence,
+        )
+
 
 _ROW_COLUMNS = "id, content_hash, title, source, url, lang, published, length, snippet"
 
 
-def _article_row(r: Sequence[object]) -> ArticleRow:
-    published = datetime.fromisoformat(str(r[6])) if r[6] is not None else None
-    return ArticleRow(
-        id=str(r[0]),
-        content_hash=str(r[1]),
-        title=str(r[2]),
-        source=str(r[3]),
-        url=str(r[4]),
-        lang=str(r[5]),
-        published=published,
-        length=_int(r[7]),
-        snippet=str(r[8]),
-    )
+# One writer per database at a time, from its first write until it is closed. SQLite's own lock covers one
+# transaction only; an add reads what is pending between its transactions, so two processes adding at once
+# would assign the same articles twice. The second writer waits (an flock on ``PATH.lock``, released by the
+# OS when a process dies) and then finds the shared input already stored. Within one process, Stores of
+# the same file share the lock (a count), so opening a file twice never deadlocks.
+_WRITERS: dict[str, tuple[int, int]] = {}  # real path -> (lock file descriptor, Stores holding it)
+_WRITERS_LOCK = threading.Lock()
 
 
-def _membership_row(r: Sequence[object]) -> MembershipRow:
-    return MembershipRow(
-        article_id=str(r[0]),
-        story_id=str(r[1]),
-        matched_id=None if r[2] is None else str(r[2]),
-        score=float(r[3]),  # type: ignore[arg-type]
-        evidence=None if r[4] is None else str(r[4]),
+def _lock_path(path: str) -> str:
+    return os.path.realpath(path) + ".lock"
+
+
+def _acquire_writer(path: str) -> None:
+    key = _lock_path(path)
+    with _WRITERS_LOCK:
+        held = _WRITERS.get(key)
+        if held is not None:
+            _WRITERS[key] = (held[0], held[1] + 1)
+            return
+        try:
+            fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: cannot create the writer lock {key} ({exc.strerror}); check that the folder is writable"
+            ) from None
+        try:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another process writes to this database
+        except ImportError:  # no flock (Windows): SQLite's own locking only
+            pass
+        _WRITERS[key] = (fd, 1)
+
+
+def _release_writer(path: str) -> None:
+    key = _lock_path(path)
+    with _WRITERS_LOCK:
+        held = _WRITERS.get(key)
+        if held is None:
+            return
+        if held[1] > 1:
+            _WRITERS[key] = (held[0], held[1] - 1)
+            return
+        del _WRITERS[key]
+        os.close(held[0])
+
+
+def _refuse_marked_read_only(path: str) -> None:
+    """Refuse a database file that no one may write (no write permission bits): root could still write it,
+    but a file marked read-only is meant to be left as it is."""
+    try:
+        mode = Path(path).stat().st_mode
+    except OSError:
+        return  # absent (it will be created) or not reachable (opening it names the problem)
+    if stat.S_ISREG(mode) and not mode & 0o222:
+        raise StoreError(
+            f"{path}: the database is read-only (no write permission); nothing was written: make the file "
+            "writable (chmod u+w) or pass another --db"
+        )
+
+
+def _evidence_ok(text: str) -> bool:
+    """Whether stored evidence is what `PairEvidence.to_dict` writes: score, same_story, kind, and numeric
+    details (anything else is damage, and is read as no evidence)."""
+    try:
+        d = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    if (
+        not isinstance(d, dict)
+        or not isinstance(d.get("details"), dict)
+        or not isinstance(d.get("kind"), str)
+    ):
+        return False
+    numbers = [d.get("score"), *d["details"].values()]
+    return isinstance(d.get("same_story"), bool) and all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
     )
 
 

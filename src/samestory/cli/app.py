@@ -9,8 +9,10 @@ from typing import ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from samestory.errors import SamestoryError
+from samestory.text.display import printable
 
 app = typer.Typer(
     name="samestory",
@@ -35,13 +37,19 @@ R = TypeVar("R")
 EXIT_BAD_INPUT = 2
 
 
+def show(text: str) -> str:
+    """Input-supplied text (an id, a title, a path) ready for a rich print: control characters and bidi
+    overrides made visible (`samestory.text.display.printable`), markup escaped."""
+    return escape(printable(text))
+
+
 def error(message: str) -> None:
-    """Print one error line on stderr (no traceback)."""
-    stderr.print(f"[bold red]error:[/] {message}", highlight=False, markup=True)
+    """Print one error line on stderr (no traceback); ``message`` is rich markup (escape what it quotes)."""
+    stderr.print(f"[bold red]error:[/] {printable(message)}", highlight=False, markup=True)
 
 
 def warn(message: str) -> None:
-    stderr.print(f"[yellow]warning:[/] {message}", highlight=False, markup=True)
+    stderr.print(f"[yellow]warning:[/] {printable(message)}", highlight=False, markup=True)
 
 
 def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -52,7 +60,7 @@ def handles_errors(func: Callable[P, R]) -> Callable[P, R]:
         try:
             return func(*args, **kwargs)
         except SamestoryError as exc:
-            error(str(exc).replace("[", r"\["))
+            error(escape(str(exc)))
             raise typer.Exit(EXIT_BAD_INPUT) from None
 
     return wrapper
@@ -65,5 +73,5 @@ def main() -> None:
     try:
         app()
     except SamestoryError as exc:  # a command that forgot @handles_errors still exits cleanly
-        error(str(exc).replace("[", r"\["))
+        error(escape(str(exc)))
         sys.exit(EXIT_BAD_INPUT)

@@ -13,8 +13,9 @@ from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
-from samestory.cli.app import app, eval_app, handles_errors, stderr, stdout
+from samestory.cli.app import app, eval_app, handles_errors, show, stderr, stdout
 from samestory.ingest.options import COMPARE_MAX_BYTES, DEFAULT_MAX_BYTES
+from samestory.outfile import atomic_write
 
 
 class CompareFormat(StrEnum):
@@ -71,8 +72,9 @@ def compare_command(
         if out is None:
             render_terminal(result, stdout)
         else:
-            with out.open("w", encoding="utf-8") as fh:
+            with atomic_write(out) as fh:
                 render_terminal(result, Console(file=fh, width=160, soft_wrap=True))
+            stderr.print(f"wrote {show(str(out))}", highlight=False)
         return
     if format is CompareFormat.json:
         from samestory.report.json_report import to_json
@@ -85,8 +87,9 @@ def compare_command(
     if out is None:
         stdout.out(text, highlight=False)
     else:
-        out.write_text(text + "\n", encoding="utf-8")
-        stderr.print(f"wrote {out}", highlight=False)
+        with atomic_write(out) as fh:
+            fh.write(text + "\n")
+        stderr.print(f"wrote {show(str(out))}", highlight=False)
 
 
 @eval_app.command("align")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -22,8 +22,19 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from samestory.cli.app import EXIT_BAD_INPUT, app, error, handles_errors, index_app, stderr, stdout
+from samestory.cli.app import (
+    EXIT_BAD_INPUT,
+    app,
+    error,
+    handles_errors,
+    index_app,
+    show,
+    stderr,
+    stdout,
+    warn,
+)
 from samestory.errors import InputError, MissingDependencyError
+from samestory.outfile import atomic_path, atomic_write
 
 if TYPE_CHECKING:
     from samestory.corpus.config import CorpusConfig
@@ -87,10 +98,24 @@ def _config(encoder: str | None) -> CorpusConfig | None:
     return None if encoder is None else CorpusConfig(encoder=None if encoder == "lexical" else encoder)
 
 
+def _window(text: str | None) -> timedelta | None:
+    """``--window`` parsed (`parse_window`), or ``None``."""
+    if not text:
+        return None
+    from samestory.corpus.config import parse_window
+
+    return parse_window(text)
+
+
+def _warn_damaged(damaged: list[str]) -> None:
+    for note in damaged:
+        warn(show(note))
+
+
 def _report_error(counter: list[int]) -> Callable[[BaseException], None]:
     def report(exc: BaseException) -> None:
         counter[0] += 1
-        error(escape(str(exc)))
+        error(show(str(exc)))
 
     return report
 
@@ -111,11 +136,10 @@ def index_add(
     ),
 ) -> None:
     """Add articles to the index; articles already stored with the same content are skipped."""
-    from samestory.corpus.config import parse_window
     from samestory.index import Index
     from samestory.ingest import read_paths
 
-    span = parse_window(window) if window else None
+    span = _window(window)
     failures = [0]
     with Index(db, _config(encoder), window=span, workers=workers) as ix, _progress() as progress:
         report = ix.add_report(
@@ -125,7 +149,7 @@ def index_add(
     stdout.print(
         f"added {report.added}, replaced {report.replaced}, skipped {report.skipped} already stored"
         + (f", finished {report.resumed} from an interrupted run" if report.resumed else "")
-        + f"; {escape(db)} holds {total} articles in {stories} stories",
+        + f"; {show(db)} holds {total} articles in {stories} stories",
         highlight=False,
     )
     if failures[0]:
@@ -145,7 +169,7 @@ def index_remove(
     with Index(db) as ix:
         for i in ids:
             ix.remove(i)
-            stdout.print(f"removed {escape(i)}", highlight=False)
+            stdout.print(f"removed {show(i)}", highlight=False)
 
 
 @app.command("stories")
@@ -163,20 +187,22 @@ def stories(
 
     with Index(db, read_only=True) as ix:
         found = ix.stories()
+        _warn_damaged(ix.store.damaged)
     if limit is not None:
         found = found[:limit]
     if format is StoriesFormat.parquet:
         if out is None:
             raise InputError("--format parquet writes a file: pass --out FILE.parquet")
         _write_parquet([s.to_dict() for s in found], out)
-        stdout.print(f"wrote {len(found)} stories to {escape(str(out))}", highlight=False)
+        stdout.print(f"wrote {len(found)} stories to {show(str(out))}", highlight=False)
         return
     if format is StoriesFormat.jsonl:
         lines = "".join(json.dumps(s.to_dict(), ensure_ascii=False) + "\n" for s in found)
         if out is None:
             typer.echo(lines, nl=False)
         else:
-            out.write_text(lines, encoding="utf-8")
+            with atomic_write(out) as fh:
+                fh.write(lines)
         return
     table = Table(show_header=True, header_style="bold", title=f"{len(found)} stories")
     for col, justify in (("story", "left"), ("size", "right"), ("earliest", "left"), ("langs", "left")):
@@ -185,12 +211,12 @@ def stories(
     table.add_column("title", ratio=1)
     for s in found:
         table.add_row(
-            escape(s.id),
+            show(s.id),
             str(s.size),
-            escape(s.earliest or "-"),
-            ",".join(s.langs),
+            show(s.earliest or "-"),
+            show(",".join(s.langs)),
             str(len(s.sources)),
-            escape(s.title[:100]),
+            show(s.title[:100]),
         )
     stdout.print(table)
 
@@ -212,7 +238,8 @@ def _write_parquet(records: list[dict[str, object]], out: Path) -> None:
             ("members", pa.list_(pa.string())),
         ]
     )
-    pq.write_table(pa.Table.from_pylist(records, schema=schema), str(out))
+    with atomic_path(out) as tmp:
+        pq.write_table(pa.Table.from_pylist(records, schema=schema), str(tmp))
 
 
 @app.command("story")
@@ -231,6 +258,7 @@ def story(
 
     with Index(db, read_only=True) as ix:
         found = ix.story(story_id)
+        _warn_damaged(ix.store.damaged)
         if claims:
             from samestory.claims import stored_claims
             from samestory.report.claims_text import render_claims
@@ -244,8 +272,8 @@ def story(
     if format is OutFormat.json:
         typer.echo(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
         return
-    stdout.rule(f"[bold]story {escape(found.id)}[/] — {len(found.members)} versions")
-    stdout.print(f"earliest version: {escape(found.earliest or 'unknown (no dates)')}", highlight=False)
+    stdout.rule(f"[bold]story {show(found.id)}[/] — {len(found.members)} versions")
+    stdout.print(f"earliest version: {show(found.earliest or 'unknown (no dates)')}", highlight=False)
     table = Table(show_header=True, header_style="bold", expand=True)
     for col in ("article", "published", "lang", "matched", "score", "evidence"):
         table.add_column(col, no_wrap=col in ("score", "lang"), ratio=2 if col == "evidence" else None)
@@ -253,17 +281,17 @@ def story(
         ev = m.evidence or {}
         details = describe(str(ev["kind"]), ev.get("details") or {}) if ev.get("kind") else ""
         table.add_row(
-            escape(m.id),
+            show(m.id),
             m.published.isoformat() if m.published else "-",
-            m.lang,
-            escape(m.matched_id or "(founder)"),
+            show(m.lang),
+            show(m.matched_id or "(founder)"),
             f"{m.score:.2f}",
-            escape(details),
+            show(details),
         )
     stdout.print(table)
     for m in found.members:
         if m.copy_hint:
-            stdout.print(f"[dim]hint:[/] {escape(m.copy_hint)}", highlight=False)
+            stdout.print(f"[dim]hint:[/] {show(m.copy_hint)}", highlight=False)
 
 
 @app.command("match")
@@ -275,31 +303,30 @@ def match(
     format: OutFormat = typer.Option(OutFormat.text, "--format", "-f", help="text or json."),
 ) -> None:
     """Which story each article would join, with evidence; nothing is stored."""
-    from samestory.corpus.config import parse_window
     from samestory.corpus.verify import describe
     from samestory.index import Index
     from samestory.ingest import read_paths
 
-    span = parse_window(window) if window else None
+    span = _window(window)
     failures = 0
     with Index(db, window=span, read_only=True) as ix:
         for item in read_paths(files):
             if isinstance(item, InputError):
                 failures += 1
-                error(escape(str(item)))
+                error(show(str(item)))
                 continue
             m = ix.match(item)
             if format is OutFormat.json:
                 typer.echo(json.dumps(m.to_dict(), ensure_ascii=False))
             elif m.matched_id is None:
                 stdout.print(
-                    f"{escape(item.id)}: no story in the index; it would start a new one", highlight=False
+                    f"{show(item.id)}: no story in the index; it would start a new one", highlight=False
                 )
             else:
                 details = describe(m.evidence.kind, m.evidence.details) if m.evidence else ""
                 stdout.print(
-                    f"{escape(item.id)}: story [bold]{escape(m.story_id)}[/] via {escape(m.matched_id)} "
-                    f"(score {m.score:.2f}; {escape(details)})",
+                    f"{show(item.id)}: story [bold]{show(m.story_id)}[/] via {show(m.matched_id)} "
+                    f"(score {m.score:.2f}; {show(details)})",
                     highlight=False,
                 )
     if failures:
@@ -324,10 +351,10 @@ def cluster(
     """Cluster articles into stories: one record per article (id, story_id, matched_id, score, kind), the
     same stories as `index add` then `stories` on the same input."""
     from samestory.corpus.batch import cluster_paths
-    from samestory.corpus.config import CorpusConfig, parse_window
+    from samestory.corpus.config import CorpusConfig
     from samestory.embed.base import get_encoder
 
-    span = parse_window(window) if window else None
+    span = _window(window)
     spec = None if encoder == "lexical" else encoder
     failures = [0]
     with _progress() as progress:
@@ -342,7 +369,7 @@ def cluster(
             workers=workers,
         )
     stdout.print(
-        f"{result.records} articles in {result.stories} stories; wrote {escape(str(out))}"
+        f"{result.records} articles in {result.stories} stories; wrote {show(str(out))}"
         + (f" ({result.repeated} repeated ids: their first record was used)" if result.repeated else ""),
         highlight=False,
     )
@@ -392,7 +419,7 @@ def dedup(
         )
     stdout.print(
         f"kept {len(result.kept)}, removed {len(result.removed)} ({result.stories} stories); "
-        f"kept articles in {escape(str(out))}, removals in {escape(str(map_path))}",
+        f"kept articles in {show(str(out))}, removals in {show(str(map_path))}",
         highlight=False,
     )
     if failures[0]:

@@ -7,11 +7,10 @@ import sys
 from enum import StrEnum
 
 import typer
-from rich.markup import escape
 from rich.table import Table
 
 from samestory.article import Article
-from samestory.cli.app import EXIT_BAD_INPUT, app, error, handles_errors, stdout
+from samestory.cli.app import EXIT_BAD_INPUT, app, error, handles_errors, show, stdout
 from samestory.errors import InputError
 from samestory.ingest import ReadOptions, read_paths
 from samestory.ingest.options import DEFAULT_MAX_BYTES
@@ -25,10 +24,10 @@ class InspectFormat(StrEnum):
 
 def _render_table(article: Article) -> None:
     dl = article.dateline
-    stdout.rule(f"[bold]{escape(article.title or '(no title)')}[/]")
+    stdout.rule(f"[bold]{show(article.title or '(no title)')}[/]")
     stdout.print(
-        f"id [cyan]{escape(article.id)}[/]  source {escape(article.source or '-')}  lang [green]{article.lang}[/]  "
-        f"dateline {escape(f'{dl.place}, {dl.date}' if dl and dl.date else dl.place if dl else '-')}  "
+        f"id [cyan]{show(article.id)}[/]  source {show(article.source or '-')}  lang [green]{show(article.lang)}[/]  "
+        f"dateline {show(f'{dl.place}, {dl.date}' if dl and dl.date else dl.place if dl else '-')}  "
         f"sentences {len(article.sentences)}  debris spans {len(article.debris)}",
         highlight=False,
     )
@@ -40,7 +39,7 @@ def _render_table(article: Article) -> None:
     for s in article.sentences:
         kind = next((d.kind for d in article.debris if d.start <= s.start and s.end <= d.end), "")
         style = "dim" if s.debris else ""
-        table.add_row(str(s.index), f"{s.start}-{s.end}", kind, escape(s.text), style=style)
+        table.add_row(str(s.index), f"{s.start}-{s.end}", kind, show(s.text), style=style)
     stdout.print(table)
 
 
@@ -72,7 +71,7 @@ def inspect(
     for item in read_paths(files, options):
         if isinstance(item, InputError):
             failures += 1
-            error(escape(str(item)))
+            error(show(str(item)))
         elif format is InspectFormat.json:
             records.append(article_summary(item))
         else:

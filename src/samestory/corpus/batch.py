@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from samestory.errors import InputError, MissingDependencyError, OutputError
 
@@ -45,10 +45,11 @@ def read_features(
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
     engine: Engine | None = None,
+    stdin: BinaryIO | None = None,
 ) -> Features:
     """Read ``paths`` and featurise every article (``workers`` processes; the same result). Input errors go
     to ``on_error`` and are counted; the rest is read. ``engine`` (default: `local_engine` of ``workers``)
-    runs the featurisation. ``embedding=False`` drops the text sample kept for a
+    runs the featurisation; ``stdin`` replaces the standard input for ``"-"`` (`read_paths`). ``embedding=False`` drops the text sample kept for a
     later embedding (it would only hold memory)."""
     from samestory.corpus.features import batch_for, featurize_articles
     from samestory.engines.local import local_engine
@@ -64,7 +65,7 @@ def read_features(
         out.docs.extend(f if embedding else replace(f, text_sample="") for f in feats)
         batch.clear()
 
-    for n, item in enumerate(read_paths(paths, options), 1):
+    for n, item in enumerate(read_paths(paths, options, stdin=stdin), 1):
         if isinstance(item, InputError):
             out.errors += 1
             if on_error is not None:

@@ -67,6 +67,8 @@ class CorpusConfig:
     cohesion_members: int = 4  # fitted likewise (pair_model.json: cohesion_members)
 
 
+#: the widest time window accepted: a century (a window is compared with dates, which end at year 9999)
+MAX_WINDOW_DAYS = 36_525
 _WINDOW = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
@@ -85,4 +87,13 @@ def parse_window(text: str) -> timedelta:
     value = float(m.group(1))
     if value <= 0:
         raise InputError(f"expected a positive time window, found {text!r}")
-    return timedelta(**{_UNITS[m.group(2)]: value})
+    try:
+        span = timedelta(**{_UNITS[m.group(2)]: value})
+    except OverflowError:
+        span = None
+    if span is None or span > timedelta(days=MAX_WINDOW_DAYS):
+        raise InputError(
+            f"the time window {text!r} is wider than {MAX_WINDOW_DAYS:,} days (a century); pass a narrower "
+            "window, or none to match across all dates"
+        )
+    return span

@@ -15,6 +15,7 @@ from typing import Any
 
 from samestory.article import Article, Sentence, Span
 from samestory.ingest.clean import find_dateline, find_debris, split_lines
+from samestory.text.display import scrub_surrogates
 from samestory.text.lang import SAMPLE_CHARS, detect_lang, normalize_lang
 from samestory.text.normalize import normalize_text
 from samestory.text.segment import sentence_spans
@@ -66,13 +67,17 @@ def from_text(
     """Build an article from its body text; the title, when given, is kept apart from the body.
 
     The text is normalised (line endings, mojibake, NFC), so ``Article.text`` may differ from ``text`` in
-    those respects; every offset refers to ``Article.text``. ``from_text`` never guesses a title from the
-    body: a headline left in ``text`` stays body text (the ``.txt`` reader is where titles are taken).
+    those respects; every offset refers to ``Article.text``. A lone surrogate (``"\\udfff"``, not a
+    Unicode character) in any string becomes U+FFFD (`samestory.text.display.scrub_surrogates`).
+    ``from_text`` never guesses a title from the body: a headline left in ``text`` stays body text (the
+    ``.txt`` reader is where titles are taken).
 
     >>> a = from_text("Gen. Smith spoke. He left.", title="News")
     >>> [s.text for s in a.sentences][-1]
     'He left.'
     """
+    text, title, id = scrub_surrogates(text), scrub_surrogates(title or ""), scrub_surrogates(id or "")
+    source, url = scrub_surrogates(source), scrub_surrogates(url)
     body = normalize_text(text)
     head = normalize_text(title).strip() if title else ""
     lines = split_lines(body)

@@ -17,9 +17,11 @@ reads one single-article file and raises. Formats are chosen by extension (``Rea
 from __future__ import annotations
 
 import csv
+import errno
 import functools
 import io
 import json
+import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime
@@ -30,7 +32,7 @@ from samestory.article import Article
 from samestory.errors import EmptyArticleError, InputError, ReadError, RecordError
 from samestory.ingest.build import from_text
 from samestory.ingest.clean import clean_title
-from samestory.ingest.decode import decode_bytes, detect_encoding
+from samestory.ingest.decode import SNIFF_BYTES, bom_encoding, decode_bytes, records_encoding
 from samestory.ingest.options import (
     DATE_FIELDS,
     ID_FIELDS,
@@ -74,22 +76,26 @@ def format_of(path: Path) -> str | None:
 
 
 def read_paths(
-    paths: Iterable[str | Path], options: ReadOptions | None = None
+    paths: Iterable[str | Path], options: ReadOptions | None = None, *, stdin: BinaryIO | None = None
 ) -> Iterator[Article | InputError]:
     """Articles from files, directories (recursively, sorted, known extensions only) and ``"-"`` (stdin).
 
     Errors are yielded as `InputError`s (`ReadError` for a file, `RecordError` for one line/row/record),
-    never raised, so the rest of the batch is still read.
+    never raised, so the rest of the batch is still read. Only regular files are opened: a FIFO, a device
+    or a socket is refused (reading one could block forever); ``"-"`` is the way to read a stream.
+    ``stdin`` replaces ``sys.stdin.buffer`` for ``"-"`` (a caller reading the input twice passes a copy).
     """
     opts = options or ReadOptions()
     for raw in paths:
         if str(raw) == STDIN:
-            yield from _guard(STDIN, lambda: _read_stdin(opts))
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from _guard(STDIN, functools.partial(_read_stdin, opts, stream))
             continue
         path = Path(raw)
         if path.is_dir():
-            children = _walk(path)
-            if not children:
+            children, broken = _walk(path)
+            yield from broken
+            if not children and not broken:
                 known = ", ".join(sorted(set(_SUFFIXES)))
                 yield ReadError(
                     str(path), f"is a directory with no files to read; expected files ending in {known}"
@@ -130,15 +136,47 @@ def _guard(
         yield ReadError(source, f"could not be parsed ({type(exc).__name__}: {exc}); check the file's format")
 
 
-def _walk(root: Path) -> list[Path]:
+def _walk(root: Path) -> tuple[list[Path], list[ReadError]]:
+    """The readable files under ``root`` (sorted), and an error for each symbolic link that leads nowhere
+    (a loop or a missing target), so that nothing in the folder is skipped without a word."""
     found = []
+    broken: list[ReadError] = []
     for p in root.rglob("*"):
         rel = p.relative_to(root).parts
-        if any(part.startswith(".") for part in rel) or not p.is_file():
+        if any(part.startswith(".") for part in rel):
             continue
-        if format_of(p) is not None:
+        if p.is_symlink():
+            try:
+                p.stat()
+            except OSError as exc:
+                loop = exc.errno == errno.ELOOP
+                problem = "is a symbolic link loop" if loop else "is a symbolic link to a missing file"
+                broken.append(ReadError(str(p), f"{problem}; skipped (fix or remove the link)"))
+                continue
+        if p.is_file() and format_of(p) is not None:
             found.append(p)
-    return sorted(found, key=lambda p: p.as_posix())
+    return sorted(found, key=lambda p: p.as_posix()), sorted(broken, key=lambda e: e.source)
+
+
+def _require_regular(path: Path) -> None:
+    """Refuse a FIFO, device or socket before opening it (opening a FIFO blocks until a writer comes)."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # opening it names the problem (missing, permission denied)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    if stat.S_ISFIFO(mode):
+        kind = "a FIFO (named pipe)"
+    elif stat.S_ISSOCK(mode):
+        kind = "a socket"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        kind = "a device"
+    else:
+        kind = "a special file"
+    raise ReadError(
+        str(path), f"is {kind}, not a regular file; pass a file or a directory, or pipe it to '-' (stdin)"
+    )
 
 
 # --- bytes in -------------------------------------------------------------------------------------------
@@ -178,6 +216,7 @@ def _read_file(path: Path, opts: ReadOptions, ident: str | None = None) -> Itera
     fmt = opts.format or format_of(path) or "txt"
     if fmt not in FORMATS:
         raise InputError(f"unknown format {fmt!r}; expected one of {', '.join(FORMATS)}")
+    _require_regular(path)
     source = str(path)
     if fmt in _MULTI:
         try:
@@ -197,8 +236,7 @@ def _read_file(path: Path, opts: ReadOptions, ident: str | None = None) -> Itera
         yield read_txt(data, source, opts, id=ident or path.stem)
 
 
-def _read_stdin(opts: ReadOptions) -> Iterator[Article | InputError]:
-    stream: BinaryIO = sys.stdin.buffer
+def _read_stdin(opts: ReadOptions, stream: BinaryIO) -> Iterator[Article | InputError]:
     data = stream.read()  # multi-record input may be large; the limit applies per article below
     fmt = opts.format or _sniff(data)
     if fmt in _MULTI:
@@ -354,37 +392,83 @@ def record_to_article(
     )
 
 
+def _record(
+    record: Mapping[str, Any], source: str, line: int, opts: ReadOptions, default_id: str
+) -> Article | InputError:
+    """`record_to_article`, or the error of this one record: whatever goes wrong with one record (ours or a
+    library's) is reported with its line, and the records after it are still read."""
+    try:
+        return record_to_article(record, source, line, opts, default_id)
+    except InputError as exc:
+        return exc
+    except RecursionError:
+        return RecordError(source, line, "a field is nested too deeply; expected flat JSON fields")
+    except Exception as exc:  # hostile content must cost one record, not the file
+        return RecordError(source, line, f"could not be read ({type(exc).__name__}: {exc})")
+
+
 def _stem(source: str) -> str:
     return "stdin" if source == "<stdin>" else Path(source).stem
 
 
-def _read_jsonl(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
-    head = fh.read(8192)
+def _jsonl_lines(fh: BinaryIO, source: str) -> Iterator[tuple[int, str | RecordError]]:
+    """``(line number, text)`` of each line; a line that cannot be decoded gives its `RecordError` instead.
+
+    UTF-16/32 with a byte-order mark is decoded as a whole (as the .txt and .csv readers do). Otherwise each
+    line is UTF-8 when it decodes; a line that does not is decoded in the file's legacy encoding when the
+    file is in one (cp1251, latin-1…), and is reported (with its line) when the file is UTF-8 but for it.
+    """
+    head = fh.read(SNIFF_BYTES)
     fh.seek(0)
-    if b"\x00" in head:
-        raise ReadError(source, "looks binary (NUL bytes); expected JSON Lines text — check the path")
+    wide = bom_encoding(head)
+    if wide in ("utf-16", "utf-32"):
+        text = io.TextIOWrapper(fh, encoding=wide, errors="replace", newline=None)
+        for lineno, line in enumerate(text, start=1):
+            yield lineno, line.removeprefix("\ufeff")
+        return
     fallback: str | None = None
+    looked = False
+    lineno = 0
+    while raw := fh.readline():
+        lineno += 1
+        try:
+            yield lineno, raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+            continue
+        except UnicodeDecodeError as exc:
+            where = f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1}"
+        if not looked:
+            looked = True
+            here = fh.tell()
+            fh.seek(0)
+            fallback = records_encoding(fh.read(262_144), source)
+            fh.seek(here)
+        if fallback is None or fallback.startswith("utf"):
+            yield (
+                lineno,
+                RecordError(
+                    source, lineno, f"is not valid UTF-8 ({where}); re-encode the line (or the file) as UTF-8"
+                ),
+            )
+        else:
+            yield lineno, raw.decode(fallback, errors="replace")
+
+
+def _read_jsonl(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
     stem = _stem(source)
     count = 0
-    for lineno, raw in enumerate(fh, start=1):
-        if not raw.strip():
+    for lineno, line in _jsonl_lines(fh, source):
+        if isinstance(line, RecordError):
+            count += 1
+            yield line
+            continue
+        if not line.strip():
             continue
         count += 1
-        if len(raw) > opts.max_bytes:
+        if len(line) > opts.max_bytes:
             yield RecordError(
                 source, lineno, f"line is over the {opts.max_bytes:,}-byte limit; raise it with --max-bytes"
             )
             continue
-        try:
-            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
-        except UnicodeDecodeError:
-            if fallback is None:
-                fh.seek(0)
-                fallback = detect_encoding(fh.read(262_144), source)
-                fh.seek(0)
-                for _ in range(lineno):
-                    fh.readline()
-            line = raw.decode(fallback, errors="replace")
         try:
             record = json.loads(line)
         except (json.JSONDecodeError, RecursionError) as exc:
@@ -396,10 +480,7 @@ def _read_jsonl(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Articl
                 source, lineno, f"holds a JSON {type(record).__name__}, expected a JSON object per line"
             )
             continue
-        try:
-            yield record_to_article(record, source, lineno, opts, f"{stem}:{lineno}")
-        except InputError as exc:
-            yield exc
+        yield _record(record, source, lineno, opts, f"{stem}:{lineno}")
     if count == 0:
         raise ReadError(source, "is empty; expected one JSON object per line")
 
@@ -440,10 +521,7 @@ def _read_json(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article
                 source, number, f"item {number} is a JSON {type(record).__name__}, expected an object"
             )
             continue
-        try:
-            yield record_to_article(record, source, number, opts, f"{stem}:{number}")
-        except InputError as exc:
-            yield exc
+        yield _record(record, source, number, opts, f"{stem}:{number}")
 
 
 def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
@@ -451,7 +529,8 @@ def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article 
     fh.seek(0)
     if not sample.strip():
         raise ReadError(source, "is empty; expected a CSV file with a header row")
-    encoding = detect_encoding(sample, source)
+    # a NUL or a stray byte damages a row, not the file: such rows are read with U+FFFD in their place
+    encoding = records_encoding(sample, source) or "utf-8"
     if encoding == "utf-8" and sample.startswith(b"\xef\xbb\xbf"):
         encoding = "utf-8-sig"
     text = io.TextIOWrapper(fh, encoding=encoding, errors="replace", newline="")
@@ -477,24 +556,25 @@ def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article 
             "choose one with --text-field",
         )
     stem = _stem(source)
+    rows = 0
     while True:
         line = reader.line_num + 1
         try:
             row = next(reader)
         except StopIteration:
-            return
+            break
         except csv.Error as exc:
             yield RecordError(source, line, f"malformed CSV row ({exc})")
             continue
         if not row or all(not c.strip() for c in row):
             continue
+        rows += 1
         if len(row) != len(header):
             yield RecordError(
                 source, line, f"row has {len(row)} fields, expected {len(header)} as in the header"
             )
             continue
         record = dict(zip(header, row, strict=True))
-        try:
-            yield record_to_article(record, source, line, opts, f"{stem}:{line}")
-        except InputError as exc:
-            yield exc
+        yield _record(record, source, line, opts, f"{stem}:{line}")
+    if rows == 0:
+        raise ReadError(source, "has a header row but no records; expected one article per row below it")

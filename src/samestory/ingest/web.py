@@ -63,29 +63,40 @@ def read_html(
 
 
 def read_warc(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
-    """Every HTML response record of a WARC (``.warc`` or ``.warc.gz``) as an article; other records are skipped."""
+    """Every HTML response record of a WARC (``.warc`` or ``.warc.gz``) as an article; other records are skipped.
+
+    A record cut short (a truncated ``.warc``) or a ``.warc.gz`` whose last gzip member is incomplete gives
+    an error naming the byte offset where the damage starts; the complete records before it are still read.
+    """
     from warcio.archiveiterator import ArchiveIterator
 
     number = 0
+    pages = 0
+    iterator = ArchiveIterator(fh)
     try:
-        for record in ArchiveIterator(fh):
+        for record in iterator:
             number += 1
             if record.rec_type != "response" or record.http_headers is None:
+                _drain(record, iterator, source, number)
                 continue
             ctype = (record.http_headers.get_header("Content-Type") or "").lower()
             if "html" not in ctype:
+                _drain(record, iterator, source, number)
                 continue
+            pages += 1
             uri = record.rec_headers.get_header("WARC-Target-URI") or ""
             when = record.rec_headers.get_header("WARC-Date") or ""
             payload = record.content_stream().read(opts.max_bytes + 1)
             where = f"{source} record {number}"
             if len(payload) > opts.max_bytes:
+                _drain(record, iterator, source, number)
                 yield RecordError(
                     source,
                     number,
                     f"record is over the {opts.max_bytes:,}-byte limit; raise it with --max-bytes",
                 )
                 continue
+            _drain(record, iterator, source, number)
             try:
                 yield read_html(payload, where, opts, id=uri or f"{source}#{number}", url=uri, date=when)
             except InputError as exc:
@@ -98,5 +109,62 @@ def read_warc(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article 
             number + 1,
             f"malformed WARC record ({type(exc).__name__}: {exc}); expected a WARC 1.0/1.1 file",
         ) from None
+    cut = _gzip_cut(fh)
+    if cut is not None:
+        raise ReadError(
+            source,
+            f"is truncated: the gzip member at byte offset {cut:,} ends before its end; "
+            f"the {number} complete record(s) before it were read",
+        )
     if number == 0:
         raise ReadError(source, "holds no WARC records; expected a .warc or .warc.gz file")
+    if pages == 0:
+        raise ReadError(
+            source, f"holds {number} WARC record(s) but no HTML response; expected archived article pages"
+        )
+
+
+def _drain(record: Any, iterator: Any, source: str, number: int) -> None:
+    """Read the rest of a record; raise `RecordError` when the file ends before the record's declared length."""
+    stream = record.raw_stream
+    while stream.read(1 << 16):
+        pass
+    if getattr(stream, "limit", 0) > 0:
+        offset = iterator.get_record_offset()  # known once the record is read (warcio)
+        raise RecordError(
+            source,
+            number,
+            f"is truncated: the record at byte offset {offset:,} ends {stream.limit:,} bytes before its "
+            "declared length; the records before it were read",
+        )
+
+
+def _gzip_cut(fh: BinaryIO) -> int | None:
+    """The offset of the gzip member that ends early when ``fh`` is gzip data cut short, else ``None``."""
+    import zlib
+
+    fh.seek(0)
+    if fh.read(2) != b"\x1f\x8b":
+        return None
+    fh.seek(0)
+    member_start = 0
+    consumed = 0
+    inflater = zlib.decompressobj(wbits=31)
+    started = False
+    while chunk := fh.read(1 << 20):
+        while chunk:
+            started = True
+            try:
+                inflater.decompress(chunk)
+            except zlib.error:
+                return member_start
+            if not inflater.eof:
+                consumed += len(chunk)
+                break
+            used = len(chunk) - len(inflater.unused_data)
+            consumed += used
+            member_start = consumed
+            chunk = inflater.unused_data
+            inflater = zlib.decompressobj(wbits=31)
+            started = False
+    return member_start if started else None

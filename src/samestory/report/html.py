@@ -1,8 +1,10 @@
 """A self-contained HTML report of a `Comparison`: the versions side by side, linked and colour-coded groups.
 
 The page has no external resources (inline CSS and a few lines of inline JavaScript). Every piece of article text
-goes through Jinja2 autoescaping: articles are untrusted input. `to_html_body` is the report without the page
-around it (for the web viewer, which serves the script ``SCRIPT_PATH`` as a file).
+goes through Jinja2 autoescaping, and first through `samestory.text.display.printable` (control characters and
+bidi overrides shown as escapes, so no text can reorder or hide what the page shows): articles are untrusted
+input. `to_html_body` is the report without the page around it (for the web viewer, which serves the script
+``SCRIPT_PATH`` as a file).
 """
 
 from __future__ import annotations
@@ -12,25 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+import markupsafe
 
 from samestory.article import Article
 from samestory.comparison import Comparison
+from samestory.text.display import printable
 
 _TEMPLATES = Path(__file__).with_name("templates")
 #: the report's script (linked highlighting), inlined by `to_html`
 SCRIPT_PATH = _TEMPLATES / "compare.js"
 
 
-# bidirectional-text controls: in untrusted text they could reorder what the page shows around them
-_BIDI = {c: f"[U+{c:04X}]" for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}
-
-
-def show_controls(value: object) -> object:
-    """Jinja ``finalize``: bidi control characters in a value are shown as ``[U+202E]`` (not applied), the
-    rest is left to autoescaping; already-safe markup is left alone."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return value.translate(_BIDI)
+def show_controls(value: Any) -> Any:
+    """Jinja ``finalize``: every ``{{ ... }}`` of a template passes here before autoescaping; control characters
+    and bidi overrides in text are shown as escapes (`printable`), markup built on purpose is left as is."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return printable(value)
     return value
 
 
@@ -39,10 +38,10 @@ def _env() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         autoescape=True,  # always, whatever the template's extension
+        finalize=show_controls,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
-        finalize=show_controls,
     )
 
 

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from samestory.article import Article
 from samestory.comparison import Comparison
+from samestory.text.display import printable
 
 _STATUS_STYLE = {
     "same": "green",
@@ -26,7 +27,7 @@ _MAX_CHANGES = 25  # rows of the changes table
 
 
 def _clip(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    text = " ".join(printable(text).split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -44,7 +45,7 @@ def _num(value: object) -> str:
 
 
 def _line(text: str, style: str = "") -> Text:
-    return Text(text, style=style, no_wrap=True, overflow="ellipsis")
+    return Text(printable(text), style=style, no_wrap=True, overflow="ellipsis")
 
 
 def render_terminal(comparison: Comparison, console: Console, *, width: int = 60) -> None:
@@ -57,7 +58,7 @@ def render_terminal(comparison: Comparison, console: Console, *, width: int = 60
     else:
         verdict.append("DIFFERENT STORIES", style="bold red")
     verdict.append(f"  score {c.score:.2f}  ·  encoder {c.encoder}\n")
-    verdict.append(c.explanation)
+    verdict.append(printable(c.explanation))
     verdict.append(f"\n{_label(a, 'A')}\n{_label(b, 'B')}", style="dim")
     if c.similarity is not None:
         sim = c.similarity.to_dict()
