@@ -93,7 +93,7 @@ def parse_window(text: str) -> timedelta:
         span = None
     if span is None or span > timedelta(days=MAX_WINDOW_DAYS):
         raise InputError(
-            f"the time window {text!r} is wider than {MAX_WINDOW_DAYS:,} days (a century); pass a narrower "
-            "window, or none to match across all dates"
+            f"the time window (--window) {text!r} is wider than {MAX_WINDOW_DAYS:,} days (a century); "
+            "pass a narrower window, or none to match across all dates"
         )
     return span
