@@ -65,9 +65,38 @@ def test_a_small_fit_writes_a_model_verify_loads_and_uses(
         verify_mod.pair_model.cache_clear()
 
 
-def test_fitting_twice_gives_the_same_bytes(ecb: list[LabelledDoc]) -> None:
-    docs = _topics(ecb, FIT_TOPICS)
-    assert fit.model_json(_fitted(docs)[0]) == fit.model_json(_fitted(docs)[0])
+def test_the_command_writes_the_same_bytes_twice(ecb: list[LabelledDoc], tmp_path: Path) -> None:
+    path = data_file("ecbplus", "topics-01-22.jsonl")
+    assert path is not None
+    small = tmp_path / "small.jsonl"
+    keep = {d.id for d in _topics(ecb, ("11", "16", "20"))}
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    small.write_text("".join(x for x in lines if json.loads(x)["id"] in keep), encoding="utf-8")
+    outs = []
+    for k in (1, 2):
+        out = tmp_path / f"model{k}.json"
+        result = CliRunner().invoke(
+            get_app(),  # type: ignore[arg-type]
+            [
+                "train",
+                "pair-model",
+                "--data",
+                str(small),
+                "--out",
+                str(out),
+                "--folds",
+                "2",
+                "--format",
+                "json",
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        report = json.loads(result.stdout)
+        assert set(report["held_out"]) == {"small.jsonl"} and len(report["folds"]) == 2
+        assert len(report["shipped"]["folds"]["small.jsonl"]) == 2
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert json.loads(outs[0])["fitted_by"] == "samestory train pair-model --data small.jsonl --folds 2"
 
 
 def test_folds_split_topics_and_training_pairs_stay_inside_their_fold(ecb: list[LabelledDoc]) -> None:
