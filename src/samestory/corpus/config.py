@@ -50,7 +50,7 @@ class CorpusConfig:
     # made 7x more candidate pairs on the 100k corpus (mostly unrelated articles) and a lower F1 (docs/decisions.md)
     term_bands: int = 16
     term_rows: int = 5
-    # fitted by benchmarks/corpus_fit.py (cross-validated; the same values are recorded in pair_model.json)
+    # fitted by `samestory train pair-model` (cross-validated; the same values are recorded in pair_model.json)
     match_threshold: float = 0.5
     join_threshold: float = 0.5
     cohesion_ratio: float = 0.5

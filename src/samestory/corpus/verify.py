@@ -4,7 +4,8 @@ The score is the larger of two readings:
 - *reprint*: shared word n-grams (MinHash Jaccard, or containment of the shorter text in the longer);
 - *rewrite*: a small logistic model over content-word cosine, name/number overlap (also weighted by how often
   each text repeats a name), year agreement and event cues (days, numbers with units: `corpus.cues`),
-  fitted with cross-validation by ``benchmarks/corpus_fit.py`` (weights in ``pair_model.json``);
+  fitted with cross-validation by ``samestory train pair-model`` (`samestory.corpus.fit`; weights in
+  ``pair_model.json``);
 - *translation* (only across languages, when both sides carry embeddings): calibrated embedding cosine.
 """
 
@@ -91,7 +92,7 @@ def _unpickle_evidence(score: float, same_story: bool, kind: str, details: dict[
 
 @lru_cache(maxsize=1)
 def pair_model() -> Mapping[str, Any]:
-    """The fitted pair model (``pair_model.json`` beside this module, written by `benchmarks/corpus_fit.py`).
+    """The fitted pair model (``pair_model.json`` beside this module, written by ``samestory train pair-model``).
 
     Raises `DataError` when it is missing or unreadable: the thresholds are fitted with it, and no other
     weights may silently take its place.
@@ -105,7 +106,7 @@ def pair_model() -> Mapping[str, Any]:
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise DataError(
             f"samestory/corpus/{name}: the corpus pair model cannot be read ({exc}); reinstall samestory, "
-            "or refit it with `python benchmarks/corpus_fit.py --write`"
+            "or refit it with `samestory train pair-model --data FILE --out PATH` (see its --help)"
         ) from None
     return MappingProxyType(model)
 
