@@ -118,6 +118,9 @@ def main() -> None:
     ap.add_argument("--no-peer", action="store_true", help="skip the datasketch run")
     ap.add_argument("--workers", type=int, default=1, help="Index(workers=...) for the build")
     ap.add_argument(
+        "--removes", type=int, default=0, help="then time `Index.remove` of this many indexed articles"
+    )
+    ap.add_argument(
         "--peer-threshold", type=float, default=0.5, help="datasketch LSH threshold (its default)"
     )
     args = ap.parse_args()
@@ -162,6 +165,14 @@ def main() -> None:
                 right += gold[m.matched_id] == gold[art.id]
             else:
                 right += gold[art.id] not in indexed_stories
+        removed: list[float] = []
+        if args.removes:
+            # articles of stories with several versions (a remove re-clusters the rest of its story)
+            members = [m.article_id for m in ix.iter_memberships() if m.matched_id is not None]
+            for i in random.Random(args.seed + 1).sample(members, min(args.removes, len(members))):
+                t = time.perf_counter()
+                ix.remove(i)
+                removed.append((time.perf_counter() - t) * 1000)
     times.sort()
 
     def pct(p: float) -> float:
@@ -172,6 +183,12 @@ def main() -> None:
         f"p99 {pct(99):.1f} ms, max {times[-1]:.1f} ms, mean {statistics.mean(times):.1f} ms; "
         f"{joined} joined a story, {right / len(times):.1%} right by the gold stories"
     )
+    if removed:
+        removed.sort()
+        print(
+            f"remove of {len(removed)} articles (members of multi-version stories): "
+            f"p50 {removed[len(removed) // 2]:.0f} ms, max {removed[-1]:.0f} ms (re-run: they are added back)"
+        )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB (samestory part)")
     if not args.no_peer:
         print(datasketch_peer(args.corpus, held, gold, indexed_stories, args.peer_threshold))
