@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from samestory.align.config import AlignConfig
+from samestory.align.monotonic import link_monotonic
 from samestory.align.score import Scorer
 
 __all__ = ["Links", "continues", "link"]
@@ -79,6 +80,13 @@ class Links:
 def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]) -> Links:
     """Groups of A and B sentences found by the steps above, in that order."""
     texts = (texts_a, texts_b)
+    if cfg.monotonic:
+        links = Links()
+        for ga, gb in link_monotonic(scorer, cfg):
+            links.add(ga, gb)
+        if cfg.trim:
+            trim_groups(scorer, links, texts)
+        return links
     cands = scorer.candidates()
     links = link_best_first(scorer, cfg, cands, texts)
     if cfg.isolated_max > 0.0:
