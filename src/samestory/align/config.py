@@ -112,6 +112,8 @@ class AlignConfig:
     cost_22: float = 0.1
     """Monotonic: a 2–2 link pays this besides (the concatenation of two 1–1 pairs scores about as high as
     their two links gain)."""
+    merge_gain: float = 0.0
+    """Monotonic: a merge is a link only when it scores this much above its best one-against-one part."""
     merge_screen: float = 0.05
     """Monotonic: a merge is scored (its concatenation embedded) only when its estimate (`Scorer.mean_score`)
     reaches the threshold and comes within this of its best one-against-one part."""
@@ -157,8 +159,8 @@ ENCODER_CONFIG = AlignConfig(
     merge_cost=0.1,
     cost_22=0.1,
     merge_screen=0.1,
-    moved_threshold=0.3,
-    moved_single=0.6,
+    moved_threshold=0.25,
+    moved_single=0.5,
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
 over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the

@@ -24,12 +24,18 @@ import numpy.typing as npt
 from samestory.align.config import AlignConfig
 from samestory.align.score import Scorer
 
-__all__ = ["BEADS", "link_monotonic"]
+__all__ = ["BEADS", "continues", "link_monotonic"]
 
 BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 """Link types of the programme (A sentences, B sentences); deletions 1–0 and 0–1 besides."""
 
 Bead = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def continues(first: str, second: str) -> bool:
+    """Whether ``second`` reads as the rest of ``first`` (it starts in lower case: a sentence cut in two)."""
+    head = second.lstrip(" \"'“«(—–-")
+    return bool(head) and head[0].islower()
 
 
 def _band(
@@ -75,6 +81,22 @@ def _band(
     return out
 
 
+def _mergeable(scorer: Scorer, span: Sequence[int], base: int) -> bool:
+    """Whether the units ``span`` (one side, offset ``base`` into the scorer's units) may form one side of a
+    merge: a short line ("Photo: Reuters", "At the time,") only as a piece of a cut sentence within it (it or its
+    next unit continues in lower case); page lines added next to a passage barely move its embedding."""
+    if len(span) < 2:
+        return True
+    for k, u in enumerate(span):
+        if not scorer.short[base + u]:
+            continue
+        head = k + 1 < len(span) and continues("", scorer.texts[base + span[k + 1]])
+        tail = k > 0 and continues("", scorer.texts[base + u])
+        if not (head or tail):
+            return False
+    return True
+
+
 def _runs(xs: Sequence[int]) -> list[bool]:
     """``adj[k]``: whether ``xs[k + 1]`` follows ``xs[k]`` directly (a merge may only join neighbours)."""
     return [xs[k + 1] == xs[k] + 1 for k in range(len(xs) - 1)]
@@ -110,6 +132,8 @@ def dp(
                 if ga is None or gb is None:
                     continue
                 if (di, dj) != (1, 1):
+                    if not _mergeable(scorer, ga, 0) or not _mergeable(scorer, gb, scorer.n_a):
+                        continue
                     parts = max(float(dense[i, j]) for i in ga for j in gb)
                     est = scorer.mean_score(ga, gb)
                     if est < threshold or est < parts - cfg.merge_screen:
@@ -121,7 +145,13 @@ def dp(
     scorer.embed_spans(sorted(spans))
     gains: dict[tuple[int, int, int, int], tuple[float, float]] = {}
     for key, (ga, gb) in beads.items():
-        s = float(dense[ga[0], gb[0]]) if len(ga) == 1 and len(gb) == 1 else scorer.score(ga, gb)
+        if len(ga) == 1 and len(gb) == 1:
+            s = float(dense[ga[0], gb[0]])
+        else:
+            s = scorer.score(ga, gb)
+            # a merge must score above its best part: a line added to a passage barely moves its embedding
+            if s < max(float(dense[i, j]) for i in ga for j in gb) + cfg.merge_gain:
+                continue
         need = max(scorer.needed(i, j, threshold) for i in ga for j in gb)
         k = len(ga) + len(gb)
         g = k / 2 * (s - need) - cfg.merge_cost * (k - 2) - (cfg.cost_22 if len(ga) == len(gb) == 2 else 0.0)

@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from samestory.align.config import AlignConfig
-from samestory.align.monotonic import link_monotonic
+from samestory.align.monotonic import continues, link_monotonic
 from samestory.align.score import Scorer
 
 __all__ = ["Links", "continues", "link"]
@@ -29,12 +29,6 @@ Candidates = dict[tuple[int, int], float]
 Ranked = tuple[float, tuple[int, ...], tuple[int, ...]]
 
 _FINAL = re.compile(r"[.!?…\"'»”)\]]\s*$")
-
-
-def continues(first: str, second: str) -> bool:
-    """Whether ``second`` reads as the rest of ``first`` (it starts in lower case: a sentence cut in two)."""
-    head = second.lstrip(" \"'“«(—–-")
-    return bool(head) and head[0].islower()
 
 
 def _fragment(text: str, level: int) -> bool:
