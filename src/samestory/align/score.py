@@ -62,6 +62,7 @@ class Scorer:
         self._vocab, self._idf, self._idf_new = vocab, idf, math.log1p(len(toks))
         self.encoder: Encoder | None = encoder
         self._piece_emb: dict[str, npt.NDArray[np.float32]] = {}
+        self._span_emb: dict[tuple[int, ...], npt.NDArray[np.float32]] = {}
         self.vectors: list[Vector] = []
         for row in ids:
             counts: dict[int, int] = {}
@@ -159,8 +160,28 @@ class Scorer:
         other = self._vec(others)
         return sum(w for t, w in vec.items() if t in other) / total
 
-    def _emb(self, units: Sequence[int]) -> npt.NDArray[np.float32]:
+    def embed_spans(self, spans: Sequence[tuple[int, ...]]) -> int:
+        """Embed the concatenated texts of ``spans`` (tuples of neighbouring global units, all embedded one by
+        one already) in one batch, for ``concat`` scoring; returns how many were new."""
+        if self.encoder is None or not self.config.concat:
+            return 0
+        todo = [s for s in spans if len(s) > 1 and s not in self._span_emb and all(self.has[u] for u in s)]
+        if not todo:
+            return 0
+        vectors = self.encoder.encode([" ".join(self.texts[u] for u in s) for s in todo])
+        for s, v in zip(todo, vectors, strict=True):
+            self._span_emb[s] = np.asarray(v, dtype=np.float32)
+        return len(todo)
+
+    def _emb(self, units: Sequence[int], mean: bool = False) -> npt.NDArray[np.float32]:
         assert self.emb is not None
+        if self.config.concat and len(units) > 1 and self.encoder is not None and not mean:
+            key = tuple(units)
+            if key not in self._span_emb:
+                self.embed_spans([key])
+            hit = self._span_emb.get(key)
+            if hit is not None:
+                return hit
         v = np.sum([self.emb[u] * self.weights[u] for u in units], axis=0)
         norm = float(np.linalg.norm(v))
         return np.asarray(v / norm if norm else v, dtype=np.float32)
@@ -170,7 +191,7 @@ class Scorer:
         ``enc_groups``."""
         if self.emb is None or not all(self.has[u] for u in a) or not all(self.has[u] for u in bb):
             return False
-        return self.config.enc_groups or (len(a) == 1 and len(bb) == 1)
+        return self.config.enc_groups or self.config.concat or (len(a) == 1 and len(bb) == 1)
 
     def needed(self, i: int, j: int, threshold: float) -> float:
         """The score a link between A unit ``i`` and B unit ``j`` needs (higher for short lines)."""
@@ -186,6 +207,15 @@ class Scorer:
             else float(min(1.0, max(0.0, (cos - lo) / (hi - lo))))
         )
 
+    def mean_score(self, a: Sequence[int], b: Sequence[int]) -> float:
+        """`score` with merged sides embedded as the token-weighted mean of their sentences' embeddings (no
+        encoder call): a cheap estimate of a merge's score."""
+        bb = [self.n_a + j for j in b]
+        s = self._cos(self._vec(a), self._vec(bb))
+        if self._encodable(a, bb):
+            s = max(s, float(self.calibrate(float(self._emb(a, True) @ self._emb(bb, True)))))
+        return min(1.0, max(0.0, s))
+
     def score(self, a: Sequence[int], b: Sequence[int]) -> float:
         """Calibrated score of A units ``a`` against B units ``b`` (indices local to each side)."""
         key = (tuple(a), tuple(b))
@@ -199,6 +229,28 @@ class Scorer:
         s = min(1.0, max(0.0, s))  # cosines of normalised vectors may exceed 1 by a rounding error
         self._cache[key] = s
         return s
+
+    def dense(self) -> npt.NDArray[np.float32]:
+        """Every one-against-one score (n_a × n_b): lexical, and the calibrated encoder cosine where both
+        sentences are embedded (the larger counts)."""
+        n_a, n_b = self.n_a, self.n_b
+        out = np.zeros((n_a, n_b), dtype=np.float32)
+        if n_a == 0 or n_b == 0:
+            return out
+        mat = np.zeros((len(self.vectors), max(1, len(self._vocab))), dtype=np.float32)
+        for u, vec in enumerate(self.vectors):
+            if vec:
+                mat[u, list(vec)] = list(vec.values())
+        norms = np.linalg.norm(mat, axis=1, keepdims=True)
+        mat /= np.where(norms > 0, norms, 1.0)
+        out = mat[:n_a] @ mat[n_a:].T
+        if self.emb is not None:
+            cos = self.emb[:n_a] @ self.emb[n_a:].T
+            enc = np.asarray(self.calibrate(cos), dtype=np.float32)
+            enc[~self.has[:n_a]] = 0.0
+            enc[:, ~self.has[n_a:]] = 0.0
+            out = np.maximum(out, enc)
+        return np.clip(out, 0.0, 1.0)
 
     # -- candidates --------------------------------------------------------------------------------------------
     def candidates(self) -> dict[tuple[int, int], float]:

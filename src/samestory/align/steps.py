@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from samestory.align.config import AlignConfig
+from samestory.align.monotonic import continues, link_monotonic
 from samestory.align.score import Scorer
 
 __all__ = ["Links", "continues", "link"]
@@ -28,12 +29,6 @@ Candidates = dict[tuple[int, int], float]
 Ranked = tuple[float, tuple[int, ...], tuple[int, ...]]
 
 _FINAL = re.compile(r"[.!?…\"'»”)\]]\s*$")
-
-
-def continues(first: str, second: str) -> bool:
-    """Whether ``second`` reads as the rest of ``first`` (it starts in lower case: a sentence cut in two)."""
-    head = second.lstrip(" \"'“«(—–-")
-    return bool(head) and head[0].islower()
 
 
 def _fragment(text: str, level: int) -> bool:
@@ -79,6 +74,13 @@ class Links:
 def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]) -> Links:
     """Groups of A and B sentences found by the steps above, in that order."""
     texts = (texts_a, texts_b)
+    if cfg.monotonic:
+        links = Links()
+        for ga, gb in link_monotonic(scorer, cfg):
+            links.add(ga, gb)
+        if cfg.trim:
+            trim_groups(scorer, links, texts)
+        return links
     cands = scorer.candidates()
     links = link_best_first(scorer, cfg, cands, texts)
     if cfg.isolated_max > 0.0:

@@ -1,0 +1,221 @@
+"""Monotonic linking with a moved-block pass: the aligner's linking when ``AlignConfig.monotonic`` is set.
+
+1. A dynamic programme over beads 0–1, 1–0, 1–1, 1–2, 2–1, 2–2, 1–3 and 3–1 (as vecalign and bertalign do)
+   maximises the summed gain of its links: a link of ``k`` A and ``l`` B sentences gains ``(k + l) / 2 × (score −
+   threshold) − merge_cost × (k + l − 2)``, a deletion nothing; so a sentence stays unaligned when no link scores
+   above the (calibrated) threshold, and a merge is taken when the concatenation scores enough above its parts.
+   Merged sides are scored as one text (the encoder embeds the concatenation: `Scorer.embed_spans`, one batch),
+   only for the beads whose cheap estimate (mean embedding, `Scorer.mean_score`) reaches the threshold and comes
+   within ``merge_screen`` of its best one-against-one part, so few concatenations are embedded. Long texts run in a band around the path of the mutual best links.
+2. Moved blocks: the same programme over the sentences left unaligned on both sides (a block moved elsewhere
+   leaves its sentences unaligned on both); its links are kept only as runs of ``moved_run``+ neighbouring links
+   scoring ``moved_threshold`` on average, or as one link scoring ``moved_single``: the monotonic prior yields to
+   strong evidence of a moved block only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from samestory.align.config import AlignConfig
+from samestory.align.score import Scorer
+
+__all__ = ["BEADS", "continues", "link_monotonic"]
+
+BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
+"""Link types of the programme (A sentences, B sentences); deletions 1–0 and 0–1 besides."""
+
+Bead = tuple[tuple[int, ...], tuple[int, ...]]
+
+
+def continues(first: str, second: str) -> bool:
+    """Whether ``second`` reads as the rest of ``first`` (it starts in lower case: a sentence cut in two)."""
+    head = second.lstrip(" \"'“«(—–-")
+    return bool(head) and head[0].islower()
+
+
+def _band(
+    dense: npt.NDArray[np.float32], xa: Sequence[int], xb: Sequence[int], width: int
+) -> list[tuple[int, int]]:
+    """Per position in ``xa``, the range of positions in ``xb`` the programme searches: all of them for short
+    texts; else ``width`` either side of the line through the longest increasing run of mutual best links."""
+    n, m = len(xa), len(xb)
+    sub = dense[np.ix_(list(xa), list(xb))]
+    if n * m <= 4 * width * width or n == 0 or m == 0:
+        return [(0, m)] * n
+    best_b = sub.argmax(axis=1)
+    best_a = sub.argmax(axis=0)
+    anchors = [(p, int(best_b[p])) for p in range(n) if best_a[best_b[p]] == p]
+    # longest increasing subsequence of the anchors' B positions (patience sorting)
+    tails: list[int] = []
+    tail_at: list[int] = []
+    prev: list[int] = [-1] * len(anchors)
+    for k, (_, q) in enumerate(anchors):
+        pos = bisect.bisect_left(tails, q)
+        if pos == len(tails):
+            tails.append(q)
+            tail_at.append(k)
+        else:
+            tails[pos] = q
+            tail_at[pos] = k
+        prev[k] = tail_at[pos - 1] if pos else -1
+    chain: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        chain.append(anchors[k])
+        k = prev[k]
+    chain.reverse()
+    chain = [(-1, -1), *chain, (n, m)]
+    out: list[tuple[int, int]] = []
+    c = 0
+    for p in range(n):
+        while chain[c + 1][0] < p:
+            c += 1
+        (p0, q0), (p1, q1) = chain[c], chain[c + 1]
+        centre = q0 + (q1 - q0) * (p - p0) / max(1, p1 - p0)
+        out.append((max(0, int(centre) - width), min(m, int(centre) + width + 1)))
+    return out
+
+
+def _mergeable(scorer: Scorer, span: Sequence[int], base: int) -> bool:
+    """Whether the units ``span`` (one side, offset ``base`` into the scorer's units) may form one side of a
+    merge: a short line ("Photo: Reuters", "At the time,") only as a piece of a cut sentence within it (it or its
+    next unit continues in lower case); page lines added next to a passage barely move its embedding."""
+    if len(span) < 2:
+        return True
+    for k, u in enumerate(span):
+        if not scorer.short[base + u]:
+            continue
+        head = k + 1 < len(span) and continues("", scorer.texts[base + span[k + 1]])
+        tail = k > 0 and continues("", scorer.texts[base + u])
+        if not (head or tail):
+            return False
+    return True
+
+
+def _runs(xs: Sequence[int]) -> list[bool]:
+    """``adj[k]``: whether ``xs[k + 1]`` follows ``xs[k]`` directly (a merge may only join neighbours)."""
+    return [xs[k + 1] == xs[k] + 1 for k in range(len(xs) - 1)]
+
+
+def dp(
+    scorer: Scorer,
+    cfg: AlignConfig,
+    dense: npt.NDArray[np.float32],
+    xa: Sequence[int],
+    xb: Sequence[int],
+    threshold: float,
+) -> list[tuple[Bead, float]]:
+    """Best monotonic bead sequence between A units ``xa`` and B units ``xb`` (sorted): its links and scores."""
+    n, m = len(xa), len(xb)
+    if n == 0 or m == 0:
+        return []
+    adj_a, adj_b = _runs(xa), _runs(xb)
+    band = _band(dense, xa, xb, cfg.band)
+
+    def span(xs: Sequence[int], adj: Sequence[bool], p: int, d: int) -> tuple[int, ...] | None:
+        if p + d > len(xs) or not all(adj[p + k] for k in range(d - 1)):
+            return None
+        return tuple(xs[p : p + d])
+
+    # every link bead inside the band, with the merges screened; concatenations embedded in one batch
+    beads: dict[tuple[int, int, int, int], Bead] = {}
+    for p in range(n):
+        lo, hi = band[p]
+        for q in range(lo, hi):
+            for di, dj in BEADS:
+                ga, gb = span(xa, adj_a, p, di), span(xb, adj_b, q, dj)
+                if ga is None or gb is None:
+                    continue
+                if (di, dj) != (1, 1):
+                    if not _mergeable(scorer, ga, 0) or not _mergeable(scorer, gb, scorer.n_a):
+                        continue
+                    parts = max(float(dense[i, j]) for i in ga for j in gb)
+                    est = scorer.mean_score(ga, gb)
+                    if est < threshold or est < parts - cfg.merge_screen:
+                        continue
+                beads[(p, q, di, dj)] = (ga, gb)
+    n_a = scorer.n_a
+    spans = {ga for ga, _ in beads.values() if len(ga) > 1}
+    spans |= {tuple(n_a + j for j in gb) for _, gb in beads.values() if len(gb) > 1}
+    scorer.embed_spans(sorted(spans))
+    gains: dict[tuple[int, int, int, int], tuple[float, float]] = {}
+    for key, (ga, gb) in beads.items():
+        if len(ga) == 1 and len(gb) == 1:
+            s = float(dense[ga[0], gb[0]])
+        else:
+            s = scorer.score(ga, gb)
+            # a merge must score above its best part: a line added to a passage barely moves its embedding
+            if s < max(float(dense[i, j]) for i in ga for j in gb) + cfg.merge_gain:
+                continue
+        need = max(scorer.needed(i, j, threshold) for i in ga for j in gb)
+        k = len(ga) + len(gb)
+        g = k / 2 * (s - need) - cfg.merge_cost * (k - 2) - (cfg.cost_22 if len(ga) == len(gb) == 2 else 0.0)
+        if g > 0.0:
+            gains[key] = (g, s)
+    neg = float("-inf")
+    best = np.full((n + 1, m + 1), neg)
+    back: dict[tuple[int, int], tuple[int, int]] = {}
+    best[0, 0] = 0.0
+    for p in range(n + 1):
+        for q in range(m + 1):
+            cur = best[p, q]
+            if cur == neg:
+                continue
+            if p < n and cur > best[p + 1, q]:
+                best[p + 1, q] = cur
+                back[(p + 1, q)] = (1, 0)
+            if q < m and cur > best[p, q + 1]:
+                best[p, q + 1] = cur
+                back[(p, q + 1)] = (0, 1)
+            if p == n:
+                continue
+            for di, dj in BEADS:
+                hit = gains.get((p, q, di, dj))
+                if hit is not None and cur + hit[0] > best[p + di, q + dj]:
+                    best[p + di, q + dj] = cur + hit[0]
+                    back[(p + di, q + dj)] = (di, dj)
+    out: list[tuple[Bead, float]] = []
+    p, q = n, m
+    while p or q:
+        di, dj = back[(p, q)]
+        p, q = p - di, q - dj
+        if di and dj:
+            out.append((beads[(p, q, di, dj)], gains[(p, q, di, dj)][1]))
+    out.reverse()
+    return out
+
+
+def link_monotonic(scorer: Scorer, cfg: AlignConfig) -> list[Bead]:
+    """Links of the monotonic programme plus the moved blocks found among what it left (see the module)."""
+    dense = scorer.dense()
+    main = dp(scorer, cfg, dense, range(scorer.n_a), range(scorer.n_b), cfg.threshold)
+    out = [b for b, _ in main]
+    in_a = {i for ga, _ in out for i in ga}
+    in_b = {j for _, gb in out for j in gb}
+    rest_a = [i for i in range(scorer.n_a) if i not in in_a]
+    rest_b = [j for j in range(scorer.n_b) if j not in in_b]
+    if not rest_a or not rest_b:
+        return out
+    moved = dp(scorer, cfg, dense, rest_a, rest_b, cfg.threshold)
+    # runs: consecutive residual links whose sentences are neighbours (a gap of one allowed) on both sides
+    k = 0
+    while k < len(moved):
+        e = k + 1
+        while e < len(moved):
+            (pa, pb), (na, nb) = moved[e - 1][0], moved[e][0]
+            if 0 < na[0] - pa[-1] <= 2 and 0 < nb[0] - pb[-1] <= 2:
+                e += 1
+            else:
+                break
+        run = moved[k:e]
+        if (len(run) >= cfg.moved_run and sum(s for _, s in run) / len(run) >= cfg.moved_threshold) or (
+            len(run) == 1 and run[0][1] >= cfg.moved_single
+        ):
+            out.extend(b for b, _ in run)
+        k = e
+    return out
