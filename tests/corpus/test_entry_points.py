@@ -125,7 +125,7 @@ def test_the_index_agrees_with_cluster_batch_on_wmt_versions(wmt_xml: Path, tmp_
 
 
 @pytest.mark.slow
-def test_entry_points_agree_on_a_generated_10k_corpus(wmt_xml: Path, ecb_jsonl: Path, tmp_path: Path) -> None:
+def test_entry_points_agree_on_a_generated_corpus(wmt_xml: Path, ecb_jsonl: Path, tmp_path: Path) -> None:
     data = tmp_path / "corpus.jsonl"
     subprocess.run(
         [
@@ -141,6 +141,6 @@ def test_entry_points_agree_on_a_generated_10k_corpus(wmt_xml: Path, ecb_jsonl: 
         check=True,
         capture_output=True,
     )
-    # the two runs: 9,000 by the bulk path, then 1,000 by the online path over the filled store
-    found = _cli_entry_points(data, tmp_path, split=9000)
+    # the two runs: 5,400 by the bulk path, then 600 by the online path over the filled store
+    found = _cli_entry_points(data, tmp_path, split=5400)
     _assert_all_equal(found)
