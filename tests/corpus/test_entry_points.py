@@ -132,7 +132,7 @@ def test_entry_points_agree_on_a_generated_corpus(wmt_xml: Path, ecb_jsonl: Path
             sys.executable,
             str(ROOT / "benchmarks" / "corpus_gen.py"),
             "--docs",
-            "10000",
+            "6000",
             "--seed",
             "3",
             "--out",
