@@ -1,0 +1,100 @@
+"""The Spark engine on a real local Spark session (``local[2]``): the same results as the in-process engine,
+for a stage function with shared data and for `samestory cluster` / `dedup` end to end."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from corpus_samples import synthetic_versions, write_jsonl
+from samestory.cli import commands  # noqa: F401  (registers the commands)
+from samestory.cli.app import app
+from samestory.corpus import bulk, features
+from samestory.corpus.config import CorpusConfig
+from samestory.corpus.features import featurize_texts
+from samestory.engines.local import InProcessEngine
+from samestory.engines.spark import WAVE, SparkEngine
+
+pytest.importorskip("pyspark", reason="the Spark engine tests need pyspark: pip install 'samestory[spark]'")
+if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+    pytest.skip("the Spark engine tests need Java 17 or later (no java on PATH)", allow_module_level=True)
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[SparkEngine]:
+    with SparkEngine("local[2]") as engine:
+        yield engine
+
+
+def _jobs(engine: SparkEngine) -> int:
+    return len(engine.session.sparkContext.statusTracker().getJobIdsForGroup())
+
+
+def test_map_returns_what_the_in_process_engine_returns(spark: SparkEngine) -> None:
+    cfg = CorpusConfig()
+    versions = synthetic_versions(30, seed=3)
+    docs = featurize_texts([v.id for v in versions], [v.text for v in versions], cfg)
+    # every document against the eight before it, in more chunks than one Spark job takes (several waves)
+    pairs = [(i, list(range(max(0, i - 8), i))) for i in range(len(docs))]
+    chunks = [pairs[k : k + 3] for k in range(0, len(pairs), 3)]
+    assert len(chunks) > WAVE * spark.workers
+    before = _jobs(spark)
+    got = list(spark.map(bulk._verify_job, iter(chunks), (docs, cfg)))
+    assert got == list(InProcessEngine().map(bulk._verify_job, chunks, (docs, cfg)))
+    assert _jobs(spark) - before >= 2  # it ran on Spark, in more than one job
+    assert list(spark.map(bulk._verify_job, [], (docs, cfg))) == []
+
+
+@pytest.fixture
+def small_pools(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Send a corpus of a few hundred documents through the engine: featurisation in chunks of 64 from 128
+    texts, verification from the first candidate pair (the results do not depend on these sizes)."""
+    monkeypatch.setattr(features, "CHUNK", 64)
+    monkeypatch.setattr(features, "POOL_MIN", 128)
+    monkeypatch.setattr(bulk, "POOL_PAIRS", 1)
+    monkeypatch.setattr(bulk, "_PAIRS_PER_JOB", 64)
+
+
+@pytest.mark.usefixtures("small_pools")
+def test_cluster_and_dedup_on_spark_write_the_same_bytes_as_local(spark: SparkEngine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", synthetic_versions(150, seed=11))
+    runs = {
+        "cluster": [],
+        "cluster --window 2h": ["--window", "2h"],
+    }
+    for name, extra in runs.items():
+        outputs = []
+        for engine in ("local", "spark"):
+            out = tmp_path / f"{engine}.jsonl"
+            before = _jobs(spark)
+            args = ["cluster", str(path), "--out", str(out), *extra, "--engine", engine]
+            result = runner.invoke(app, [*args, "--spark-master", "local[2]"])
+            assert result.exit_code == 0, result.stderr
+            assert (_jobs(spark) > before) == (engine == "spark"), name
+            outputs.append(out.read_bytes())
+        assert outputs[0] == outputs[1], name
+        assert len(set(outputs[0].splitlines())) > 150  # one line per article
+    dedups = []
+    for engine in ("local", "spark"):
+        out, mp = tmp_path / f"kept-{engine}.jsonl", tmp_path / f"map-{engine}.jsonl"
+        result = runner.invoke(
+            app, ["dedup", str(path), "--out", str(out), "--map", str(mp), "--engine", engine]
+        )
+        assert result.exit_code == 0, result.stderr
+        dedups.append((out.read_bytes(), mp.read_bytes()))
+    assert dedups[0] == dedups[1] and dedups[0][1]
+    assert spark.session.sparkContext._jsc is not None  # the CLI used the running session and left it running
+
+
+def test_a_second_master_in_the_same_process_is_one_clear_error(spark: SparkEngine, tmp_path: Path) -> None:
+    path = write_jsonl(tmp_path / "in.jsonl", synthetic_versions(2, seed=1))
+    args = ["cluster", str(path), "--out", str(tmp_path / "o.jsonl"), "--engine", "spark"]
+    result = runner.invoke(app, [*args, "--spark-master", "local[1]"])
+    assert result.exit_code == 2 and "already running" in result.stderr and "Traceback" not in result.stderr
