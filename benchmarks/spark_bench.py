@@ -4,7 +4,8 @@ outputs are byte-identical.
 
 Each engine runs in its own subprocess over the same file (``cluster_paths``, as the CLI runs it). Stages:
 "start" (the Spark session; 0 locally), "read" (read + featurise: distributed on Spark), "cluster" (candidate
-pairs on the driver, verification on the engine, then the sequential assignment), "write". The peak RSS is
+pairs on the driver, then verification on the engine and the sequential assignment on the driver, or, with
+``+components``, verification and assignment per component of the candidate graph on the engine), "write". The peak RSS is
 the driver's Python process only (Spark's JVM and its Python workers are separate processes).
 
     python benchmarks/corpus_gen.py --docs 10000 --seed 5 --out /tmp/c10k.jsonl
@@ -28,6 +29,7 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
     from samestory.corpus.batch import cluster_paths
     from samestory.engines.local import local_engine
 
+    engine_spec, plus, _ = engine_spec.partition("+")
     t0 = time.perf_counter()
     spark = None
     if engine_spec.startswith("spark:"):
@@ -45,7 +47,7 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
         elif stage == "cluster":
             marks["cluster"] = time.perf_counter()
 
-    cluster_paths([path], out, engine=engine, progress=progress)
+    cluster_paths([path], out, engine=engine, progress=progress, by_component=bool(plus))
     marks["write"] = time.perf_counter()
     if spark is not None:
         spark.stop()
@@ -55,6 +57,30 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
         last = marks[name]
     stages["total"] = last - t0
     return {"stages": stages, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _component_sizes(path: Path) -> tuple[Any, float]:
+    """The size of each component of the candidate graph, and the time of the largest one's assignment
+    alone (it is one task: the floor of the per-component stage)."""
+    import numpy as np
+
+    from samestory.corpus import bulk
+    from samestory.corpus.batch import read_features
+    from samestory.corpus.cluster import order_key
+    from samestory.corpus.components import components, groups
+    from samestory.corpus.config import CorpusConfig
+
+    cfg = CorpusConfig()
+    docs = sorted(read_features([path], cfg).docs, key=order_key)
+    selected = bulk.BulkClusterer(cfg).selected(docs, bulk.key_matrix(docs, cfg))
+    edges = np.array([(i, c) for i, cs in enumerate(selected) for c in cs], dtype=np.int64)
+    parts = groups(components(len(docs), edges))
+    big = max(parts, key=len)
+    local = {int(g): k for k, g in enumerate(big)}
+    job = [([docs[g] for g in big], [[local[c] for c in selected[g]] for g in big])]
+    t0 = time.perf_counter()
+    bulk._component_job(job, (cfg, None))
+    return np.array([len(p) for p in parts]), time.perf_counter() - t0
 
 
 def main() -> None:
@@ -69,7 +95,13 @@ def main() -> None:
     if args.one:
         print(json.dumps(_one(args.corpus, args.out, args.one)))
         return
-    engines = ["local:1", "local:2", f"spark:{args.master}"]
+    engines = [
+        "local:1",
+        "local:2",
+        "local:2+components",
+        f"spark:{args.master}",
+        f"spark:{args.master}+components",
+    ]
     with tempfile.TemporaryDirectory() as tmp:
         rows, outputs = [], []
         for spec in engines:
@@ -81,14 +113,19 @@ def main() -> None:
     lines = outputs[0].count(b"\n")
     print(f"corpus: {args.corpus} ({lines} articles)")
     print(
-        f"{'engine':<18}{'start s':>9}{'read s':>9}{'cluster s':>11}{'write s':>9}{'total s':>9}{'driver MB':>11}"
+        f"{'engine':<28}{'start s':>9}{'read s':>9}{'cluster s':>11}{'write s':>9}{'total s':>9}{'driver MB':>11}"
     )
     for spec, r in rows:
         s = r["stages"]
         print(
-            f"{spec:<18}{s['start']:>9.1f}{s['read']:>9.1f}{s['cluster']:>11.1f}{s['write']:>9.1f}"
+            f"{spec:<28}{s['start']:>9.1f}{s['read']:>9.1f}{s['cluster']:>11.1f}{s['write']:>9.1f}"
             f"{s['total']:>9.1f}{r['rss_mb']:>11.0f}"
         )
+    sizes, largest_s = _component_sizes(args.corpus)
+    print(
+        f"candidate-graph components: {sizes.size}, {(sizes > 1).sum()} of more than one article; "
+        f"largest {sizes.max()} articles, its assignment alone {largest_s:.1f} s (one task)"
+    )
     same = all(o == outputs[0] for o in outputs)
     print(f"outputs byte-identical across engines: {same}")
     if not same:

@@ -65,7 +65,8 @@ class EngineKind(StrEnum):
 EngineOption = typer.Option(
     EngineKind.local,
     "--engine",
-    help="local: this process (or --workers processes); spark: featurise and verify on Spark (--spark-master).",
+    help="local: this process (or --workers processes); spark: featurise, verify and assign (per component "
+    "of the candidate graph) on Spark, --spark-master.",
 )
 MasterOption = typer.Option(
     "local[2]",
@@ -374,6 +375,7 @@ def cluster(
             progress=progress,
             on_error=_report_error(failures),
             engine=runner,
+            by_component=engine is EngineKind.spark and spec is None,
         )
     stdout.print(
         f"{result.records} articles in {result.stories} stories; wrote {escape(str(out))}"
