@@ -8,6 +8,7 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from typer.testing import CliRunner
 
@@ -15,6 +16,7 @@ from corpus_samples import synthetic_versions, write_jsonl
 from samestory.cli import commands  # noqa: F401  (registers the commands)
 from samestory.cli.app import app
 from samestory.corpus import bulk, features
+from samestory.corpus.components import components
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import featurize_texts
 from samestory.engines.local import InProcessEngine
@@ -50,6 +52,15 @@ def test_map_returns_what_the_in_process_engine_returns(spark: SparkEngine) -> N
     assert got == list(InProcessEngine().map(bulk._verify_job, chunks, (docs, cfg)))
     assert _jobs(spark) - before >= 2  # it ran on Spark, in more than one job
     assert list(spark.map(bulk._verify_job, [], (docs, cfg))) == []
+
+
+def test_components_with_dataframe_joins_are_the_local_ones(spark: SparkEngine) -> None:
+    rng = np.random.default_rng(8)
+    random_graph = rng.integers(0, 300, size=(150, 2))
+    chain = np.array([(k + 1, k) for k in range(300, 360)][::-1])  # one long path: many propagation steps
+    edges = np.concatenate([random_graph, chain])
+    assert spark.components(400, edges).tolist() == components(400, edges).tolist()  # 361-399: no edges
+    assert spark.components(5, np.zeros((0, 2), dtype=np.int64)).tolist() == list(range(5))
 
 
 @pytest.fixture

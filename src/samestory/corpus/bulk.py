@@ -326,7 +326,9 @@ class BulkClusterer:
         edges = np.array([(i, c) for i, cands in enumerate(selected) for c in cands], dtype=np.int64)
         jobs: list[list[tuple[list[DocFeatures], list[list[int]]]]] = [[]]
         size = 0
-        for members in groups(components(len(ordered), edges)):
+        # an engine may compute the components itself (Spark: DataFrame joins); the same labels
+        find = getattr(self.engine, "components", components)
+        for members in groups(find(len(ordered), edges)):
             if size >= _PAIRS_PER_JOB:
                 jobs.append([])
                 size = 0

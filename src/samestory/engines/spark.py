@@ -22,6 +22,9 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+import numpy as np
+import numpy.typing as npt
+
 from samestory.errors import InputError, MissingDependencyError
 
 if TYPE_CHECKING:
@@ -89,7 +92,11 @@ def _session(master: str, conf: Mapping[str, str] | None) -> tuple[SparkSession,
         builder = builder.config(key, value)
     # local mode starts its Python workers from this process's environment
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    return builder.getOrCreate(), True
+    session = builder.getOrCreate()
+    if "spark.sql.shuffle.partitions" not in (conf or {}):
+        # Spark's default of 200 shuffle partitions makes every join of a small graph 200 tasks
+        session.conf.set("spark.sql.shuffle.partitions", str(2 * session.sparkContext.defaultParallelism))
+    return session, True
 
 
 class SparkEngine:
@@ -137,6 +144,35 @@ class SparkEngine:
         finally:
             if broadcast is not None:
                 broadcast.destroy()
+
+    def components(self, n: int, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        """`samestory.corpus.components.components` with DataFrame joins: min-label propagation along the
+        edges, then pointer jumping (a node takes its label's label), until no label changes; the same
+        labels (each component named by its smallest node)."""
+        from pyspark.sql import functions as F
+
+        label = np.arange(n, dtype=np.int64)
+        if edges.size == 0:
+            return label
+        spark = self.session
+        pairs = spark.createDataFrame([(int(a), int(b)) for a, b in edges.reshape(-1, 2)], "a long, b long")
+        both = pairs.union(pairs.select(F.col("b").alias("a"), F.col("a").alias("b"))).distinct()
+        both = both.localCheckpoint()
+        labels = both.select(F.col("a").alias("node"), F.col("a").alias("label")).distinct().localCheckpoint()
+        while True:
+            heard = both.join(labels, both["b"] == labels["node"]).select(both["a"].alias("node"), "label")
+            low = heard.union(labels).groupBy("node").agg(F.min("label").alias("label"))
+            up = low.select(F.col("node").alias("up"), F.col("label").alias("up_label"))
+            jumped = low.join(up, low["label"] == up["up"]).select("node", F.col("up_label").alias("label"))
+            jumped = jumped.localCheckpoint()
+            old = labels.withColumnRenamed("label", "old")
+            changed = jumped.join(old, "node").where(F.col("label") != F.col("old")).limit(1).count()
+            labels = jumped
+            if not changed:
+                break
+        for row in labels.collect():
+            label[int(row["node"])] = int(row["label"])
+        return label
 
     def stop(self) -> None:
         """Stop the session if this engine started it (a session passed in is the caller's)."""
