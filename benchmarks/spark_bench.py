@@ -5,7 +5,8 @@ outputs are byte-identical.
 Each engine runs in its own subprocess over the same file (``cluster_paths``, as the CLI runs it). Stages:
 "start" (the Spark session; 0 locally), "read" (read + featurise: distributed on Spark), "cluster" (candidate
 pairs on the driver, then verification on the engine and the sequential assignment on the driver, or, with
-``+components``, verification and assignment per component of the candidate graph on the engine), "write". The peak RSS is
+``+components``, verification and assignment per component of the candidate graph on the engine;
+``+dataframe``: the components with DataFrame joins on Spark, not numpy on the driver), "write". The peak RSS is
 the driver's Python process only (Spark's JVM and its Python workers are separate processes).
 
     python benchmarks/corpus_gen.py --docs 10000 --seed 5 --out /tmp/c10k.jsonl
@@ -29,13 +30,13 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
     from samestory.corpus.batch import cluster_paths
     from samestory.engines.local import local_engine
 
-    engine_spec, plus, _ = engine_spec.partition("+")
+    engine_spec, _, plus = engine_spec.partition("+")
     t0 = time.perf_counter()
     spark = None
     if engine_spec.startswith("spark:"):
         from samestory.engines.spark import SparkEngine
 
-        spark = SparkEngine(engine_spec.removeprefix("spark:"))
+        spark = SparkEngine(engine_spec.removeprefix("spark:"), dataframe_components="dataframe" in plus)
         engine: Any = spark
     else:
         engine = local_engine(int(engine_spec.removeprefix("local:")))
@@ -101,6 +102,7 @@ def main() -> None:
         "local:2+components",
         f"spark:{args.master}",
         f"spark:{args.master}+components",
+        f"spark:{args.master}+components+dataframe",
     ]
     with tempfile.TemporaryDirectory() as tmp:
         rows, outputs = [], []
@@ -113,12 +115,12 @@ def main() -> None:
     lines = outputs[0].count(b"\n")
     print(f"corpus: {args.corpus} ({lines} articles)")
     print(
-        f"{'engine':<28}{'start s':>9}{'read s':>9}{'cluster s':>11}{'write s':>9}{'total s':>9}{'driver MB':>11}"
+        f"{'engine':<38}{'start s':>9}{'read s':>9}{'cluster s':>11}{'write s':>9}{'total s':>9}{'driver MB':>11}"
     )
     for spec, r in rows:
         s = r["stages"]
         print(
-            f"{spec:<28}{s['start']:>9.1f}{s['read']:>9.1f}{s['cluster']:>11.1f}{s['write']:>9.1f}"
+            f"{spec:<38}{s['start']:>9.1f}{s['read']:>9.1f}{s['cluster']:>11.1f}{s['write']:>9.1f}"
             f"{s['total']:>9.1f}{r['rss_mb']:>11.0f}"
         )
     sizes, largest_s = _component_sizes(args.corpus)

@@ -105,12 +105,20 @@ class SparkEngine:
     ``session_or_master``: a running `SparkSession` (used as it is; its Python workers must be able to import
     ``samestory``), or a master URL for which a session is started (`spark_session`; ``conf`` adds Spark
     settings) and stopped by `stop` (an active session with that master is used instead, and left running).
+    ``dataframe_components`` computes the candidate graph's components with DataFrame joins (`components`)
+    instead of numpy on the driver, where the pairs are in this version: the same labels, slower on one
+    machine (see docs/spark.md).
     ``workers`` is the session's default parallelism.
     """
 
     def __init__(
-        self, session_or_master: SparkSession | str = DEFAULT_MASTER, conf: Mapping[str, str] | None = None
+        self,
+        session_or_master: SparkSession | str = DEFAULT_MASTER,
+        conf: Mapping[str, str] | None = None,
+        *,
+        dataframe_components: bool = False,
     ) -> None:
+        self.dataframe_components = dataframe_components
         if isinstance(session_or_master, str):
             self.session, self._owned = _session(session_or_master, conf)
         else:
@@ -148,9 +156,14 @@ class SparkEngine:
     def components(self, n: int, edges: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
         """`samestory.corpus.components.components` with DataFrame joins: min-label propagation along the
         edges, then pointer jumping (a node takes its label's label), until no label changes; the same
-        labels (each component named by its smallest node)."""
+        labels (each component named by its smallest node). Without ``dataframe_components``, numpy on the
+        driver."""
         from pyspark.sql import functions as F
 
+        from samestory.corpus.components import components
+
+        if not self.dataframe_components:
+            return components(n, edges)
         label = np.arange(n, dtype=np.int64)
         if edges.size == 0:
             return label
