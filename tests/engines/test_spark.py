@@ -1,10 +1,12 @@
-"""The Spark engine on a real local Spark session (``local[2]``): the same results as the in-process engine,
-for a stage function with shared data and for `samestory cluster` / `dedup` end to end."""
+"""The Spark engine on a real local Spark session (``local[2,2]``: two threads, each task tried up to twice):
+the same results as the in-process engine, for a stage function with shared data, after a failed task, and
+for `samestory cluster` / `dedup` end to end."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,11 +29,17 @@ if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
     pytest.skip("the Spark engine tests need Java 17 or later (no java on PATH)", allow_module_level=True)
 
 runner = CliRunner()
+#: two worker threads, and each task tried up to twice (Spark's local mode retries nothing by default)
+MASTER = "local[2,2]"
 
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[SparkEngine]:
-    with SparkEngine("local[2]") as engine:
+    from pyspark import cloudpickle
+
+    # this module's stage functions go to the workers by value: the workers cannot import the tests
+    cloudpickle.register_pickle_by_value(sys.modules[__name__])
+    with SparkEngine(MASTER) as engine:
         yield engine
 
 
@@ -52,6 +60,21 @@ def test_map_returns_what_the_in_process_engine_returns(spark: SparkEngine) -> N
     assert got == list(InProcessEngine().map(bulk._verify_job, chunks, (docs, cfg)))
     assert _jobs(spark) - before >= 2  # it ran on Spark, in more than one job
     assert list(spark.map(bulk._verify_job, [], (docs, cfg))) == []
+
+
+def _fail_first_attempt(chunk: list[int], offset: int) -> list[int]:
+    from pyspark import TaskContext
+
+    context = TaskContext.get()
+    if context is not None and context.attemptNumber() == 0 and chunk[0] % 2:
+        raise RuntimeError("a lost executor")
+    return [x * x + offset for x in chunk]
+
+
+def test_a_failed_task_is_retried_and_the_result_is_unchanged(spark: SparkEngine) -> None:
+    chunks = [list(range(k, k + 3)) for k in range(0, 60, 3)]
+    got = list(spark.map(_fail_first_attempt, chunks, 4))
+    assert got == [[x * x + 4 for x in c] for c in chunks]
 
 
 def test_components_with_dataframe_joins_are_the_local_ones(spark: SparkEngine) -> None:
@@ -89,7 +112,7 @@ def test_cluster_and_dedup_on_spark_write_the_same_bytes_as_local(spark: SparkEn
             out = tmp_path / f"{engine}.jsonl"
             before = _jobs(spark)
             args = ["cluster", str(path), "--out", str(out), *extra, "--engine", engine]
-            result = runner.invoke(app, [*args, "--spark-master", "local[2]"])
+            result = runner.invoke(app, [*args, "--spark-master", MASTER])
             assert result.exit_code == 0, result.stderr
             assert (_jobs(spark) > before) == (engine == "spark"), name
             outputs.append(out.read_bytes())
@@ -98,9 +121,8 @@ def test_cluster_and_dedup_on_spark_write_the_same_bytes_as_local(spark: SparkEn
     dedups = []
     for engine in ("local", "spark"):
         out, mp = tmp_path / f"kept-{engine}.jsonl", tmp_path / f"map-{engine}.jsonl"
-        result = runner.invoke(
-            app, ["dedup", str(path), "--out", str(out), "--map", str(mp), "--engine", engine]
-        )
+        args = ["dedup", str(path), "--out", str(out), "--map", str(mp), "--engine", engine]
+        result = runner.invoke(app, [*args, "--spark-master", MASTER])
         assert result.exit_code == 0, result.stderr
         dedups.append((out.read_bytes(), mp.read_bytes()))
     assert dedups[0] == dedups[1] and dedups[0][1]
