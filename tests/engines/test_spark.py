@@ -129,6 +129,18 @@ def test_cluster_and_dedup_on_spark_write_the_same_bytes_as_local(spark: SparkEn
     assert spark.session.sparkContext._jsc is not None  # the CLI used the running session and left it running
 
 
+@pytest.mark.data
+def test_per_component_assignment_on_spark_equals_local_on_ecb(spark: SparkEngine, ecb_jsonl: Path) -> None:
+    from samestory.eval.clusters import featurize_docs, load_cluster_data
+
+    cfg = CorpusConfig()
+    docs = featurize_docs(load_cluster_data(ecb_jsonl), cfg)
+    before = _jobs(spark)
+    on_spark = bulk.cluster_batch(docs, cfg, engine=spark, by_component=True)
+    assert _jobs(spark) > before
+    assert on_spark == bulk.cluster_batch(docs, cfg)  # memberships, evidence included
+
+
 def test_a_second_master_in_the_same_process_is_one_clear_error(spark: SparkEngine, tmp_path: Path) -> None:
     path = write_jsonl(tmp_path / "in.jsonl", synthetic_versions(2, seed=1))
     args = ["cluster", str(path), "--out", str(tmp_path / "o.jsonl"), "--engine", "spark"]
