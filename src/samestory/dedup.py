@@ -235,6 +235,7 @@ def dedup_paths(
     progress: Progress | None = None,
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
+    engine: Engine | None = None,
 ) -> DedupPlan:
     """Read ``paths``, write the kept articles to ``out`` (JSONL) and one line per removed article to
     ``map_path`` (JSONL). Input errors go to ``on_error`` and are counted; the rest is processed.
@@ -242,14 +243,15 @@ def dedup_paths(
     ``level`` says what is removed (`plan`). A repeated id keeps its first record; the later ones are
     removed with the reason "repeated id".
     Both outputs are written to temporary files and renamed at the end, so a failed run leaves no half file.
-    ``workers`` > 1 (0 = one per core) featurises in that many processes (the same result).
+    ``workers`` > 1 (0 = one per core) featurises in that many processes (the same result); ``engine``
+    (any `samestory.engines.Engine`) runs the stages instead.
     """
     from samestory.corpus.batch import read_features
     from samestory.corpus.config import CorpusConfig
     from samestory.engines.local import local_engine
 
     cfg = cfg or CorpusConfig()
-    engine = local_engine(workers)
+    engine = engine or local_engine(workers)
     # stdin is read once: kept aside (in memory, or on disk past 64 MiB) for the second pass
     with _spool_stdin(any(str(p) == "-" for p in paths)) as stdin:
         read = read_features(

@@ -38,6 +38,7 @@ from samestory.outfile import atomic_path, atomic_write
 
 if TYPE_CHECKING:
     from samestory.corpus.config import CorpusConfig
+    from samestory.engines.base import Engine
 
 DEFAULT_DB = "samestory.db"
 
@@ -65,6 +66,38 @@ class DedupLevel(StrEnum):
 class OutFormat(StrEnum):
     text = "text"
     json = "json"
+
+
+class EngineKind(StrEnum):
+    local = "local"
+    spark = "spark"
+
+
+EngineOption = typer.Option(
+    EngineKind.local,
+    "--engine",
+    help="local: this process (or --workers processes); spark: featurise, verify and assign (per component "
+    "of the candidate graph) on Spark, --spark-master.",
+)
+MasterOption = typer.Option(
+    "local[2]",
+    "--spark-master",
+    help="Spark master for --engine spark: local[N], spark://HOST:PORT, yarn, k8s://…",
+)
+
+
+@contextmanager
+def _engine(kind: EngineKind, master: str, workers: int) -> Iterator[Engine]:
+    """The engine asked for; a Spark session started here is stopped at the end."""
+    if kind is EngineKind.local:
+        from samestory.engines.local import local_engine
+
+        yield local_engine(workers)
+        return
+    from samestory.engines.spark import SparkEngine
+
+    with SparkEngine(master) as spark:
+        yield spark
 
 
 @contextmanager
@@ -347,6 +380,8 @@ def cluster(
     workers: int = typer.Option(
         1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
     ),
+    engine: EngineKind = EngineOption,
+    spark_master: str = MasterOption,
 ) -> None:
     """Cluster articles into stories: one record per article (id, story_id, matched_id, score, kind), the
     same stories as `index add` then `stories` on the same input."""
@@ -357,7 +392,7 @@ def cluster(
     span = _window(window)
     spec = None if encoder == "lexical" else encoder
     failures = [0]
-    with _progress() as progress:
+    with _engine(engine, spark_master, workers) as runner, _progress() as progress:
         result = cluster_paths(
             inputs,
             out,
@@ -366,7 +401,8 @@ def cluster(
             window=span,
             progress=progress,
             on_error=_report_error(failures),
-            workers=workers,
+            engine=runner,
+            by_component=engine is EngineKind.spark and spec is None,
         )
     stdout.print(
         f"{result.records} articles in {result.stories} stories; wrote {show(str(out))}"
@@ -395,6 +431,8 @@ def dedup(
     ),
     encoder: str | None = typer.Option(None, "--encoder", help="Embed hard documents with this encoder."),
     workers: int = typer.Option(1, "--workers", help="Featurise in this many processes (0 = one per core)."),
+    engine: EngineKind = EngineOption,
+    spark_master: str = MasterOption,
 ) -> None:
     """Deduplicate a corpus: remove copies (or all but one version per story), write a map with the reasons."""
     from samestory.corpus.config import CorpusConfig
@@ -404,7 +442,7 @@ def dedup(
     spec = None if encoder == "lexical" else encoder
     cfg = CorpusConfig(encoder=spec)
     failures = [0]
-    with _progress() as progress:
+    with _engine(engine, spark_master, workers) as runner, _progress() as progress:
         result = dedup_paths(
             inputs,
             out,
@@ -415,7 +453,7 @@ def dedup(
             level=Level(level.value),
             progress=progress,
             on_error=_report_error(failures),
-            workers=workers,
+            engine=runner,
         )
     stdout.print(
         f"kept {len(result.kept)}, removed {len(result.removed)} ({result.stories} stories); "

@@ -121,12 +121,15 @@ def cluster_paths(
     on_error: Callable[[InputError], None] | None = None,
     workers: int = 1,
     engine: Engine | None = None,
+    by_component: bool = False,
 ) -> ClusterResult:
     """Cluster the articles of ``paths`` into stories and write one record per article (`membership_record`)
     to ``out``: JSONL, or Parquet when it ends in ``.parquet``. The same memberships as `samestory index add`
     of the same input into a new index with the same settings, then `samestory stories`.
 
     A repeated id keeps its first record. The output is written to a temporary file and renamed at the end.
+    ``by_component`` runs the online step per component of the candidate graph on ``engine`` (lexical only;
+    the same output, `samestory.corpus.bulk.cluster_batch`).
     """
     from samestory.corpus.bulk import cluster_batch
     from samestory.corpus.config import CorpusConfig
@@ -144,7 +147,9 @@ def cluster_paths(
     )  # fmt: skip
     if progress is not None:
         progress("cluster", 0, len(read.docs))
-    memberships = cluster_batch(read.docs, cfg, encoder, window=window, engine=engine)
+    memberships = cluster_batch(
+        read.docs, cfg, encoder, window=window, engine=engine, by_component=by_component
+    )
     if progress is not None:
         progress("cluster", len(read.docs), len(read.docs))
     by_id = {m.article_id: m for m in memberships}

@@ -16,7 +16,7 @@ and 72 keys a document such a dictionary alone would take several GB).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, cast
@@ -27,12 +27,14 @@ import numpy.typing as npt
 from samestory.article import utc_timestamp
 from samestory.corpus.candidates import KEY_TERM_BAND, key_terms, select_candidates
 from samestory.corpus.cluster import Membership, StoryAssigner, order_key
+from samestory.corpus.components import components, groups
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
 from samestory.corpus.step import Decision, MemoryState, decide
 from samestory.corpus.verify import PairEvidence, verify
 from samestory.engines.base import Engine
 from samestory.engines.local import local_engine
+from samestory.errors import InputError
 from samestory.fingerprint import band_hashes_batch
 
 if TYPE_CHECKING:
@@ -270,37 +272,37 @@ class BulkClusterer:
         start = len(seeded)
         if keys is None:
             keys = key_matrix(everything, self.cfg)
+        selected = self.selected(everything, keys, start)
+        state = self.state
+        for d, story in zip(seeded, seeded_stories, strict=True):
+            state.seed(d, story)
+        checked = self._verify_all(everything, start, selected)
+        ids = [d.id for d in everything]
+        yield from _decisions(
+            state,
+            StoryAssigner(self.cfg, self.similarity),
+            everything[start:],
+            ([ids[c] for c in cands] for cands in selected),
+            encoder=self.encoder,
+            window=self.window,
+            checked=checked,
+            keys=lambda k: keys.keys_of(start + k),
+        )
+
+    def selected(self, everything: Sequence[DocFeatures], keys: KeyMatrix, start: int = 0) -> list[list[int]]:
+        """The candidates of each document ``everything[i]``, ``i >= start`` (in processing order; ``keys``
+        theirs): the indices of the earlier documents its decision reads, as the key index would find them
+        (`candidates.select_candidates`, within ``window``)."""
         offsets, earlier, lsh, terms = candidate_pairs(keys, self.cfg, start)
         ids = [d.id for d in everything]
         id_rank = np.empty(len(ids), dtype=np.int64)
         id_rank[np.argsort(np.array(ids, dtype=object), kind="stable")] = np.arange(len(ids))
         ts = np.array([timestamp(d.published) for d in everything], dtype=np.float64)
-        state = self.state
-        for d, story in zip(seeded, seeded_stories, strict=True):
-            state.seed(d, story)
         window = self.window.total_seconds() if self.window is not None else None
-        selected = [
+        return [
             self._select(i, offsets, earlier, lsh, terms, ts, id_rank, window).tolist()
             for i in range(start, len(everything))
         ]
-        checked = self._verify_all(everything, start, selected)
-        assigner = StoryAssigner(self.cfg, self.similarity)
-        for i in range(start, len(everything)):
-            doc = everything[i]
-            cands = selected[i - start]
-            state.current = [ids[c] for c in cands]
-            known = dict(zip(state.current, next(checked), strict=True)) if checked is not None else None
-            decision = decide(
-                doc,
-                state,
-                assigner,
-                encoder=self.encoder,
-                window=self.window,
-                known=known,
-                keys=keys.keys_of(i),
-            )
-            state.record(decision)
-            yield decision
 
     def cluster(self, docs: Sequence[DocFeatures]) -> list[Membership]:
         """`run` to the end: one `Membership` per document of ``docs``, in processing order (regrouping may
@@ -308,6 +310,37 @@ class BulkClusterer:
         order = [d.doc.id for d in self.run(docs)]
         final = self.state.memberships
         return [final[i] for i in order]
+
+    def cluster_by_component(self, docs: Sequence[DocFeatures]) -> list[Membership]:
+        """`cluster`, with the online step run separately for each connected component of the candidate
+        graph (`samestory.corpus.components`), the components batched into jobs for the engine: the same
+        memberships, since no decision reads across components. Each document's features travel once, with
+        its component; a component is one job however large. Lexical only: an encoder's nearest neighbours
+        and a similarity stage read across components."""
+        if self.encoder is not None or self.similarity is not None:
+            raise InputError(
+                "clustering by component is lexical only: it takes no encoder or similarity stage"
+            )
+        ordered = sorted(docs, key=order_key)
+        selected = self.selected(ordered, key_matrix(ordered, self.cfg))
+        edges = np.array([(i, c) for i, cands in enumerate(selected) for c in cands], dtype=np.int64)
+        jobs: list[list[tuple[list[DocFeatures], list[list[int]]]]] = [[]]
+        size = 0
+        # an engine may compute the components itself (Spark: DataFrame joins); the same labels
+        find = getattr(self.engine, "components", components)
+        for members in groups(find(len(ordered), edges)):
+            if size >= _PAIRS_PER_JOB:
+                jobs.append([])
+                size = 0
+            local = {int(g): k for k, g in enumerate(members)}
+            cands = [[local[c] for c in selected[g]] for g in members]
+            jobs[-1].append(([ordered[g] for g in members], cands))
+            size += len(members) + sum(map(len, cands))
+        final: dict[str, Membership] = {}
+        for job in self.engine.map(_component_job, jobs, shared=(self.cfg, self.window)):
+            for part in job:
+                final.update((m.article_id, m) for m in part)
+        return [final[d.id] for d in ordered]
 
     def _verify_all(
         self, everything: list[DocFeatures], start: int, selected: list[list[int]]
@@ -349,6 +382,58 @@ class BulkClusterer:
         return cands[select_candidates(id_rank[cands], n_lsh, n_terms, self.cfg)]
 
 
+def _decisions(
+    state: _Precomputed,
+    assigner: StoryAssigner,
+    docs: Sequence[DocFeatures],
+    candidate_ids: Iterable[list[str]],
+    *,
+    encoder: Encoder | None,
+    window: timedelta | None,
+    checked: Iterator[list[PairEvidence]] | None = None,
+    keys: Callable[[int], list[bytes]] | None = None,
+) -> Iterator[Decision]:
+    """The online step for ``docs`` in order, each with its candidates' ids (and their evidence when
+    ``checked``; ``keys(k)`` the keys of ``docs[k]``, for a caller that stores them), recorded in ``state``."""
+    for k, (doc, cands) in enumerate(zip(docs, candidate_ids, strict=True)):
+        state.current = cands
+        known = dict(zip(cands, next(checked), strict=True)) if checked is not None else None
+        decision = decide(
+            doc,
+            state,
+            assigner,
+            encoder=encoder,
+            window=window,
+            known=known,
+            keys=keys(k) if keys is not None else [],
+        )
+        state.record(decision)
+        yield decision
+
+
+def _component_job(
+    job: list[tuple[list[DocFeatures], list[list[int]]]], shared: object
+) -> list[list[Membership]]:
+    """The final memberships of each component of ``job``: its documents in processing order, each with its
+    candidates (indices of earlier documents of the component)."""
+    cfg, window = cast(tuple[CorpusConfig, timedelta | None], shared)
+    out: list[list[Membership]] = []
+    for docs, cands in job:
+        state = _Precomputed(cfg)
+        ids = [d.id for d in docs]
+        for _ in _decisions(
+            state,
+            StoryAssigner(cfg),
+            docs,
+            ([ids[c] for c in cs] for cs in cands),
+            encoder=None,
+            window=window,
+        ):
+            pass
+        out.append([state.memberships[i] for i in ids])
+    return out
+
+
 def _verify_job(job: list[tuple[int, list[int]]], shared: object) -> list[list[PairEvidence]]:
     everything, cfg = cast(tuple[list[DocFeatures], CorpusConfig], shared)
     return [[verify(everything[i], everything[c], cfg) for c in cands] for i, cands in job]
@@ -363,15 +448,19 @@ def cluster_batch(
     window: timedelta | None = None,
     workers: int = 1,
     engine: Engine | None = None,
+    by_component: bool = False,
 ) -> list[Membership]:
     """Cluster ``docs`` into stories; one `Membership` per document, in processing order (``published`` then
     id). Deterministic: the same memberships as adding ``docs`` to an empty `samestory.index.Index` with the
     same settings. ``encoder`` embeds the documents that find no lexical story; ``similarity`` (prepared for
     these documents) lets the similarity model decide uncertain pairs (`samestory.corpus.cascade`);
-    ``window``, ``workers`` and ``engine`` as in `BulkClusterer`."""
-    return BulkClusterer(
+    ``window``, ``workers`` and ``engine`` as in `BulkClusterer`; ``by_component`` runs the online step per
+    connected component of the candidate graph on the engine (`BulkClusterer.cluster_by_component`: the
+    same memberships; lexical only)."""
+    clusterer = BulkClusterer(
         cfg, window=window, workers=workers, engine=engine, encoder=encoder, similarity=similarity
-    ).cluster(docs)
+    )
+    return clusterer.cluster_by_component(docs) if by_component else clusterer.cluster(docs)
 
 
 __all__ = ["BulkClusterer", "KeyMatrix", "candidate_pairs", "cluster_batch", "key_matrix", "timestamp"]
