@@ -45,8 +45,8 @@ HOSTILE = [
 ALARM_S = 5.0
 
 
-class Hang(Exception):
-    pass
+class Hang(BaseException):
+    """The alarm: a BaseException, so that no reader's ``except Exception`` turns it into a record error."""
 
 
 def _alarm(signum: int, frame: object) -> None:
