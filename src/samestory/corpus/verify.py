@@ -285,16 +285,7 @@ def rewrite_probability(details: Mapping[str, float], model: Mapping[str, Any] |
 
 #: content-word cosine below which a pair is no rewrite: the pairs the rewrite model was fitted on (candidates
 #: of an exhaustive term index) all had at least this much vocabulary in common
-REWRITE_MIN_COSINE = 0.25
-
-
-def rewrite_closeness(details: Mapping[str, float]) -> float:
-    """How close two texts are in vocabulary and names: the geometric mean of the content-word cosine and the
-    names cosine (the content-word cosine alone when a side has no names, e.g. a script without capitals)."""
-    terms = details["terms_cosine"]
-    if not details.get("names_both", 0.0):
-        return terms
-    return math.sqrt(max(0.0, terms * details.get("names_cosine", 0.0)))
+REWRITE_MIN_COSINE = 0.2
 
 
 def reprint_score(details: Mapping[str, float]) -> float:
@@ -343,10 +334,9 @@ def score_details(
         "reprint": reprint_score(details),
         "rewrite": rewrite_probability(details, model) if rewrite is None else rewrite,
     }
-    closeness = rewrite_closeness(details)
-    if closeness < REWRITE_MIN_COSINE:
-        # the rewrite model was fitted on pairs that share vocabulary and names; below that it says nothing
-        options["rewrite"] = min(options["rewrite"], closeness)
+    if details["terms_cosine"] < REWRITE_MIN_COSINE:
+        # the rewrite model was fitted on pairs that share vocabulary; below that it says nothing
+        options["rewrite"] = min(options["rewrite"], details["terms_cosine"])
     if "cosine" in details and cross_lingual:
         lo, hi = float(model["translation"]["low"]), float(model["translation"]["high"])
         options["translation"] = float(np.clip((details["cosine"] - lo) / (hi - lo), 0.0, 1.0))
