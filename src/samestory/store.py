@@ -37,6 +37,7 @@ import os
 import sqlite3
 import stat
 import threading
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -196,22 +197,35 @@ class Store:
         try:
             # Everything that can refuse the file (another program's database, a newer or damaged schema)
             # is decided by reading only, before the first write: WAL mode rewrites the file's header.
-            self._check_schema()
-            try:
-                self._db.execute("PRAGMA foreign_keys = ON")
-                if not read_only:
-                    self._db.execute("PRAGMA journal_mode = WAL")
-                    # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
-                    self._db.execute("PRAGMA synchronous = NORMAL")
-                    # up to 256 MiB of page cache (SQLite's default is 2 MiB): band-key inserts land on random
-                    # B-tree pages, and at 40k documents the default cache made them 1.6x slower
-                    self._db.execute("PRAGMA cache_size = -262144")
-            except sqlite3.Error as exc:
-                raise _explain(self.path, exc) from exc
+            # Switching a new file to WAL while another process opens it can fail at once with "locked"
+            # (SQLite does not wait on that lock): tried again until ``timeout``.
+            deadline = time.monotonic() + timeout
+            while True:
+                try:
+                    self._open_settings()
+                    break
+                except StoreError as exc:
+                    if "locked" not in str(exc) or time.monotonic() > deadline:
+                        raise
+                    time.sleep(0.05)
             self._migrate()
         except BaseException:
             self._db.close()
             raise
+
+    def _open_settings(self) -> None:
+        self._check_schema()
+        try:
+            self._db.execute("PRAGMA foreign_keys = ON")
+            if not self.read_only:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # WAL + NORMAL survives a killed process (not a power cut) and is much faster than FULL.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+                # up to 256 MiB of page cache (SQLite's default is 2 MiB): band-key inserts land on random
+                # B-tree pages, and at 40k documents the default cache made them 1.6x slower
+                self._db.execute("PRAGMA cache_size = -262144")
+        except sqlite3.Error as exc:
+            raise _explain(self.path, exc) from exc
 
     # -- lifecycle -------------------------------------------------------------------------------------
 
