@@ -33,10 +33,7 @@ is read), then `Store.assign` adds its band keys and membership. Staged articles
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import stat
-import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
@@ -46,58 +43,8 @@ from pathlib import Path
 
 from samestory.article import utc_timestamp
 from samestory.errors import SchemaVersionError, StoreError
-
-#: Numbered migrations: ``(version, script)``. Append, never edit: a database records the last one applied.
-MIGRATIONS: list[tuple[int, str]] = [
-    (
-        1,
-        """
-        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-        CREATE TABLE articles (
-            doc INTEGER PRIMARY KEY,
-            id TEXT NOT NULL UNIQUE,
-            content_hash TEXT NOT NULL,
-            title TEXT NOT NULL DEFAULT '',
-            source TEXT NOT NULL DEFAULT '',
-            url TEXT NOT NULL DEFAULT '',
-            lang TEXT NOT NULL DEFAULT 'und',
-            published TEXT,
-            published_ts REAL,
-            length INTEGER NOT NULL DEFAULT 0,
-            snippet TEXT NOT NULL DEFAULT '',
-            features BLOB NOT NULL
-        );
-        CREATE INDEX articles_published ON articles(published_ts);
-        CREATE TABLE bands (
-            key BLOB NOT NULL,
-            doc INTEGER NOT NULL REFERENCES articles(doc) ON DELETE CASCADE,
-            PRIMARY KEY (key, doc)
-        ) WITHOUT ROWID;
-        CREATE INDEX bands_doc ON bands(doc);
-        CREATE TABLE memberships (
-            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
-            seq INTEGER NOT NULL,
-            story_id TEXT NOT NULL,
-            matched_id TEXT,
-            score REAL NOT NULL,
-            evidence TEXT
-        );
-        CREATE INDEX memberships_story ON memberships(story_id, seq);
-        CREATE UNIQUE INDEX memberships_seq ON memberships(seq);
-        CREATE TABLE embeddings (
-            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
-            seq INTEGER NOT NULL,
-            vector BLOB NOT NULL
-        );
-        """,
-    ),
-    (
-        2,
-        """
-        CREATE VIRTUAL TABLE article_text USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
-        """,
-    ),
-]
+from samestory.store_lock import acquire_writer, refuse_marked_read_only, release_writer
+from samestory.store_schema import MIGRATIONS
 
 
 def schema_version() -> int:
@@ -183,7 +130,7 @@ class Store:
         if not self.path.strip():
             raise StoreError("the database path is empty; pass a file path (--db FILE)")
         if not read_only:
-            _refuse_marked_read_only(self.path)
+            refuse_marked_read_only(self.path)
         try:
             if read_only:
                 uri = Path(self.path).resolve().as_uri() + "?mode=ro"
@@ -233,7 +180,7 @@ class Store:
         self._db.close()
         if self._writer:
             self._writer = False
-            _release_writer(self.path)
+            release_writer(self.path)
 
     def __enter__(self) -> Store:
         return self
@@ -255,7 +202,7 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path}: the database was opened read-only; nothing was written")
         if not self._writer:
-            _acquire_writer(self.path)
+            acquire_writer(self.path)
             self._writer = True
         try:
             self._db.execute("BEGIN IMMEDIATE")
@@ -709,68 +656,6 @@ class Store:
 
 
 _ROW_COLUMNS = "id, content_hash, title, source, url, lang, published, length, snippet"
-
-
-# One writer per database at a time, from its first write until it is closed. SQLite's own lock covers one
-# transaction only; an add reads what is pending between its transactions, so two processes adding at once
-# would assign the same articles twice. The second writer waits (an flock on ``PATH.lock``, released by the
-# OS when a process dies) and then finds the shared input already stored. Within one process, Stores of
-# the same file share the lock (a count), so opening a file twice never deadlocks.
-_WRITERS: dict[str, tuple[int, int]] = {}  # real path -> (lock file descriptor, Stores holding it)
-_WRITERS_LOCK = threading.Lock()
-
-
-def _lock_path(path: str) -> str:
-    return os.path.realpath(path) + ".lock"
-
-
-def _acquire_writer(path: str) -> None:
-    key = _lock_path(path)
-    with _WRITERS_LOCK:
-        held = _WRITERS.get(key)
-        if held is not None:
-            _WRITERS[key] = (held[0], held[1] + 1)
-            return
-        try:
-            fd = os.open(key, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise StoreError(
-                f"{path}: cannot create the writer lock {key} ({exc.strerror}); check that the folder is writable"
-            ) from None
-        try:
-            import fcntl
-
-            fcntl.flock(fd, fcntl.LOCK_EX)  # waits while another process writes to this database
-        except ImportError:  # no flock (Windows): SQLite's own locking only
-            pass
-        _WRITERS[key] = (fd, 1)
-
-
-def _release_writer(path: str) -> None:
-    key = _lock_path(path)
-    with _WRITERS_LOCK:
-        held = _WRITERS.get(key)
-        if held is None:
-            return
-        if held[1] > 1:
-            _WRITERS[key] = (held[0], held[1] - 1)
-            return
-        del _WRITERS[key]
-        os.close(held[0])
-
-
-def _refuse_marked_read_only(path: str) -> None:
-    """Refuse a database file that no one may write (no write permission bits): root could still write it,
-    but a file marked read-only is meant to be left as it is."""
-    try:
-        mode = Path(path).stat().st_mode
-    except OSError:
-        return  # absent (it will be created) or not reachable (opening it names the problem)
-    if stat.S_ISREG(mode) and not mode & 0o222:
-        raise StoreError(
-            f"{path}: the database is read-only (no write permission); nothing was written: make the file "
-            "writable (chmod u+w) or pass another --db"
-        )
 
 
 def _evidence_ok(text: str) -> bool:

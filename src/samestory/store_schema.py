@@ -1,0 +1,58 @@
+"""The store's schema: numbered, append-only migrations (`samestory.store.Store` applies them in order)."""
+
+from __future__ import annotations
+
+#: Numbered migrations: ``(version, script)``. Append, never edit: a database records the last one applied.
+MIGRATIONS: list[tuple[int, str]] = [
+    (
+        1,
+        """
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        CREATE TABLE articles (
+            doc INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            content_hash TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            lang TEXT NOT NULL DEFAULT 'und',
+            published TEXT,
+            published_ts REAL,
+            length INTEGER NOT NULL DEFAULT 0,
+            snippet TEXT NOT NULL DEFAULT '',
+            features BLOB NOT NULL
+        );
+        CREATE INDEX articles_published ON articles(published_ts);
+        CREATE TABLE bands (
+            key BLOB NOT NULL,
+            doc INTEGER NOT NULL REFERENCES articles(doc) ON DELETE CASCADE,
+            PRIMARY KEY (key, doc)
+        ) WITHOUT ROWID;
+        CREATE INDEX bands_doc ON bands(doc);
+        CREATE TABLE memberships (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            story_id TEXT NOT NULL,
+            matched_id TEXT,
+            score REAL NOT NULL,
+            evidence TEXT
+        );
+        CREATE INDEX memberships_story ON memberships(story_id, seq);
+        CREATE UNIQUE INDEX memberships_seq ON memberships(seq);
+        CREATE TABLE embeddings (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            vector BLOB NOT NULL
+        );
+        """,
+    ),
+    (
+        2,
+        """
+        CREATE VIRTUAL TABLE article_text USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+        """,
+    ),
+]
+
+
+__all__ = ["MIGRATIONS"]
