@@ -74,17 +74,16 @@ class Links:
 def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]) -> Links:
     """Groups of A and B sentences found by the steps above, in that order."""
     texts = (texts_a, texts_b)
+    cands = scorer.candidates()
     if cfg.monotonic:
+        # the programme replaces the best-first linking; the repairs below run on its links as on theirs
         links = Links()
         for ga, gb in link_monotonic(scorer, cfg):
             links.add(ga, gb)
-        if cfg.trim:
-            trim_groups(scorer, links, texts)
-        return links
-    cands = scorer.candidates()
-    links = link_best_first(scorer, cfg, cands, texts)
-    if cfg.isolated_max > 0.0:
-        drop_isolated(scorer, cfg, links)
+    else:
+        links = link_best_first(scorer, cfg, cands, texts)
+        if cfg.isolated_max > 0.0:
+            drop_isolated(scorer, cfg, links)
     frags = (
         {i for i, t in enumerate(texts_a) if i and _fragment(t, cfg.fragments)},
         {j for j, t in enumerate(texts_b) if j and _fragment(t, cfg.fragments)},
