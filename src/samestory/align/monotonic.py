@@ -97,7 +97,14 @@ def _mergeable(scorer: Scorer, span: Sequence[int], base: int) -> bool:
     for k, u in enumerate(span):
         if not (scorer.short[base + u] or _page_line(scorer.texts[base + u], scorer.config.page_words)):
             continue
-        head = k + 1 < len(span) and continues("", scorer.texts[base + span[k + 1]])
+        # a head starts the span and a sentence (the unit before it ends one): a page line inserted into a cut
+        # sentence ("Follow us on Twitter" before its lower-case tail) is no head
+        head = (
+            k == 0
+            and k + 1 < len(span)
+            and continues("", scorer.texts[base + span[k + 1]])
+            and (u == 0 or bool(_FINAL.search(scorer.texts[base + u - 1])))
+        )
         tail = k > 0 and continues("", scorer.texts[base + u])
         if not (head or tail):
             return False
