@@ -128,6 +128,11 @@ class AlignConfig:
     cut_drop: float = 0.0
     """Monotonic: a merge that makes a cut sentence whole (each piece after the first starts in lower case) may
     score this much below its best part and still be a link."""
+    merge_fit: float = 0.2
+    """Monotonic: a merge whose sides' length ratio (|log|, see ``merge_length``) is this much closer to the
+    texts' than its best one-against-one part's ..."""
+    fit_drop: float = 0.0
+    """... may score this much below that part and still be a link."""
     merge_screen: float = 0.05
     """Monotonic: a merge is scored (its concatenation embedded) only when its estimate (`Scorer.mean_score`)
     reaches the threshold and comes within this of its best one-against-one part."""
@@ -177,6 +182,7 @@ ENCODER_CONFIG = AlignConfig(
     moved_single=0.35,
     page_words=5,
     cut_drop=0.1,
+    fit_drop=0.05,
     merge_weak=0.4,
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme

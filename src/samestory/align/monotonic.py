@@ -245,10 +245,17 @@ def dp(
     for key, (ga, gb) in beads.items():
         s = scorer.score(ga, gb)
         # a merge must score above its best part (a line added to a passage barely moves its embedding), unless
-        # it makes a cut sentence whole: its pieces alone score lower, the whole may score a little lower still
+        # it makes a cut sentence whole (its pieces alone score lower, the whole may score a little lower still)
         cut = _cut(scorer, ga, 0) or _cut(scorer, gb, n_a)
+        part, bi, bj = max((float(dense[i, j]), i, j) for i in ga for j in gb)
         floor = -cfg.cut_drop if cut else cfg.merge_gain
-        if s < max(float(dense[i, j]) for i in ga for j in gb) + floor:
+        # or when it fits the other side's length much better than its best part does (a paraphrase lost words)
+        if (
+            _length_misfit(scorer, (bi,), (bj,), ratio) - _length_misfit(scorer, ga, gb, ratio)
+            >= cfg.merge_fit
+        ):
+            floor = min(floor, -cfg.fit_drop)
+        if s < part + floor:
             continue
         g = gain(ga, gb, s)
         if g > 0.0:
