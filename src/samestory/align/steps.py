@@ -10,6 +10,9 @@
 5. `merge_neighbours`: an unaligned neighbour joins a group when the merged text matches better, its length fits
    the other side better, or it matches a sentence inside the other side's passage.
 6. `join_far_fragments`: a sentence that matches a distant group's other side well on its own joins it.
+
+With ``AlignConfig.monotonic`` (encoder mode) `samestory.align.monotonic.link_monotonic` replaces steps 1 and 2;
+steps 3–6 repair its links as they do the best-first ones.
 """
 
 from __future__ import annotations
@@ -74,17 +77,16 @@ class Links:
 def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequence[str]) -> Links:
     """Groups of A and B sentences found by the steps above, in that order."""
     texts = (texts_a, texts_b)
+    cands = scorer.candidates()
     if cfg.monotonic:
+        # the programme replaces the best-first linking; the repairs below run on its links as on theirs
         links = Links()
         for ga, gb in link_monotonic(scorer, cfg):
             links.add(ga, gb)
-        if cfg.trim:
-            trim_groups(scorer, links, texts)
-        return links
-    cands = scorer.candidates()
-    links = link_best_first(scorer, cfg, cands, texts)
-    if cfg.isolated_max > 0.0:
-        drop_isolated(scorer, cfg, links)
+    else:
+        links = link_best_first(scorer, cfg, cands, texts)
+        if cfg.isolated_max > 0.0:
+            drop_isolated(scorer, cfg, links)
     frags = (
         {i for i, t in enumerate(texts_a) if i and _fragment(t, cfg.fragments)},
         {j for j, t in enumerate(texts_b) if j and _fragment(t, cfg.fragments)},
