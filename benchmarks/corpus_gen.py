@@ -167,7 +167,9 @@ class _RealFiller:
         return lang, " ".join(out)
 
 
-def generate(n_docs: int, seed: int, out: Path, filler: str = "real") -> Counter[str]:
+def generate(
+    n_docs: int, seed: int, out: Path, filler: str = "real", kinds: Sequence[str] = ("wmt", "ecb", "semeval")
+) -> Counter[str]:
     rng = random.Random(seed)
     fams = _families()
     rng.shuffle(fams)
@@ -192,9 +194,11 @@ def generate(n_docs: int, seed: int, out: Path, filler: str = "real") -> Counter
             written += 1
             stats[variant.split(":")[0]] += 1
 
-        for story, _kind, versions in fams:
+        for story, kind, versions in fams:
             if written >= budget:
                 break
+            if kind not in kinds:
+                continue
             start = T0 + timedelta(minutes=rng.randrange(365 * 24 * 60))
             for variant, lang, text in versions:
                 emit(
@@ -245,9 +249,17 @@ def main(argv: list[str] | None = None) -> int:
         "--filler", choices=["real", "random"], default="real",
         help="filler of real sentences with half their words replaced (default), or random English words",
     )  # fmt: skip
+    ap.add_argument(
+        "--stories", default="wmt,ecb,semeval",
+        help="the kinds of real stories to include (fillers are made from the sentences of all of them); "
+        "e.g. 'semeval' for a corpus to fit the pair model on that shares no story with ECB+ or WMT21",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    stats = generate(args.docs, args.seed, args.out, args.filler)
+    kinds = [k for k in args.stories.split(",") if k]
+    if not kinds or set(kinds) - {"wmt", "ecb", "semeval"}:
+        ap.error(f"--stories: expected a comma-separated subset of wmt,ecb,semeval, found {args.stories!r}")
+    stats = generate(args.docs, args.seed, args.out, args.filler, kinds)
     print(
         f"wrote {sum(stats.values())} docs to {args.out}: "
         + ", ".join(f"{k} {v}" for k, v in sorted(stats.items()))

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from samestory.cli import get_app
 from samestory.corpus import fit
 from samestory.corpus.config import CorpusConfig
-from samestory.eval.clusters import LabelledDoc, load_cluster_data
+from samestory.eval.clusters import LabelledDoc, featurize_docs, load_cluster_data
 from samestory.eval.data import data_file
 
 pytest.importorskip("sklearn")
@@ -127,3 +127,18 @@ def test_too_few_groups_for_the_folds_is_an_input_error(ecb: list[LabelledDoc]) 
 
     with pytest.raises(InputError, match="cannot be dealt into 5 folds"):
         fit.prepare("ecb", _topics(ecb, FIT_TOPICS), 5, random.Random(fit.SEED))
+
+
+def test_candidate_pairs_of_a_corpus_are_training_pairs(ecb: list[LabelledDoc]) -> None:
+    # a copy of one article filed under another topic and story: the candidate search proposes the pair, so
+    # the fit sees it (labelled by the gold stories) whatever the random sample across groups draws
+    docs = _topics(ecb, ("2", "3"))
+    original = docs[0]
+    copy = LabelledDoc("copy", original.text, "other-story", "other-topic", original.lang)
+    docs = [*docs, copy]
+    feats = featurize_docs(docs, CorpusConfig())
+    pairs = fit.candidate_index_pairs(feats)
+    assert (0, len(docs) - 1) in pairs
+    assert all(i < j for i, j in pairs)
+    trained = fit.training_pairs(docs, random.Random(fit.SEED), feats)
+    assert pairs <= set(trained) and len(trained) == len(set(trained))

@@ -89,3 +89,18 @@ def test_cli_prints_json_with_ari(tmp_path: Path) -> None:
     assert {"ari", "pairwise_f1", "bcubed_f1", "docs_per_second"} <= set(out)
     missing = CliRunner().invoke(app, ["eval", "clusters", "--data", str(tmp_path / "none.jsonl")])
     assert missing.exit_code == 2
+
+
+def test_jsonl_gold_is_the_event_or_the_story_field(tmp_path: Path) -> None:
+    path = tmp_path / "corpus.jsonl"
+    rows = [
+        {"id": "a", "text": "one", "event": "e1"},
+        {"id": "b", "text": "two", "story": "s1"},
+        {"id": "c", "text": "three", "story": "s1", "topic": "t"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    docs = load_event_jsonl(path)
+    assert [(d.gold, d.group) for d in docs] == [("e1", "e1"), ("s1", "s1"), ("s1", "t")]
+    path.write_text('{"id": "d", "text": "four"}\n', encoding="utf-8")
+    with pytest.raises(RecordError, match=r"corpus.jsonl:1.*'story'"):
+        load_event_jsonl(path)

@@ -189,7 +189,7 @@ def train_pair_model_command(
     data: list[Path] = typer.Option(
         ...,
         "--data",
-        help="a labelled file (WMT-format XML, or JSONL with 'event'); repeat for several data sets",
+        help="a labelled file (WMT-format XML, or JSONL with 'event' or 'story'); repeat for several data sets",
     ),
     out: Path = typer.Option(
         ..., "--out", "-o", help="where to write the model JSON (pair_model.json's form)"
@@ -200,9 +200,10 @@ def train_pair_model_command(
     """Fit the corpus pair model and its clustering thresholds, with K-fold CV; prints the held-out ARIs
     beside those of the shipped model on the same folds.
 
-    The shipped model comes from:
+    The shipped model comes from ECB+, WMT21 and a generated corpus whose stories share none with them
+    (python benchmarks/corpus_gen.py --docs 20000 --seed 11 --stories semeval --out fit20k_s11_semeval.jsonl):
     samestory train pair-model --data ../shared/data/ecbplus/topics-01-22.jsonl
-    --data ../shared/data/wmt21-ru-en/newstest2021.ru-en.all.xml --folds 4
+    --data ../shared/data/wmt21-ru-en/newstest2021.ru-en.all.xml --data fit20k_s11_semeval.jsonl --folds 4
     --out src/samestory/corpus/pair_model.json
     """
     from samestory.corpus.config import CorpusConfig

@@ -286,9 +286,16 @@ class StoryAssigner:
                         continue  # it founded this story before (a story's id is its founder's) and still does
                     new = Membership(d.id, sid, None, 1.0, None)
                 else:
+                    # the best earlier member explains it; when none verifies (the document came in with a
+                    # later one, as average linkage merges groups), the best member of all
                     ev, mid = max(
                         ((self.evidence(d, m), m.id) for m in docs[:pos]), key=lambda e: (e[0].score, e[1])
                     )
+                    if not ev.same_story:
+                        ev, mid = max(
+                            ((self.evidence(d, m), m.id) for m in docs if m.id != d.id),
+                            key=lambda e: (e[0].score, e[1]),
+                        )
                     new = Membership(d.id, sid, mid, ev.score, ev)
                 if d.id == doc.id:
                     own = new

@@ -2,7 +2,9 @@
 
 The pair model (``pair_model.json``) is a logistic regression on `verify.PAIR_FEATURES`, fitted on the pairs
 that clustering has to decide: every pair of documents inside one group (an ECB+ topic, a WMT document; same
-story or not) and a sample of pairs across groups (mostly unrelated). Each data set weighs the same in total,
+story or not), every pair the candidate search proposes (in a large corpus: unrelated texts that share names,
+years and common words; a generated corpus of `benchmarks/corpus_gen.py` provides them) and a sample of pairs
+across groups (mostly unrelated). Each data set weighs the same in total,
 and within it both classes weigh the same. The thresholds (`CorpusConfig.match_threshold`/``join_threshold``,
 ``cohesion_ratio``, ``regroup_ratio``, ``cohesion_members``) are the point of `GRID` whose clustering
 (`bulk.cluster_batch`) has the best mean ARI over the data sets.
@@ -30,7 +32,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from samestory.corpus.bulk import cluster_batch
+from samestory.corpus.bulk import BulkClusterer, cluster_batch, key_matrix
+from samestory.corpus.cluster import order_key
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures
 from samestory.corpus.verify import PAIR_FEATURES, pair_details, pair_vector
@@ -95,20 +98,40 @@ class FoldResult:
     held_out: dict[str, float]
 
 
-def training_pairs(docs: Sequence[LabelledDoc], rng: random.Random) -> list[tuple[int, int]]:
-    """Every pair inside a group (ECB+ topic, WMT document) plus `OTHER_PAIRS` sampled across groups."""
+def training_pairs(
+    docs: Sequence[LabelledDoc], rng: random.Random, feats: Sequence[DocFeatures] | None = None
+) -> list[tuple[int, int]]:
+    """Every pair inside a group (ECB+ topic, WMT document), every pair the candidate search proposes when
+    ``feats`` (the documents' features) are given, and `OTHER_PAIRS` sampled across groups. The candidate
+    pairs are the hard cases of a large corpus: unrelated texts that share names, years and common words."""
     by_group: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
         by_group.setdefault(d.group, []).append(i)
-    inside = [p for members in by_group.values() for p in itertools.combinations(members, 2)]
+    inside = {p for members in by_group.values() for p in itertools.combinations(members, 2)}
+    if feats is not None:
+        inside.update(candidate_index_pairs(feats))
     n = len(docs)
     other: set[tuple[int, int]] = set()
     limit = min(OTHER_PAIRS, n * (n - 1) // 2 - len(inside))
     while len(other) < limit:
         i, j = sorted(rng.sample(range(n), 2))
-        if docs[i].group != docs[j].group:
+        if docs[i].group != docs[j].group and (i, j) not in inside:
             other.add((i, j))
     return sorted(inside) + sorted(other)
+
+
+def candidate_index_pairs(
+    feats: Sequence[DocFeatures], cfg: CorpusConfig | None = None
+) -> set[tuple[int, int]]:
+    """The pairs (i < j, positions in ``feats``) whose verification clustering reads: each document with the
+    candidates `bulk.BulkClusterer.selected` finds for it."""
+    cfg = cfg or CorpusConfig()
+    order = sorted(range(len(feats)), key=lambda i: order_key(feats[i]))
+    ordered = [feats[i] for i in order]
+    selected = BulkClusterer(cfg).selected(ordered, key_matrix(ordered, cfg))
+    return {
+        (min(order[k], order[c]), max(order[k], order[c])) for k, cands in enumerate(selected) for c in cands
+    }
 
 
 def prepare(
@@ -129,7 +152,7 @@ def prepare(
         )
     fold_of = {g: k % folds for k, g in enumerate(groups)}
     feats = featurize_docs(docs, cfg or CorpusConfig())
-    prs = training_pairs(docs, rng)
+    prs = training_pairs(docs, rng, feats)
     X = np.array([pair_vector(pair_details(feats[i], feats[j])) for i, j in prs], dtype=np.float64)
     y = np.array([docs[i].gold == docs[j].gold for i, j in prs], dtype=np.bool_)
     fi = [fold_of[docs[i].group] for i, _ in prs]
@@ -345,6 +368,7 @@ __all__ = [
     "FoldResult",
     "Thresholds",
     "ari_of",
+    "candidate_index_pairs",
     "choose_thresholds",
     "cross_validate",
     "fit_model",

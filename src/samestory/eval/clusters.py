@@ -61,14 +61,15 @@ def load_wmt_stories(path: str | Path, *, with_sources: bool = False) -> list[La
 
 
 def load_event_jsonl(path: str | Path) -> list[LabelledDoc]:
-    """Documents of a JSONL file whose ``event`` field is the gold story (ECB+ style)."""
+    """Documents of a JSONL file whose ``event`` field (ECB+ style) or ``story`` field (a corpus of
+    `benchmarks/corpus_gen.py`) is the gold story; ``topic``, when given, groups them for folds."""
     path = Path(path)
     out: list[LabelledDoc] = []
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise DataError(
-            f"{path}: no such file; pass a JSONL file with 'id', 'text' and 'event' fields"
+            f"{path}: no such file; pass a JSONL file with 'id', 'text' and 'event' (or 'story') fields"
         ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise DataError(f"{path}: cannot be read as UTF-8 text ({exc}); pass a JSONL file") from None
@@ -81,8 +82,9 @@ def load_event_jsonl(path: str | Path) -> list[LabelledDoc]:
             raise RecordError(
                 str(path), n, f"not valid JSON ({exc}); expected one JSON object per line"
             ) from None
-        if not isinstance(rec, dict) or "event" not in rec or "text" not in rec:
-            raise RecordError(str(path), n, "expected an object with 'text' and 'event' fields")
+        gold = rec.get("event", rec.get("story")) if isinstance(rec, dict) else None
+        if gold is None or "text" not in rec:
+            raise RecordError(str(path), n, "expected an object with 'text' and 'event' (or 'story') fields")
         published = None
         if rec.get("published"):
             try:
@@ -91,7 +93,7 @@ def load_event_jsonl(path: str | Path) -> list[LabelledDoc]:
                 raise RecordError(
                     str(path), n, f"'published' is not ISO 8601: {rec['published']!r}"
                 ) from None
-        event = str(rec["event"])
+        event = str(gold)
         out.append(
             LabelledDoc(
                 str(rec.get("id", f"line{n}")),
@@ -104,12 +106,12 @@ def load_event_jsonl(path: str | Path) -> list[LabelledDoc]:
             )
         )
     if not out:
-        raise DataError(f"{path}: no records; expected JSONL with 'text' and 'event' fields")
+        raise DataError(f"{path}: no records; expected JSONL with 'text' and 'event' (or 'story') fields")
     return out
 
 
 def load_cluster_data(path: str | Path, *, with_sources: bool = False) -> list[LabelledDoc]:
-    """Load an evaluation file by its format (``.xml`` = WMT, otherwise JSONL with ``event``)."""
+    """Load an evaluation file by its format (``.xml`` = WMT, otherwise JSONL with ``event`` or ``story``)."""
     path = Path(path)
     if path.suffix.lower() == ".xml":
         return load_wmt_stories(path, with_sources=with_sources)
