@@ -33,8 +33,8 @@ def _add_version(db: Path) -> None:
 
 def _later(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
     """The viewer's clock moved on by ``seconds`` (it looks at the store at most once a second)."""
-    now = queries.time.monotonic()
-    monkeypatch.setattr(queries.time, "monotonic", lambda: now + seconds)
+    now = queries._clock()
+    monkeypatch.setattr(queries, "_clock", lambda: now + seconds)
 
 
 def test_lru_holds_at_most_its_size_by_weight_and_drops_the_least_recent() -> None:

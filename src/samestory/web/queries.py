@@ -36,6 +36,7 @@ MAX_MATCHES = 5_000  # matching articles read for one search (the note says when
 MAX_ID = 512  # longest id looked up
 RESPONSE_CACHE_BYTES = 64 << 20  # rendered pages and JSON bodies kept per server process
 SORTS = ("size", "earliest", "latest", "title")
+_clock = time.monotonic  # the clock of the once-a-second look at the store (a test moves it on)
 _ID_OK = re.compile(r"[^\x00-\x1f\x7f]+")
 _WORD = re.compile(r"\w+")
 
@@ -239,7 +240,7 @@ class Viewer:
 
     def catalog(self) -> _Catalog:
         """The story list, summarised again when the store changed (checked at most once a second)."""
-        now = time.monotonic()
+        now = _clock()
         with self._lock:
             cat = self._catalog
             if cat is not None and now - self._checked < 1.0:
