@@ -8,6 +8,7 @@ exist: the viewer has no write path.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -324,3 +325,11 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")  # after compare.js
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of `samestory serve --workers N` (uvicorn calls this in each): the store
+    and encoder named by the environment variables `samestory.web.DB_ENV` and `samestory.web.ENCODER_ENV`."""
+    from samestory.web import DB_ENV, ENCODER_ENV
+
+    return create_app(os.environ[DB_ENV], encoder=os.environ.get(ENCODER_ENV, "auto"))
