@@ -235,6 +235,12 @@ def main() -> None:
     ap.add_argument(
         "--bursts", type=int, default=2, help="fire the same burst this many times (later ones: caches warm)"
     )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`samestory serve --workers`: server processes (caches per process)",
+    )
     args = ap.parse_args()
     if not args.db.exists():
         if args.corpus is None:
@@ -243,7 +249,17 @@ def main() -> None:
     ensure_story_of(args.db, 50, args.db.parent)
     port = _free_port()
     server = subprocess.Popen(
-        _cli("serve", "--db", str(args.db), "--port", str(port), "--encoder", "lexical"),
+        _cli(
+            "serve",
+            "--db",
+            str(args.db),
+            "--port",
+            str(port),
+            "--encoder",
+            "lexical",
+            "--workers",
+            str(args.workers),
+        ),
         env=_env(),
         stderr=subprocess.DEVNULL,
     )
@@ -260,7 +276,8 @@ def main() -> None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
             print(
-                f"server up and first list (story catalog built) in {time.perf_counter() - t:.1f} s; {r.json()['total']} stories"
+                f"server up ({args.workers} process(es)) and first list (story catalog built) in "
+                f"{time.perf_counter() - t:.1f} s; {r.json()['total']} stories"
             )
             targets = pick_targets(args.db, client)
             server_times(client, routes(targets), args.repeat)
@@ -268,7 +285,7 @@ def main() -> None:
         for k in range(args.bursts):
             print(
                 f"\nburst {k + 1} of {args.bursts}"
-                + (" (same URLs: claims and comparisons cached)" if k else "")
+                + (" (same URLs: pages cached by the process that served them)" if k else "")
             )
             asyncio.run(burst(base, plan, args.timeout))
     finally:
