@@ -122,7 +122,13 @@ def pick_targets(db: Path, client: httpx.Client) -> dict[str, Any]:
     with Store(db, read_only=True) as store:
         members = {s["story_id"]: [m.article_id for m in store.members(s["story_id"])] for s in shared}
     words = sorted({w for s in shared for w in s["title"].split() if w.isalpha() and len(w) > 5})
-    return {"big": big, "stories": [s["story_id"] for s in shared], "members": members, "words": words}
+    return {
+        "big": big,
+        "largest": top[0],
+        "stories": [s["story_id"] for s in shared],
+        "members": members,
+        "words": words,
+    }
 
 
 def routes(t: dict[str, Any]) -> dict[str, str]:
@@ -138,6 +144,7 @@ def routes(t: dict[str, Any]) -> dict[str, str]:
         "/?sort=earliest&offset=100": "/?sort=earliest&offset=100",
         f"/story (size {t['big']['size']})": f"/story/{quote(big)}",
         "/api/story": f"/api/story/{quote(big)}",
+        f"/story (largest, {t['largest']['size']})": f"/story/{quote(t['largest']['story_id'])}",
         "/article": f"/article/{quote(first[-1])}",
         "/compare": f"/compare?{urlencode({'a': first[0], 'b': first[1]})}",
         "/api/compare": f"/api/compare?{urlencode({'a': first[0], 'b': first[1]})}",
