@@ -5,6 +5,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.article import Article
 from samestory.claims import Claim, ClaimsTable, claims_table
@@ -115,3 +119,118 @@ def test_mentions_in_page_debris_are_not_claims() -> None:
     numbers = [c for c in table.claims if c.type == "number"]
     assert [(v.text, v.versions) for c in numbers for v in c.variants] == [("999", ("b",))]
     assert any(c.type == "name" and c.label == "SNCF" for c in table.claims)
+
+
+# -- linking mentions without trying every pair: the same groups as trying every pair ------------------------
+
+_QUOTE_LINK = 0.5  # samestory.diff.QUOTE_LINK, restated: the reference below is the rule as first written
+
+
+def _pairwise(n: int, versions: list[int], blocks: list[list[object]], link: Any) -> list[list[int]]:
+    """Reference: single link over every pair of nodes of other versions sharing a block."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            if versions[i] != versions[j] and set(blocks[i]) & set(blocks[j]) and link(i, j):
+                ri, rj = find(i), find(j)
+                parent[max(ri, rj)] = min(ri, rj)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
+
+
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+_SENTENCES = [frozenset(s.split()) for s in ("a b c d", "a b c e", "a f g h", "x y", "x y z w v", "q", "")]
+_node = st.tuples(
+    st.integers(0, 4),  # version
+    st.sampled_from([1.0, 2.0, 2.0 + 1e-10, 130.0, 129.0, float("inf")]),
+    st.lists(st.sampled_from(["kille", "peopl", "euro"]), max_size=2, unique=True),
+    st.sampled_from(range(len(_SENTENCES))),
+    st.sampled_from([None, 2020, 2021]),
+    st.sampled_from([None, 3, 11]),
+    st.sampled_from([None, 1, 14]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_node, max_size=40), st.lists(st.sampled_from(["en", "de"]), min_size=5, max_size=5))
+def test_numbers_dates_and_quotes_are_linked_as_trying_every_pair_links_them(
+    raw: list[tuple[int, float, list[str], int, int | None, int | None, int | None]], langs: list[str]
+) -> None:
+    from samestory.claims import _date_groups, _link_sentences, _Links, _Node, _number_groups
+    from samestory.text.mentions import DateMention, NumberMention
+
+    versions = [r[0] for r in raw]
+    sentences = [_SENTENCES[r[3]] for r in raw]
+    nums = [
+        _Node(v, NumberMention(str(x), k, k + 1, x, tuple(ctx)), k, sentences[k], "")
+        for k, (v, x, ctx, *_) in enumerate(raw)
+    ]
+
+    def number_link(i: int, j: int) -> bool:
+        a, b = nums[i].mention, nums[j].mention
+        if abs(a.value - b.value) < 1e-9:
+            return a.same_kind(b) or langs[versions[i]] != langs[versions[j]]
+        return a.same_kind(b) and _dice(sentences[i], sentences[j]) >= _QUOTE_LINK
+
+    number_blocks: list[list[object]] = [
+        [("v", round(n.mention.value, 6)), *(("c", w) for w in n.mention.context)] for n in nums
+    ]
+    assert _number_groups(nums, langs) == _pairwise(len(raw), versions, number_blocks, number_link)
+
+    found = [(k, r) for k, r in enumerate(raw) if r[4] is not None or r[5] is not None]
+    dated = [
+        _Node(r[0], DateMention("d", k, k + 1, r[4], r[5], r[6] if r[5] else None), k, sentences[k], "")
+        for k, r in found
+    ]
+
+    def date_link(i: int, j: int) -> bool:
+        a, b = dated[i].mention, dated[j].mention
+        if a.agrees(b):
+            return True
+        return (a.month is None) == (b.month is None) and _dice(dated[i].sentence, dated[j].sentence) >= 0.5
+
+    date_versions = [d.version for d in dated]
+    date_blocks: list[list[object]] = [[d.mention.month is None] for d in dated]
+    assert _date_groups(dated) == _pairwise(len(dated), date_versions, date_blocks, date_link)
+
+    links = _Links(len(raw))
+    _link_sentences(links, sentences, [(None,)] * len(raw), versions)
+    quote_link = lambda i, j: _dice(sentences[i], sentences[j]) >= _QUOTE_LINK  # noqa: E731
+    assert links.groups() == _pairwise(len(raw), versions, [[None]] * len(raw), quote_link)
+
+
+def test_a_story_of_many_near_identical_versions_links_each_claim_across_all_of_them() -> None:
+    versions = [version(n, 130 if n % 9 else 129, QUOTE if n % 2 else REWORDED, n) for n in range(120)]
+    table = claims_table(versions)
+    killed = next(c for c in table.claims if c.type == "number" and c.label in ("130", "129"))
+    assert killed.status == "conflict" and len(killed.carried_by) == 120
+    quote = next(c for c in table.claims if c.type == "quote")
+    assert quote.status == "reworded" and len(quote.carried_by) == 120
+
+
+def test_joining_two_classes_joins_exactly_the_pieces_of_the_graph_between_them() -> None:
+    from samestory.claims import _join_parts, _Links
+
+    def pieces(a: dict[int, list[int]], b: dict[int, list[int]]) -> list[list[int]]:
+        links = _Links(1 + max(i for side in (a, b) for ns in side.values() for i in ns))
+        _join_parts(links, a, b)
+        return links.groups()
+
+    # nodes 0..3: versions v0 and v1 on both sides: v0 of one side with v1 of the other, and back
+    assert pieces({0: [0], 1: [1]}, {0: [2], 1: [3]}) == [[0, 3], [1, 2]]
+    # a third version makes it one piece
+    assert pieces({0: [0], 1: [1]}, {0: [2], 1: [3], 2: [4]}) == [[0, 1, 2, 3, 4]]
+    # one version alone on a side: linked to every other version, never to its own
+    assert pieces({0: [0, 1]}, {0: [2], 1: [3]}) == [[0, 1, 3], [2]]
+    assert pieces({0: [0]}, {0: [1]}) == [[0], [1]]

@@ -28,8 +28,9 @@ earliest published version carrying it (``None`` when none of them is dated).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -212,24 +213,108 @@ def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
-def _link_quantities(
-    nodes: Sequence[_Node[M]],
-    blocks: Callable[[M], Sequence[object]],
-    link: Callable[[_Node[M], _Node[M]], bool],
-) -> list[list[int]]:
-    """Groups of nodes linked by ``link`` (only nodes of other versions that share a block are tried)."""
-    links = _Links(len(nodes))
-    by_block: dict[object, list[int]] = {}
-    for i, n in enumerate(nodes):
-        for key in dict.fromkeys(blocks(n.mention)):
-            by_block.setdefault(key, []).append(i)
-    for members in by_block.values():
-        for k, i in enumerate(members):
-            for j in members[:k]:
-                x, y = nodes[i], nodes[j]
-                if x.version != y.version and links.find(i) != links.find(j) and link(x, y):
-                    links.join(i, j)
-    return links.groups()
+def _join(links: _Links, nodes: Iterable[int]) -> None:
+    it = iter(nodes)
+    first = next(it, None)
+    if first is not None:
+        for i in it:
+            links.join(first, i)
+
+
+def _join_within(links: _Links, parts: Mapping[Hashable, Sequence[int]]) -> None:
+    """Nodes (by colour: version or language, colour → nodes) each linked to all those of other colours: one
+    group when there are two colours or more, no link otherwise."""
+    if len(parts) > 1:
+        _join(links, (i for nodes in parts.values() for i in nodes))
+
+
+def _join_parts(
+    links: _Links, a: Mapping[Hashable, Sequence[int]], b: Mapping[Hashable, Sequence[int]]
+) -> None:
+    """The nodes of ``a`` each linked to those of ``b`` but of its own colour (colour → nodes): a complete
+    bipartite graph less a matching of colours, whose pieces are joined. Nodes of one colour on one side have
+    the same neighbours, so the colours stand for them: one colour on a side links every other colour of the
+    other; {v, w} against {v, w} is two pieces (v with w, w with v); any other graph is connected."""
+    if len(b) == 1:
+        a, b = b, a
+    if len(a) == 1:
+        ((colour, mine),) = a.items()
+        for other, theirs in b.items():
+            if other != colour:
+                _join(links, (*mine, *theirs))
+    elif len(a) == 2 and a.keys() == b.keys():
+        v, w = a
+        _join(links, (*a[v], *b[w]))
+        _join(links, (*a[w], *b[v]))
+    else:
+        _join(links, (i for side in (a, b) for nodes in side.values() for i in nodes))
+
+
+def _similar(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)``, ``i < j``, of ``sets`` whose overlap (`_overlap`) is at least `QUOTE_LINK`, found
+    without trying every pair (prefix filtering): two sets of Dice overlap >= t share at least t·|x|/(2 - t)
+    words, so the first |x| - that + 1 words of each, rarest first, share one."""
+    t = QUOTE_LINK
+    freq: dict[str, int] = {}
+    for x in sets:
+        for w in x:
+            freq[w] = freq.get(w, 0) + 1
+    index: dict[str, list[int]] = {}
+    out: list[tuple[int, int]] = []
+    for j, x in enumerate(sets):
+        if not x:
+            continue
+        need = max(1, math.ceil(t * len(x) / (2 - t) - 1e-9))
+        prefix = sorted(x, key=lambda w: (freq[w], w))[: len(x) - need + 1]
+        seen: set[int] = set()
+        for w in prefix:
+            for i in index.get(w, ()):
+                if i not in seen:
+                    seen.add(i)
+                    if _overlap(sets[i], x) >= t:
+                        out.append((i, j))
+            index.setdefault(w, []).append(j)
+    return sorted(out)
+
+
+_Parts = dict[Hashable, list[int]]  # colour (version or language) → node indices
+
+
+def _link_sentences(
+    links: _Links,
+    sentences: Sequence[frozenset[str]],
+    kinds: Sequence[Iterable[Hashable]],
+    versions: Sequence[int],
+) -> None:
+    """Link nodes of other versions that share a kind (a context word, a kind of date) and stand in sentences
+    that overlap by `QUOTE_LINK` or more (the same sentence included)."""
+    where: dict[frozenset[str], dict[Hashable, _Parts]] = {}
+    for i, (sentence, ks) in enumerate(zip(sentences, kinds, strict=True)):
+        if sentence:
+            by_kind = where.setdefault(sentence, {})
+            for k in dict.fromkeys(ks):
+                by_kind.setdefault(k, {}).setdefault(versions[i], []).append(i)
+    distinct = list(where)
+    for s in distinct:
+        for parts in where[s].values():
+            _join_within(links, parts)
+    for i, j in _similar(distinct):
+        x, y = where[distinct[i]], where[distinct[j]]
+        for k in x.keys() & y.keys():
+            _join_parts(links, x[k], y[k])
+
+
+def _link_values(links: _Links, groups: Iterable[Mapping[float, _Parts]]) -> None:
+    """Link nodes of other colours with equal values (within 1e-9) in each group (value → colour → nodes)."""
+    for by_value in groups:
+        values = sorted(by_value)
+        for k, v in enumerate(values):
+            if abs(v - v) < 1e-9:  # not for an infinite value (an absurdly long number)
+                _join_within(links, by_value[v])
+            for w in values[k + 1 :]:
+                if not w - v < 1e-9:
+                    break
+                _join_parts(links, by_value[v], by_value[w])
 
 
 # -- the table -------------------------------------------------------------------------------------------------
@@ -277,12 +362,10 @@ class _Builder:
         nodes = [
             n for m in self.mentions for n in m.nodes(quotes(m.article.text), lambda q: (q.start, q.end))
         ]
-        stems = [frozenset(tokens(n.mention.text)) for n in nodes]
+        # quotes of other versions whose words overlap by QUOTE_LINK or more
         links = _Links(len(nodes))
-        for i in range(len(nodes)):
-            for j in range(i):
-                if nodes[i].version != nodes[j].version and _overlap(stems[i], stems[j]) >= QUOTE_LINK:
-                    links.join(i, j)
+        stems = [frozenset(tokens(n.mention.text)) for n in nodes]
+        _link_sentences(links, stems, [(None,)] * len(nodes), [n.version for n in nodes])
         out = []
         for group in links.groups():
             wordings: list[tuple[str, list[int]]] = []
@@ -320,23 +403,19 @@ class _Builder:
         nodes: Sequence[_Node[M]],
         value: Callable[[M], object],
         text: Callable[[M], str],
-        blocks: Callable[[M], Sequence[object]],
-        link: Callable[[_Node[M], _Node[M]], bool],
+        groups: list[list[int]],
     ) -> list[Claim]:
+        """Claims of the groups of linked quantities."""
         out = []
-        for group in _link_quantities(nodes, blocks, link):
+        for group in groups:
             by_value: dict[object, tuple[str, list[int]]] = {}
             for i in sorted(group, key=lambda i: (nodes[i].version, nodes[i].start)):
                 n = nodes[i]
                 shown, versions = by_value.get(value(n.mention), (text(n.mention), []))
                 by_value[value(n.mention)] = (shown, [*versions, n.version])
-            held = {
-                v: {n for n in (nodes[i] for i in group) if value(n.mention) == v} for v in by_value
-            }  # the nodes of each value
-            per_version: dict[int, set[object]] = {}
-            for v, ns in held.items():
-                for n in ns:
-                    per_version.setdefault(n.version, set()).add(v)
+            per_version: dict[int, set[object]] = {}  # the values each version states
+            for i in group:
+                per_version.setdefault(nodes[i].version, set()).add(value(nodes[i].mention))
             sets = list(per_version.values())
             conflict = any(x - y and y - x for k, x in enumerate(sets) for y in sets[:k])
             first = nodes[min(group, key=lambda i: (nodes[i].version, nodes[i].start))]
@@ -354,38 +433,56 @@ class _Builder:
             nums = [n for n in numbers(m.article.text, found) if n.text.lower() != "one"]
             num_nodes += m.nodes(nums, lambda n: (n.start, n.end))
         langs = [a.lang for a in self.articles]
-
-        def number_link(x: _Node[NumberMention], y: _Node[NumberMention]) -> bool:
-            a, b = x.mention, y.mention
-            if abs(a.value - b.value) < 1e-9:
-                return a.same_kind(b) or langs[x.version] != langs[y.version]
-            return a.same_kind(b) and _overlap(x.sentence, y.sentence) >= QUOTE_LINK
-
-        def date_link(x: _Node[DateMention], y: _Node[DateMention]) -> bool:
-            a, b = x.mention, y.mention
-            if a.agrees(b):
-                return True
-            same_kind = (a.month is None) == (b.month is None)
-            return same_kind and _overlap(x.sentence, y.sentence) >= QUOTE_LINK
-
         return [
-            *self.quantities(
-                "number",
-                num_nodes,
-                lambda n: round(n.value, 6),
-                lambda n: n.text,
-                lambda n: [("v", round(n.value, 6)), *(("c", w) for w in n.context)],
-                number_link,
-            ),
-            *self.quantities(
-                "date",
-                date_nodes,
-                lambda d: d.value,
-                lambda d: d.text,
-                lambda d: [d.month is None],
-                date_link,
-            ),
-        ]
+            *self.quantities("number", num_nodes, lambda n: round(n.value, 6), lambda n: n.text,
+                             _number_groups(num_nodes, langs)),
+            *self.quantities("date", date_nodes, lambda d: d.value, lambda d: d.text, _date_groups(date_nodes)),
+        ]  # fmt: skip
+
+
+def _number_groups(nodes: Sequence[_Node[NumberMention]], langs: Sequence[str]) -> list[list[int]]:
+    """Numbers of two versions are linked when they count the same thing (a shared context word) and are
+    equal (within 1e-9) or stand in sentences that overlap as linked quotes do; or when they are equal, in
+    two languages (the same rounded value)."""
+    links = _Links(len(nodes))
+    by_word: dict[str, dict[float, _Parts]] = {}
+    by_rounded: dict[float, dict[float, _Parts]] = {}
+    for i, n in enumerate(nodes):
+        v = n.mention.value
+        for w in dict.fromkeys(n.mention.context):
+            by_word.setdefault(w, {}).setdefault(v, {}).setdefault(n.version, []).append(i)
+        by_rounded.setdefault(round(v, 6), {}).setdefault(v, {}).setdefault(langs[n.version], []).append(i)
+    _link_values(links, by_word.values())
+    _link_values(links, by_rounded.values())  # colours are languages here: two languages are two versions
+    _link_sentences(
+        links, [n.sentence for n in nodes], [n.mention.context for n in nodes], [n.version for n in nodes]
+    )
+    return links.groups()
+
+
+def _date_groups(nodes: Sequence[_Node[DateMention]]) -> list[list[int]]:
+    """Dates of two versions, both with a month or both without, are linked when they agree
+    (`DateMention.agrees`) or stand in sentences that overlap as linked quotes do."""
+    links = _Links(len(nodes))
+    by_kind: dict[bool, dict[DateMention, _Parts]] = {}
+    for i, n in enumerate(nodes):
+        d = replace(n.mention, text="", start=0, end=0)
+        by_kind.setdefault(d.month is None, {}).setdefault(d, {}).setdefault(n.version, []).append(i)
+    for by_date in by_kind.values():
+        found = list(by_date)
+        for k, d in enumerate(found):
+            if d.agrees(d):
+                _join_within(links, by_date[d])
+            for e in found[:k]:
+                if d.agrees(e):
+                    _join_parts(links, by_date[e], by_date[d])
+    _link_sentences(
+        links,
+        [n.sentence for n in nodes],
+        [(n.mention.month is None,) for n in nodes],
+        [n.version for n in nodes],
+    )
+    return links.groups()
 
 
 def claims_table(articles: Sequence[Article]) -> ClaimsTable:
