@@ -448,3 +448,18 @@ def test_a_second_add_of_mutated_articles_with_repeated_ids_succeeds(
             assert stored[story_id] == story_id
         ix.add([mutated() for _ in range(100)])  # and the online path after it
         assert not ix.store.pending()
+
+
+def test_members_of_multi_version_stories_keep_their_claims_mentions_and_removing_drops_them(
+    tmp_path: Path, corpus: list[Article]
+) -> None:
+    with Index(tmp_path / "s.db") as ix:
+        ix.add(corpus)
+        sizes = dict(ix.store.story_ids())
+        story_of = {m.article_id: m.story_id for m in ix.iter_memberships()}
+        kept = ix.store.mentions(list(story_of))
+        assert kept and set(kept) == {i for i, sid in story_of.items() if sizes[sid] > 1}
+        gone = next(iter(kept))
+        ix.remove(gone)
+        assert gone not in ix.store.mentions(list(story_of))
+        assert ix.store.lacking_mentions() == []

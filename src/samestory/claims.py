@@ -28,6 +28,7 @@ earliest published version carrying it (``None`` when none of them is dated).
 from __future__ import annotations
 
 import bisect
+import json
 import math
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -42,7 +43,17 @@ from samestory.text.mentions import DateMention, NumberMention, dates, group_nam
 if TYPE_CHECKING:
     from samestory.store import Store
 
-__all__ = ["Claim", "ClaimVersion", "ClaimsTable", "Variant", "claims_table", "stored_claims"]
+__all__ = [
+    "MENTIONS_FORMAT",
+    "Claim",
+    "ClaimVersion",
+    "ClaimsTable",
+    "Variant",
+    "VersionMentions",
+    "claims_table",
+    "mentions_of",
+    "stored_claims",
+]
 
 #: the order claims of equal standing are listed in (as in the comparison report)
 TYPE_ORDER = {"quote": 0, "name": 1, "number": 2, "date": 3}
@@ -154,32 +165,105 @@ def _excerpt(article: Article, start: int, end: int) -> str:
     return ("…" if lo else "") + text + ("…" if hi < len(article.text) else "")
 
 
-class _Mentions:
-    """Content mentions of one version (mentions inside debris are left out, as in `samestory.diff`)."""
+#: the layout of `VersionMentions.to_json`; raise it whenever what `mentions_of` finds changes, so that mentions
+#: kept by an older samestory are found again instead of read
+MENTIONS_FORMAT = 1
 
-    def __init__(self, index: int, article: Article) -> None:
-        self.index = index
-        self.article = article
-        self.locator = Locator(article)
-        self.starts = [s.start for s in article.sentences]
-        self._stems: dict[int, frozenset[str]] = {}
 
-    def _sentence(self, start: int) -> frozenset[str]:
-        k = max(0, bisect.bisect_right(self.starts, start) - 1)
-        got = self._stems.get(k)
+@dataclass(frozen=True, slots=True)
+class VersionMentions:
+    """What the claims table needs of one version, found in it alone (`mentions_of`): its content quotes (text,
+    offset, word stems), names, numbers and dates (each with the word stems of its sentence and an excerpt).
+
+    `samestory.index.Index` keeps them per article (`to_json`), so that a story's table links the stored
+    mentions instead of reading and searching every version's text again."""
+
+    quotes: tuple[tuple[str, int, frozenset[str]], ...]
+    names: tuple[str, ...]
+    numbers: tuple[tuple[NumberMention, frozenset[str], str], ...]
+    dates: tuple[tuple[DateMention, frozenset[str], str], ...]
+
+    def to_json(self) -> str:
+        sentences: dict[frozenset[str], int] = {}
+
+        def ref(sentence: frozenset[str]) -> int:
+            return sentences.setdefault(sentence, len(sentences))
+
+        data = {
+            "format": MENTIONS_FORMAT,
+            "quotes": [[t, start, sorted(stems)] for t, start, stems in self.quotes],
+            "names": list(self.names),
+            "numbers": [
+                [n.text, n.start, n.end, n.value, list(n.context), ref(sent), excerpt]
+                for n, sent, excerpt in self.numbers
+            ],
+            "dates": [
+                [d.text, d.start, d.end, d.year, d.month, d.day, ref(sent), excerpt]
+                for d, sent, excerpt in self.dates
+            ],
+        }
+        data["sentences"] = [sorted(x) for x in sentences]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> VersionMentions | None:
+        """The mentions of `to_json`; ``None`` for another `MENTIONS_FORMAT` or a damaged value."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("format") != MENTIONS_FORMAT:
+                return None
+            sents = [frozenset(x) for x in data["sentences"]]
+            return cls(
+                quotes=tuple((str(t), int(start), frozenset(stems)) for t, start, stems in data["quotes"]),
+                names=tuple(str(x) for x in data["names"]),
+                numbers=tuple(
+                    (NumberMention(t, start, end, float(v), tuple(ctx)), sents[k], excerpt)
+                    for t, start, end, v, ctx, k, excerpt in data["numbers"]
+                ),
+                dates=tuple(
+                    (DateMention(t, start, end, y, m, d), sents[k], excerpt)
+                    for t, start, end, y, m, d, k, excerpt in data["dates"]
+                ),
+            )
+        except (ValueError, TypeError, KeyError, IndexError):
+            return None
+
+
+def mentions_of(article: Article) -> VersionMentions:
+    """The content mentions of one version (mentions inside debris are left out, as in `samestory.diff`)."""
+    locator = Locator(article)
+    starts = [s.start for s in article.sentences]
+    stems: dict[int, frozenset[str]] = {}
+
+    def sentence(start: int) -> frozenset[str]:
+        k = max(0, bisect.bisect_right(starts, start) - 1)
+        got = stems.get(k)
         if got is None:
-            sents = self.article.sentences
-            got = self._stems[k] = frozenset(tokens(sents[k].text)) if sents else frozenset()
+            sents = article.sentences
+            got = stems[k] = frozenset(tokens(sents[k].text)) if sents else frozenset()
         return got
 
-    def nodes(self, found: Sequence[M], span: Callable[[M], tuple[int, int]]) -> list[_Node[M]]:
-        out = []
-        for m in found:
-            start, end = span(m)
-            if self.locator.content(start, end) is None:
-                continue
-            out.append(_Node(self.index, m, start, self._sentence(start), _excerpt(self.article, start, end)))
-        return out
+    def content(found: Sequence[M], span: Callable[[M], tuple[int, int]]) -> list[M]:
+        return [m for m in found if locator.content(*span(m)) is not None]
+
+    text = article.text
+    found_dates = dates(text)
+    nums = [n for n in numbers(text, found_dates) if n.text.lower() != "one"]
+    return VersionMentions(
+        quotes=tuple(
+            (q.text, q.start, frozenset(tokens(q.text)))
+            for q in content(quotes(text), lambda q: (q.start, q.end))
+        ),
+        names=tuple(n.text for n in content(names(text), lambda n: (n.start, n.end))),
+        numbers=tuple(
+            (n, sentence(n.start), _excerpt(article, n.start, n.end))
+            for n in content(nums, lambda n: (n.start, n.end))
+        ),
+        dates=tuple(
+            (d, sentence(d.start), _excerpt(article, d.start, d.end))
+            for d in content(found_dates, lambda d: (d.start, d.end))
+        ),
+    )
 
 
 # -- linking ---------------------------------------------------------------------------------------------------
@@ -320,16 +404,18 @@ def _link_values(links: _Links, groups: Iterable[Mapping[float, _Parts]]) -> Non
 # -- the table -------------------------------------------------------------------------------------------------
 
 
-def _order_key(a: Article) -> tuple[bool, float, str]:
+def _order_key(v: tuple[ClaimVersion, VersionMentions]) -> tuple[bool, float, str]:
+    a = v[0]
     return (a.published is None, utc_timestamp(a.published) if a.published else 0.0, a.id)
 
 
 class _Builder:
-    def __init__(self, articles: Sequence[Article]) -> None:
-        self.articles = sorted(articles, key=_order_key)
-        self.ids = [a.id for a in self.articles]
-        self.dated = [a.published is not None for a in self.articles]
-        self.mentions = [_Mentions(i, a) for i, a in enumerate(self.articles)]
+    def __init__(self, versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> None:
+        ordered = sorted(versions, key=_order_key)
+        self.versions = tuple(v for v, _ in ordered)
+        self.mentions = [m for _, m in ordered]
+        self.ids = [v.id for v in self.versions]
+        self.dated = [v.published is not None for v in self.versions]
 
     def _first(self, versions: Sequence[int]) -> str | None:
         dated = [v for v in versions if self.dated[v]]
@@ -359,31 +445,28 @@ class _Builder:
         )
 
     def quotes(self) -> list[Claim]:
-        nodes = [
-            n for m in self.mentions for n in m.nodes(quotes(m.article.text), lambda q: (q.start, q.end))
-        ]
+        nodes = [(v, text, stems) for v, m in enumerate(self.mentions) for text, _, stems in m.quotes]
         # quotes of other versions whose words overlap by QUOTE_LINK or more
         links = _Links(len(nodes))
-        stems = [frozenset(tokens(n.mention.text)) for n in nodes]
-        _link_sentences(links, stems, [(None,)] * len(nodes), [n.version for n in nodes])
+        _link_sentences(links, [n[2] for n in nodes], [(None,)] * len(nodes), [n[0] for n in nodes])
         out = []
         for group in links.groups():
             wordings: list[tuple[str, list[int]]] = []
             for i in group:
-                text = nodes[i].mention.text
+                version, text, _ = nodes[i]
                 same = next((w for w in wordings if same_wording(w[0], text)), None)
                 if same is None:
-                    wordings.append((text, [nodes[i].version]))
+                    wordings.append((text, [version]))
                 else:
-                    same[1].append(nodes[i].version)
+                    same[1].append(version)
             out.append(self.claim("quote", wordings, "same" if len(wordings) == 1 else "reworded"))
         return out
 
     def names(self) -> list[Claim]:
         where: dict[str, list[int]] = {}
-        for m in self.mentions:
-            for n in m.nodes(names(m.article.text), lambda x: (x.start, x.end)):
-                where.setdefault(n.mention.text, []).append(m.index)
+        for v, m in enumerate(self.mentions):
+            for name in m.names:
+                where.setdefault(name, []).append(v)
         out = []
         for entity in group_names(where):
             spellings: dict[str, tuple[str, list[int]]] = {}
@@ -427,12 +510,10 @@ class _Builder:
     def numbers_and_dates(self) -> list[Claim]:
         num_nodes: list[_Node[NumberMention]] = []
         date_nodes: list[_Node[DateMention]] = []
-        for m in self.mentions:
-            found = dates(m.article.text)
-            date_nodes += m.nodes(found, lambda d: (d.start, d.end))
-            nums = [n for n in numbers(m.article.text, found) if n.text.lower() != "one"]
-            num_nodes += m.nodes(nums, lambda n: (n.start, n.end))
-        langs = [a.lang for a in self.articles]
+        for v, m in enumerate(self.mentions):
+            date_nodes += [_Node(v, d, d.start, sentence, excerpt) for d, sentence, excerpt in m.dates]
+            num_nodes += [_Node(v, n, n.start, sentence, excerpt) for n, sentence, excerpt in m.numbers]
+        langs = [v.lang for v in self.versions]
         return [
             *self.quantities("number", num_nodes, lambda n: round(n.value, 6), lambda n: n.text,
                              _number_groups(num_nodes, langs)),
@@ -487,7 +568,11 @@ def _date_groups(nodes: Sequence[_Node[DateMention]]) -> list[list[int]]:
 
 def claims_table(articles: Sequence[Article]) -> ClaimsTable:
     """The claims table of the versions of one story (in any order; the result does not depend on it)."""
-    b = _Builder(articles)
+    return _table([(ClaimVersion(a.id, a.published, a.source, a.lang), mentions_of(a)) for a in articles])
+
+
+def _table(versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> ClaimsTable:
+    b = _Builder(versions)
     claims = [*b.quotes(), *b.names(), *b.numbers_and_dates()]
     position = {i: k for k, i in enumerate(b.ids)}
     claims.sort(
@@ -499,14 +584,23 @@ def claims_table(articles: Sequence[Article]) -> ClaimsTable:
             c.label,
         )
     )
-    versions = tuple(ClaimVersion(a.id, a.published, a.source, a.lang) for a in b.articles)
-    return ClaimsTable(versions, tuple(claims))
+    return ClaimsTable(b.versions, tuple(claims))
 
 
 def stored_claims(store: Store, ids: Sequence[str]) -> ClaimsTable:
-    """The claims table of stored articles ``ids`` (the members of a story), read from ``store``."""
+    """The claims table of stored articles ``ids`` (the members of a story), read from ``store``: the
+    mentions kept at `index add` (`VersionMentions`), and those of the other articles found in their texts."""
     from samestory.stories import stored_article
 
     rows = store.articles(ids)
-    texts = store.texts(ids)
-    return claims_table([stored_article(rows[i], texts.get(i)) for i in ids if i in rows])
+    kept = {i: VersionMentions.from_json(text) for i, text in store.mentions(ids).items()}
+    lacking = [i for i in ids if i in rows and kept.get(i) is None]
+    texts = store.texts(lacking)
+    found = {i: mentions_of(stored_article(rows[i], texts.get(i))) for i in lacking}
+    return _table(
+        [
+            (ClaimVersion(r.id, r.published, r.source, r.lang), kept.get(i) or found[i])
+            for i in ids
+            if (r := rows.get(i)) is not None
+        ]
+    )

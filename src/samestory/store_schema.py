@@ -52,6 +52,15 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE VIRTUAL TABLE article_text USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE article_mentions (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 
