@@ -280,3 +280,12 @@ def test_stored_claims_read_the_kept_mentions_and_find_the_others(tmp_path: Path
         with store.transaction() as db:
             store.put_mentions(db, arts[0].id, '{"format": 0}')
         assert stored_claims(store, ids) == claims_table(arts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from("abcdefghijklmnop"), max_size=12), max_size=30))
+def test_similar_sets_are_the_pairs_a_full_comparison_finds(sets: list[frozenset[str]]) -> None:
+    from samestory.claims import _similar
+
+    every = [(i, j) for j in range(len(sets)) for i in range(j) if _dice(sets[i], sets[j]) >= _QUOTE_LINK]
+    assert _similar(sets) == sorted(every)

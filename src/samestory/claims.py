@@ -336,8 +336,10 @@ def _join_parts(
 
 def _similar(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
     """The pairs ``(i, j)``, ``i < j``, of ``sets`` whose overlap (`_overlap`) is at least `QUOTE_LINK`, found
-    without trying every pair (prefix filtering): two sets of Dice overlap >= t share at least t·|x|/(2 - t)
-    words, so the first |x| - that + 1 words of each, rarest first, share one."""
+    without trying every pair (prefix filtering, smallest sets first). Two sets x, y with Dice overlap >= t,
+    |y| <= |x|, share I >= t·|x|/(2 - t) words and I >= t·|y|; so the first |x| - ⌈t·|x|/(2 - t)⌉ + 1 words
+    of x and the first |y| - ⌈t·|y|⌉ + 1 words of y, rarest first, share one (both prefixes are at least as
+    long as the first |·| - I + 1 words, which share one), and |y| >= t·|x|/(2 - t)."""
     t = QUOTE_LINK
     freq: dict[str, int] = {}
     for x in sets:
@@ -345,18 +347,19 @@ def _similar(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
             freq[w] = freq.get(w, 0) + 1
     index: dict[str, list[int]] = {}
     out: list[tuple[int, int]] = []
-    for j, x in enumerate(sets):
-        if not x:
-            continue
-        need = max(1, math.ceil(t * len(x) / (2 - t) - 1e-9))
-        prefix = sorted(x, key=lambda w: (freq[w], w))[: len(x) - need + 1]
+    for j in sorted((j for j, x in enumerate(sets) if x), key=lambda j: len(sets[j])):
+        x = sets[j]
+        n = len(x)
+        ranked = sorted(x, key=lambda w: (freq[w], w))
+        least = t * n / (2 - t) - 1e-9  # the fewest shared words, and the smallest partner
         seen: set[int] = set()
-        for w in prefix:
+        for w in ranked[: n - max(1, math.ceil(least)) + 1]:
             for i in index.get(w, ()):
                 if i not in seen:
                     seen.add(i)
-                    if _overlap(sets[i], x) >= t:
-                        out.append((i, j))
+                    if len(sets[i]) >= least and _overlap(sets[i], x) >= t:
+                        out.append((min(i, j), max(i, j)))
+        for w in ranked[: n - max(1, math.ceil(t * n - 1e-9)) + 1]:
             index.setdefault(w, []).append(j)
     return sorted(out)
 

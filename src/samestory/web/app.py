@@ -129,7 +129,13 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        viewer.warm()  # before the server takes its first connection
+        # before the server takes its first connection: the story list, the templates, the comparing code
+        viewer.warm()
+        for name in _HERE.joinpath("templates").glob("*.j2"):
+            _env().get_template(name.name)
+        import samestory.claims
+        import samestory.comparison  # noqa: F401
+
         yield
 
     app = FastAPI(
