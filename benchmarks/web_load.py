@@ -55,33 +55,28 @@ def build(corpus: Path, db: Path) -> None:
 
 
 def ensure_story_of(db: Path, size: int, folder: Path) -> None:
-    """When no story of ``db`` has ``size`` to ``size + 15`` members, make one (with `samestory index add`): the
-    largest story of English articles smaller than that is topped up to ``size`` with reprints of its founder,
-    each with its own page debris, one sentence dropped, some with a changed figure, published an hour apart.
-    (The largest stories of a generated corpus can be false merges of filler articles, whose claims tables
-    are no story's.) This writes to ``db``."""
+    """When no story of ``db`` has ``size`` to ``size + 15`` members, make one (with `samestory index add`):
+    ``size`` reprints of an English article of news length (nearest 4,000 characters) that is a story of its
+    own, each with its own page debris, one sentence dropped, some with a changed figure, published an hour
+    apart (they join it, or make a story of their own). The largest stories of a generated corpus can be
+    false merges of filler articles, whose claims tables are no story's. This writes to ``db``."""
     import json
     import re
 
     from samestory.store import Store
 
     with Store(db, read_only=True) as s:
-        ids = s.story_ids()
-        if any(size <= n <= size + 15 for _, n in ids):
+        if any(size <= n <= size + 15 for _, n in s.story_ids()):
             return
-        smaller = [(i, n) for i, n in ids if n < size]
-        sid, had = next(
-            (
-                (sid, n)
-                for sid, n in smaller
-                if {r.lang for r in s.articles([m.article_id for m in s.members(sid)]).values()} == {"en"}
-            ),
-            smaller[0],
+        ((sid,),) = s.select(
+            "SELECT a.id FROM articles a JOIN memberships m ON m.doc = a.doc "
+            "JOIN article_text t ON t.rowid = a.doc WHERE a.lang = 'en' AND "
+            "m.story_id IN (SELECT story_id FROM memberships GROUP BY story_id HAVING count(*) = 1) "
+            "ORDER BY abs(length(t.text) - 4000), a.id LIMIT 1"
         )
-        founder = s.article(sid)
-        text = s.text(sid)
+        founder = s.article(str(sid))
+        text = s.text(str(sid))
     assert founder is not None and text is not None
-    size -= had
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
     debris = ["Advertisement", "Share this article", "Read more: top stories", "Subscribe to our newsletter"]
     rows = []
@@ -92,7 +87,7 @@ def ensure_story_of(db: Path, size: int, folder: Path) -> None:
             body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + 1), body, count=1)
         rows.append(
             {
-                "id": f"web-bench-{size + had}-{k:02d}",
+                "id": f"web-story-{size}-{k:02d}",
                 "title": founder.title,
                 "text": body,
                 "source": f"outlet-{k:02d}",
@@ -103,7 +98,7 @@ def ensure_story_of(db: Path, size: int, folder: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     t = time.perf_counter()
     subprocess.run(_cli("index", "add", str(path), "--db", str(db)), env=_env(), check=True)
-    print(f"topped up story {sid} to {size + had} versions in {db} in {time.perf_counter() - t:.1f} s")
+    print(f"added {size} reprints of {sid} to {db} in {time.perf_counter() - t:.1f} s")
 
 
 def _free_port() -> int:
