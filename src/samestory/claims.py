@@ -372,9 +372,11 @@ def _link_sentences(
     sentences: Sequence[frozenset[str]],
     kinds: Sequence[Iterable[Hashable]],
     versions: Sequence[int],
+    near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None,
 ) -> None:
     """Link nodes of other versions that share a kind (a context word, a kind of date) and stand in sentences
-    that overlap by `QUOTE_LINK` or more (the same sentence included)."""
+    that overlap by `QUOTE_LINK` or more (the same sentence included). ``near``: the pairs of overlapping
+    sentences (`_near`) when the caller has them, for these sentences or more."""
     where: dict[frozenset[str], dict[Hashable, _Parts]] = {}
     for i, (sentence, ks) in enumerate(zip(sentences, kinds, strict=True)):
         if sentence:
@@ -385,10 +387,17 @@ def _link_sentences(
     for s in distinct:
         for parts in where[s].values():
             _join_within(links, parts)
-    for i, j in _similar(distinct):
-        x, y = where[distinct[i]], where[distinct[j]]
-        for k in x.keys() & y.keys():
-            _join_parts(links, x[k], y[k])
+    for a, b in _near(distinct) if near is None else near:
+        x, y = where.get(a), where.get(b)
+        if x is not None and y is not None:
+            for k in x.keys() & y.keys():
+                _join_parts(links, x[k], y[k])
+
+
+def _near(sentences: Sequence[frozenset[str]]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The pairs of distinct ``sentences`` that overlap by `QUOTE_LINK` or more (`_similar`)."""
+    distinct = list(dict.fromkeys(sentences))
+    return [(distinct[i], distinct[j]) for i, j in _similar(distinct)]
 
 
 def _link_values(links: _Links, groups: Iterable[Mapping[float, _Parts]]) -> None:
@@ -517,14 +526,23 @@ class _Builder:
             date_nodes += [_Node(v, d, d.start, sentence, excerpt) for d, sentence, excerpt in m.dates]
             num_nodes += [_Node(v, n, n.start, sentence, excerpt) for n, sentence, excerpt in m.numbers]
         langs = [v.lang for v in self.versions]
+        # numbers and dates mostly stand in the same sentences: which overlap is found once for both
+        near = _near(
+            [n.sentence for n in num_nodes if n.sentence] + [d.sentence for d in date_nodes if d.sentence]
+        )
         return [
             *self.quantities("number", num_nodes, lambda n: round(n.value, 6), lambda n: n.text,
-                             _number_groups(num_nodes, langs)),
-            *self.quantities("date", date_nodes, lambda d: d.value, lambda d: d.text, _date_groups(date_nodes)),
+                             _number_groups(num_nodes, langs, near)),
+            *self.quantities("date", date_nodes, lambda d: d.value, lambda d: d.text,
+                             _date_groups(date_nodes, near)),
         ]  # fmt: skip
 
 
-def _number_groups(nodes: Sequence[_Node[NumberMention]], langs: Sequence[str]) -> list[list[int]]:
+def _number_groups(
+    nodes: Sequence[_Node[NumberMention]],
+    langs: Sequence[str],
+    near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None,
+) -> list[list[int]]:
     """Numbers of two versions are linked when they count the same thing (a shared context word) and are
     equal (within 1e-9) or stand in sentences that overlap as linked quotes do; or when they are equal, in
     two languages (the same rounded value)."""
@@ -539,12 +557,18 @@ def _number_groups(nodes: Sequence[_Node[NumberMention]], langs: Sequence[str]) 
     _link_values(links, by_word.values())
     _link_values(links, by_rounded.values())  # colours are languages here: two languages are two versions
     _link_sentences(
-        links, [n.sentence for n in nodes], [n.mention.context for n in nodes], [n.version for n in nodes]
+        links,
+        [n.sentence for n in nodes],
+        [n.mention.context for n in nodes],
+        [n.version for n in nodes],
+        near,
     )
     return links.groups()
 
 
-def _date_groups(nodes: Sequence[_Node[DateMention]]) -> list[list[int]]:
+def _date_groups(
+    nodes: Sequence[_Node[DateMention]], near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None
+) -> list[list[int]]:
     """Dates of two versions, both with a month or both without, are linked when they agree
     (`DateMention.agrees`) or stand in sentences that overlap as linked quotes do."""
     links = _Links(len(nodes))
@@ -565,6 +589,7 @@ def _date_groups(nodes: Sequence[_Node[DateMention]]) -> list[list[int]]:
         [n.sentence for n in nodes],
         [(n.mention.month is None,) for n in nodes],
         [n.version for n in nodes],
+        near,
     )
     return links.groups()
 
