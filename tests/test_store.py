@@ -323,7 +323,7 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(
 def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from samestory.claims import claims_table, stored_claims
+    from samestory.claims import MENTIONS_FORMAT, claims_table, stored_claims
     from samestory.index import Index
     from samestory.stories import stored_article
 
@@ -341,15 +341,15 @@ def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
         Store(path, read_only=True)
     with Index(path) as ix:  # opening to write migrates; the next add keeps the mentions of every member
         assert ix.store.version() == 3 == schema_version()
-        assert ix.store.mentions([v.id for v in versions]) == {}
+        assert ix.store.mentions([v.id for v in versions], MENTIONS_FORMAT) == {}
         ix.add([])
     with Store(path, read_only=True) as s:
         assert s.connection.execute("SELECT doc, story_id FROM memberships ORDER BY doc").fetchall() == before
         stories = [sid for sid, size in s.story_ids() if size > 1]
-        assert stories and s.lacking_mentions() == []
+        assert stories and s.lacking_mentions(MENTIONS_FORMAT) == []
         for sid in stories:
             ids = [m.article_id for m in s.members(sid)]
-            assert set(s.mentions(ids)) == set(ids)
+            assert set(s.mentions(ids, MENTIONS_FORMAT)) == set(ids)
             rows, texts = s.articles(ids), s.texts(ids)
             fresh = claims_table([stored_article(rows[i], texts[i]) for i in ids])
             assert stored_claims(s, ids) == fresh

@@ -621,7 +621,7 @@ def stored_claims(store: Store, ids: Sequence[str]) -> ClaimsTable:
     from samestory.stories import stored_article
 
     rows = store.articles(ids)
-    kept = {i: VersionMentions.from_json(text) for i, text in store.mentions(ids).items()}
+    kept = {i: VersionMentions.from_json(text) for i, text in store.mentions(ids, MENTIONS_FORMAT).items()}
     lacking = [i for i in ids if i in rows and kept.get(i) is None]
     texts = store.texts(lacking)
     found = {i: mentions_of(stored_article(rows[i], texts.get(i))) for i in lacking}

@@ -330,13 +330,13 @@ class Index:
 
     def _keep_mentions(self, progress: Progress | None) -> None:
         """Keep the claims-table mentions (`samestory.claims.VersionMentions`) of every member of a story of
-        two or more articles that has none yet (new members, and after the migration to schema version 3
-        every such member), so that the viewer's claims table of a story reads them instead of searching
+        two or more articles that has none in the current layout yet (new members; after the migration to
+        schema version 3, or a samestory that finds mentions otherwise, every such member), so that the viewer's claims table of a story reads them instead of searching
         every text per request. Singletons are left out: most articles are, and their table is one text."""
-        from samestory.claims import mentions_of
+        from samestory.claims import MENTIONS_FORMAT, mentions_of
         from samestory.stories import stored_article
 
-        lacking = self.store.lacking_mentions()
+        lacking = self.store.lacking_mentions(MENTIONS_FORMAT)
         for k in range(0, len(lacking), BATCH):
             chunk = lacking[k : k + BATCH]
             rows = self.store.articles(chunk)
@@ -346,7 +346,7 @@ class Index:
             ]
             with self.store.transaction() as db:
                 for i, data in found:
-                    self.store.put_mentions(db, i, data)
+                    self.store.put_mentions(db, i, MENTIONS_FORMAT, data)
             if progress is not None:
                 progress("claims", k + len(chunk), len(lacking))
 

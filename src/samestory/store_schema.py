@@ -57,6 +57,7 @@ MIGRATIONS: list[tuple[int, str]] = [
         """
         CREATE TABLE article_mentions (
             doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            format INTEGER NOT NULL,
             data TEXT NOT NULL
         );
         """,
