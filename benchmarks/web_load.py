@@ -55,20 +55,27 @@ def build(corpus: Path, db: Path) -> None:
 
 
 def ensure_story_of(db: Path, size: int, folder: Path) -> None:
-    """When no story of ``db`` has ``size`` members, add one (with `samestory index add`): ``size`` reprints of
-    the founder of its largest story, each with its own page debris, one sentence dropped, some with a changed
-    figure, published an hour apart. This writes to ``db``."""
+    """When no story of ``db`` has ``size`` to ``size + 15`` members, make one (with `samestory index add`):
+    ``size`` reprints of an English article of news length (nearest 4,000 characters) that is a story of its
+    own, each with its own page debris, one sentence dropped, some with a changed figure, published an hour
+    apart (they join it, or make a story of their own). The largest stories of a generated corpus can be
+    false merges of filler articles, whose claims tables are no story's. This writes to ``db``."""
     import json
     import re
 
     from samestory.store import Store
 
     with Store(db, read_only=True) as s:
-        ids = s.story_ids()
-        if ids and ids[0][1] >= size:
+        if any(size <= n <= size + 15 for _, n in s.story_ids()):
             return
-        founder = s.article(ids[0][0])
-        text = s.text(ids[0][0])
+        ((sid,),) = s.select(
+            "SELECT a.id FROM articles a JOIN memberships m ON m.doc = a.doc "
+            "JOIN article_text t ON t.rowid = a.doc WHERE a.lang = 'en' AND "
+            "m.story_id IN (SELECT story_id FROM memberships GROUP BY story_id HAVING count(*) = 1) "
+            "ORDER BY abs(length(t.text) - 4000), a.id LIMIT 1"
+        )
+        founder = s.article(str(sid))
+        text = s.text(str(sid))
     assert founder is not None and text is not None
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
     debris = ["Advertisement", "Share this article", "Read more: top stories", "Subscribe to our newsletter"]
@@ -80,7 +87,7 @@ def ensure_story_of(db: Path, size: int, folder: Path) -> None:
             body = re.sub(r"\b(\d+)\b", lambda m: str(int(m.group(1)) + 1), body, count=1)
         rows.append(
             {
-                "id": f"web-bench-{size}-{k:02d}",
+                "id": f"web-story-{size}-{k:02d}",
                 "title": founder.title,
                 "text": body,
                 "source": f"outlet-{k:02d}",
@@ -91,7 +98,7 @@ def ensure_story_of(db: Path, size: int, folder: Path) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     t = time.perf_counter()
     subprocess.run(_cli("index", "add", str(path), "--db", str(db)), env=_env(), check=True)
-    print(f"added a {size}-version story to {db} in {time.perf_counter() - t:.1f} s")
+    print(f"added {size} reprints of {sid} to {db} in {time.perf_counter() - t:.1f} s")
 
 
 def _free_port() -> int:
@@ -122,7 +129,13 @@ def pick_targets(db: Path, client: httpx.Client) -> dict[str, Any]:
     with Store(db, read_only=True) as store:
         members = {s["story_id"]: [m.article_id for m in store.members(s["story_id"])] for s in shared}
     words = sorted({w for s in shared for w in s["title"].split() if w.isalpha() and len(w) > 5})
-    return {"big": big, "stories": [s["story_id"] for s in shared], "members": members, "words": words}
+    return {
+        "big": big,
+        "largest": top[0],
+        "stories": [s["story_id"] for s in shared],
+        "members": members,
+        "words": words,
+    }
 
 
 def routes(t: dict[str, Any]) -> dict[str, str]:
@@ -138,6 +151,7 @@ def routes(t: dict[str, Any]) -> dict[str, str]:
         "/?sort=earliest&offset=100": "/?sort=earliest&offset=100",
         f"/story (size {t['big']['size']})": f"/story/{quote(big)}",
         "/api/story": f"/api/story/{quote(big)}",
+        f"/story (largest, {t['largest']['size']})": f"/story/{quote(t['largest']['story_id'])}",
         "/article": f"/article/{quote(first[-1])}",
         "/compare": f"/compare?{urlencode({'a': first[0], 'b': first[1]})}",
         "/api/compare": f"/api/compare?{urlencode({'a': first[0], 'b': first[1]})}",
@@ -235,6 +249,12 @@ def main() -> None:
     ap.add_argument(
         "--bursts", type=int, default=2, help="fire the same burst this many times (later ones: caches warm)"
     )
+    ap.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="`samestory serve --workers`: server processes (caches per process)",
+    )
     args = ap.parse_args()
     if not args.db.exists():
         if args.corpus is None:
@@ -243,7 +263,16 @@ def main() -> None:
     ensure_story_of(args.db, 50, args.db.parent)
     port = _free_port()
     server = subprocess.Popen(
-        _cli("serve", "--db", str(args.db), "--port", str(port), "--encoder", "lexical"),
+        _cli(
+            "serve",
+            "--db",
+            str(args.db),
+            "--port",
+            str(port),
+            "--encoder",
+            "lexical",
+            *(["--workers", str(args.workers)] if args.workers != 1 else []),
+        ),
         env=_env(),
         stderr=subprocess.DEVNULL,
     )
@@ -260,7 +289,8 @@ def main() -> None:
                         raise SystemExit("the server did not start") from None
                     time.sleep(0.2)
             print(
-                f"server up and first list (story catalog built) in {time.perf_counter() - t:.1f} s; {r.json()['total']} stories"
+                f"server up ({args.workers} process(es)) and first list (story catalog built) in "
+                f"{time.perf_counter() - t:.1f} s; {r.json()['total']} stories"
             )
             targets = pick_targets(args.db, client)
             server_times(client, routes(targets), args.repeat)
@@ -268,7 +298,7 @@ def main() -> None:
         for k in range(args.bursts):
             print(
                 f"\nburst {k + 1} of {args.bursts}"
-                + (" (same URLs: claims and comparisons cached)" if k else "")
+                + (" (same URLs: pages cached by the process that served them)" if k else "")
             )
             asyncio.run(burst(base, plan, args.timeout))
     finally:

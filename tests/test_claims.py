@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from samestory.article import Article
 from samestory.claims import Claim, ClaimsTable, claims_table
@@ -115,3 +120,174 @@ def test_mentions_in_page_debris_are_not_claims() -> None:
     numbers = [c for c in table.claims if c.type == "number"]
     assert [(v.text, v.versions) for c in numbers for v in c.variants] == [("999", ("b",))]
     assert any(c.type == "name" and c.label == "SNCF" for c in table.claims)
+
+
+# -- linking mentions without trying every pair: the same groups as trying every pair ------------------------
+
+_QUOTE_LINK = 0.5  # samestory.diff.QUOTE_LINK, restated: the reference below is the rule as first written
+
+
+def _pairwise(n: int, versions: list[int], blocks: list[list[object]], link: Any) -> list[list[int]]:
+    """Reference: single link over every pair of nodes of other versions sharing a block."""
+    parent = list(range(n))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i in range(n):
+        for j in range(i):
+            if versions[i] != versions[j] and set(blocks[i]) & set(blocks[j]) and link(i, j):
+                ri, rj = find(i), find(j)
+                parent[max(ri, rj)] = min(ri, rj)
+    out: dict[int, list[int]] = {}
+    for i in range(n):
+        out.setdefault(find(i), []).append(i)
+    return list(out.values())
+
+
+def _dice(x: frozenset[str], y: frozenset[str]) -> float:
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+_SENTENCES = [frozenset(s.split()) for s in ("a b c d", "a b c e", "a f g h", "x y", "x y z w v", "q", "")]
+_node = st.tuples(
+    st.integers(0, 4),  # version
+    st.sampled_from([1.0, 2.0, 2.0 + 1e-10, 130.0, 129.0, float("inf")]),
+    st.lists(st.sampled_from(["kille", "peopl", "euro"]), max_size=2, unique=True),
+    st.sampled_from(range(len(_SENTENCES))),
+    st.sampled_from([None, 2020, 2021]),
+    st.sampled_from([None, 3, 11]),
+    st.sampled_from([None, 1, 14]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_node, max_size=40), st.lists(st.sampled_from(["en", "de"]), min_size=5, max_size=5))
+def test_numbers_dates_and_quotes_are_linked_as_trying_every_pair_links_them(
+    raw: list[tuple[int, float, list[str], int, int | None, int | None, int | None]], langs: list[str]
+) -> None:
+    from samestory.claims import _date_groups, _link_sentences, _Links, _Node, _number_groups
+    from samestory.text.mentions import DateMention, NumberMention
+
+    versions = [r[0] for r in raw]
+    sentences = [_SENTENCES[r[3]] for r in raw]
+    nums = [
+        _Node(v, NumberMention(str(x), k, k + 1, x, tuple(ctx)), k, sentences[k], "")
+        for k, (v, x, ctx, *_) in enumerate(raw)
+    ]
+
+    def number_link(i: int, j: int) -> bool:
+        a, b = nums[i].mention, nums[j].mention
+        if abs(a.value - b.value) < 1e-9:
+            return a.same_kind(b) or langs[versions[i]] != langs[versions[j]]
+        return a.same_kind(b) and _dice(sentences[i], sentences[j]) >= _QUOTE_LINK
+
+    number_blocks: list[list[object]] = [
+        [("v", round(n.mention.value, 6)), *(("c", w) for w in n.mention.context)] for n in nums
+    ]
+    assert _number_groups(nums, langs) == _pairwise(len(raw), versions, number_blocks, number_link)
+
+    found = [(k, r) for k, r in enumerate(raw) if r[4] is not None or r[5] is not None]
+    dated = [
+        _Node(r[0], DateMention("d", k, k + 1, r[4], r[5], r[6] if r[5] else None), k, sentences[k], "")
+        for k, r in found
+    ]
+
+    def date_link(i: int, j: int) -> bool:
+        a, b = dated[i].mention, dated[j].mention
+        if a.agrees(b):
+            return True
+        return (a.month is None) == (b.month is None) and _dice(dated[i].sentence, dated[j].sentence) >= 0.5
+
+    date_versions = [d.version for d in dated]
+    date_blocks: list[list[object]] = [[d.mention.month is None] for d in dated]
+    assert _date_groups(dated) == _pairwise(len(dated), date_versions, date_blocks, date_link)
+
+    links = _Links(len(raw))
+    _link_sentences(links, sentences, [(None,)] * len(raw), versions)
+    quote_link = lambda i, j: _dice(sentences[i], sentences[j]) >= _QUOTE_LINK  # noqa: E731
+    assert links.groups() == _pairwise(len(raw), versions, [[None]] * len(raw), quote_link)
+
+
+def test_a_story_of_many_near_identical_versions_links_each_claim_across_all_of_them() -> None:
+    versions = [version(n, 130 if n % 9 else 129, QUOTE if n % 2 else REWORDED, n) for n in range(120)]
+    table = claims_table(versions)
+    killed = next(c for c in table.claims if c.type == "number" and c.label in ("130", "129"))
+    assert killed.status == "conflict" and len(killed.carried_by) == 120
+    quote = next(c for c in table.claims if c.type == "quote")
+    assert quote.status == "reworded" and len(quote.carried_by) == 120
+
+
+def test_joining_two_classes_joins_exactly_the_pieces_of_the_graph_between_them() -> None:
+    from samestory.claims import _join_parts, _Links
+
+    def pieces(a: dict[int, list[int]], b: dict[int, list[int]]) -> list[list[int]]:
+        links = _Links(1 + max(i for side in (a, b) for ns in side.values() for i in ns))
+        _join_parts(links, a, b)
+        return links.groups()
+
+    # nodes 0..3: versions v0 and v1 on both sides: v0 of one side with v1 of the other, and back
+    assert pieces({0: [0], 1: [1]}, {0: [2], 1: [3]}) == [[0, 3], [1, 2]]
+    # a third version makes it one piece
+    assert pieces({0: [0], 1: [1]}, {0: [2], 1: [3], 2: [4]}) == [[0, 1, 2, 3, 4]]
+    # one version alone on a side: linked to every other version, never to its own
+    assert pieces({0: [0, 1]}, {0: [2], 1: [3]}) == [[0, 1, 3], [2]]
+    assert pieces({0: [0]}, {0: [1]}) == [[0], [1]]
+
+
+# -- mentions kept per article (index add) ---------------------------------------------------------------------
+
+
+def _story_versions() -> list[Article]:
+    return [version(n, 130 if n % 3 else 129, QUOTE if n % 2 else REWORDED, n) for n in range(6)]
+
+
+def test_kept_mentions_read_back_as_found(example_a: Path, example_b: Path) -> None:
+    from samestory.claims import VersionMentions, mentions_of
+
+    for a in [*_story_versions(), load(example_a), load(example_b)]:
+        found = mentions_of(a)
+        assert found.numbers and found.names
+        assert VersionMentions.from_json(found.to_json()) == found
+    assert VersionMentions.from_json('{"format": 0}') is None
+    assert VersionMentions.from_json("not json") is None
+    assert VersionMentions.from_json('{"format": 1, "quotes": 3}') is None
+
+
+def test_stored_claims_read_the_kept_mentions_and_find_the_others(tmp_path: Path) -> None:
+    from samestory.claims import MENTIONS_FORMAT, VersionMentions, mentions_of, stored_claims
+    from samestory.index import Index
+
+    arts = _story_versions()
+    with Index(tmp_path / "s.db") as ix:
+        ix.add(arts)
+        store = ix.store
+        ids = [a.id for a in arts]
+        assert set(store.mentions(ids, MENTIONS_FORMAT)) == set(
+            ids
+        )  # kept by the add: one story of six versions
+        assert stored_claims(store, ids) == claims_table(arts)
+        # the kept mentions are what the table reads: a number changed there shows
+        kept = mentions_of(arts[0])
+        n, sentence, excerpt = kept.numbers[0]
+        changed = VersionMentions(
+            kept.quotes, kept.names, ((replace(n, text="977", value=977.0), sentence, excerpt),), kept.dates
+        )
+        with store.transaction() as db:
+            store.put_mentions(db, arts[0].id, MENTIONS_FORMAT, changed.to_json())
+        assert any("977" in (v.text for v in c.variants) for c in stored_claims(store, ids).claims)
+        # mentions of another format are found again from the text
+        with store.transaction() as db:
+            store.put_mentions(db, arts[0].id, 0, '{"format": 0}')
+        assert stored_claims(store, ids) == claims_table(arts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.frozensets(st.sampled_from("abcdefghijklmnop"), max_size=12), max_size=30))
+def test_similar_sets_are_the_pairs_a_full_comparison_finds(sets: list[frozenset[str]]) -> None:
+    from samestory.claims import _similar
+
+    every = [(i, j) for j in range(len(sets)) for i in range(j) if _dice(sets[i], sets[j]) >= _QUOTE_LINK]
+    assert _similar(sets) == sorted(every)

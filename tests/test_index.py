@@ -12,6 +12,7 @@ import pytest
 
 from corpus_samples import articles, gold, partition, synthetic_versions
 from samestory.article import Article
+from samestory.claims import MENTIONS_FORMAT
 from samestory.corpus.bulk import BulkClusterer, cluster_batch
 from samestory.corpus.cluster import order_key
 from samestory.corpus.config import CorpusConfig, parse_window
@@ -448,3 +449,24 @@ def test_a_second_add_of_mutated_articles_with_repeated_ids_succeeds(
             assert stored[story_id] == story_id
         ix.add([mutated() for _ in range(100)])  # and the online path after it
         assert not ix.store.pending()
+
+
+def test_members_of_multi_version_stories_keep_their_claims_mentions_and_removing_drops_them(
+    tmp_path: Path, corpus: list[Article]
+) -> None:
+    with Index(tmp_path / "s.db") as ix:
+        ix.add(corpus)
+        sizes = dict(ix.store.story_ids())
+        story_of = {m.article_id: m.story_id for m in ix.iter_memberships()}
+        kept = ix.store.mentions(list(story_of), MENTIONS_FORMAT)
+        assert kept and set(kept) == {i for i, sid in story_of.items() if sizes[sid] > 1}
+        gone, older = list(kept)[:2]
+        ix.remove(gone)
+        assert gone not in ix.store.mentions(list(story_of), MENTIONS_FORMAT)
+        assert ix.store.lacking_mentions(MENTIONS_FORMAT) == []
+        # mentions kept in another layout are found again by the next add
+        with ix.store.transaction() as db:
+            ix.store.put_mentions(db, older, MENTIONS_FORMAT - 1, "{}")
+        assert ix.store.lacking_mentions(MENTIONS_FORMAT) == [older]
+        ix.add([])
+        assert ix.store.mentions([older], MENTIONS_FORMAT) == {older: kept[older]}

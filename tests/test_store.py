@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from corpus_samples import articles as articles_of
 from corpus_samples import gold, partition, synthetic_versions, write_jsonl
 from samestory import store as store_mod
 from samestory.errors import SchemaVersionError, StoreError
@@ -317,3 +318,38 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(
     # at Jaccard 0.5; here one truncation among ~1,050 documents)
     truth = gold(versions)
     assert adjusted_rand_index([str(truth[i]) for i in sorted(got)], [got[i] for i in sorted(got)]) > 0.99
+
+
+def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from samestory.claims import MENTIONS_FORMAT, claims_table, stored_claims
+    from samestory.index import Index
+    from samestory.stories import stored_article
+
+    path = tmp_path / "s.db"
+    versions = synthetic_versions(6, seed=4)
+    with monkeypatch.context() as m:  # the store as samestory wrote it before schema version 3
+        m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
+        m.setattr(Index, "_keep_mentions", lambda self, progress: None)
+        with Index(path) as ix:
+            ix.add(articles_of(versions))
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT version FROM schema_version").fetchone()[0] == 2
+        before = db.execute("SELECT doc, story_id FROM memberships ORDER BY doc").fetchall()
+    with pytest.raises(StoreError, match="needs migrating"):
+        Store(path, read_only=True)
+    with Index(path) as ix:  # opening to write migrates; the next add keeps the mentions of every member
+        assert ix.store.version() == 3 == schema_version()
+        assert ix.store.mentions([v.id for v in versions], MENTIONS_FORMAT) == {}
+        ix.add([])
+    with Store(path, read_only=True) as s:
+        assert s.connection.execute("SELECT doc, story_id FROM memberships ORDER BY doc").fetchall() == before
+        stories = [sid for sid, size in s.story_ids() if size > 1]
+        assert stories and s.lacking_mentions(MENTIONS_FORMAT) == []
+        for sid in stories:
+            ids = [m.article_id for m in s.members(sid)]
+            assert set(s.mentions(ids, MENTIONS_FORMAT)) == set(ids)
+            rows, texts = s.articles(ids), s.texts(ids)
+            fresh = claims_table([stored_article(rows[i], texts[i]) for i in ids])
+            assert stored_claims(s, ids) == fresh

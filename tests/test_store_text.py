@@ -55,8 +55,9 @@ def test_removing_an_article_removes_its_text(tmp_path: Path) -> None:
 def test_a_version_1_store_migrates_and_the_viewer_falls_back_to_title_and_snippet(tmp_path: Path) -> None:
     db = tmp_path / "old.db"
     _index(db)
-    with sqlite3.connect(db) as raw:  # what a version-1 store looked like: no text table
+    with sqlite3.connect(db) as raw:  # what a version-1 store looked like: no text table (nor later tables)
         raw.execute("DROP TABLE article_text")
+        raw.execute("DROP TABLE article_mentions")
         raw.execute("UPDATE schema_version SET version = 1")
     with pytest.raises(Exception, match="needs migrating"):
         Store(db, read_only=True)

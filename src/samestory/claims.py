@@ -28,8 +28,10 @@ earliest published version carrying it (``None`` when none of them is dated).
 from __future__ import annotations
 
 import bisect
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import json
+import math
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -41,7 +43,17 @@ from samestory.text.mentions import DateMention, NumberMention, dates, group_nam
 if TYPE_CHECKING:
     from samestory.store import Store
 
-__all__ = ["Claim", "ClaimVersion", "ClaimsTable", "Variant", "claims_table", "stored_claims"]
+__all__ = [
+    "MENTIONS_FORMAT",
+    "Claim",
+    "ClaimVersion",
+    "ClaimsTable",
+    "Variant",
+    "VersionMentions",
+    "claims_table",
+    "mentions_of",
+    "stored_claims",
+]
 
 #: the order claims of equal standing are listed in (as in the comparison report)
 TYPE_ORDER = {"quote": 0, "name": 1, "number": 2, "date": 3}
@@ -153,32 +165,105 @@ def _excerpt(article: Article, start: int, end: int) -> str:
     return ("…" if lo else "") + text + ("…" if hi < len(article.text) else "")
 
 
-class _Mentions:
-    """Content mentions of one version (mentions inside debris are left out, as in `samestory.diff`)."""
+#: the layout of `VersionMentions.to_json`; raise it whenever what `mentions_of` finds changes, so that mentions
+#: kept by an older samestory are found again instead of read
+MENTIONS_FORMAT = 1
 
-    def __init__(self, index: int, article: Article) -> None:
-        self.index = index
-        self.article = article
-        self.locator = Locator(article)
-        self.starts = [s.start for s in article.sentences]
-        self._stems: dict[int, frozenset[str]] = {}
 
-    def _sentence(self, start: int) -> frozenset[str]:
-        k = max(0, bisect.bisect_right(self.starts, start) - 1)
-        got = self._stems.get(k)
+@dataclass(frozen=True, slots=True)
+class VersionMentions:
+    """What the claims table needs of one version, found in it alone (`mentions_of`): its content quotes (text,
+    offset, word stems), names, numbers and dates (each with the word stems of its sentence and an excerpt).
+
+    `samestory.index.Index` keeps them per article (`to_json`), so that a story's table links the stored
+    mentions instead of reading and searching every version's text again."""
+
+    quotes: tuple[tuple[str, int, frozenset[str]], ...]
+    names: tuple[str, ...]
+    numbers: tuple[tuple[NumberMention, frozenset[str], str], ...]
+    dates: tuple[tuple[DateMention, frozenset[str], str], ...]
+
+    def to_json(self) -> str:
+        sentences: dict[frozenset[str], int] = {}
+
+        def ref(sentence: frozenset[str]) -> int:
+            return sentences.setdefault(sentence, len(sentences))
+
+        data = {
+            "format": MENTIONS_FORMAT,
+            "quotes": [[t, start, sorted(stems)] for t, start, stems in self.quotes],
+            "names": list(self.names),
+            "numbers": [
+                [n.text, n.start, n.end, n.value, list(n.context), ref(sent), excerpt]
+                for n, sent, excerpt in self.numbers
+            ],
+            "dates": [
+                [d.text, d.start, d.end, d.year, d.month, d.day, ref(sent), excerpt]
+                for d, sent, excerpt in self.dates
+            ],
+        }
+        data["sentences"] = [sorted(x) for x in sentences]
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def from_json(cls, text: str) -> VersionMentions | None:
+        """The mentions of `to_json`; ``None`` for another `MENTIONS_FORMAT` or a damaged value."""
+        try:
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("format") != MENTIONS_FORMAT:
+                return None
+            sents = [frozenset(x) for x in data["sentences"]]
+            return cls(
+                quotes=tuple((str(t), int(start), frozenset(stems)) for t, start, stems in data["quotes"]),
+                names=tuple(str(x) for x in data["names"]),
+                numbers=tuple(
+                    (NumberMention(t, start, end, float(v), tuple(ctx)), sents[k], excerpt)
+                    for t, start, end, v, ctx, k, excerpt in data["numbers"]
+                ),
+                dates=tuple(
+                    (DateMention(t, start, end, y, m, d), sents[k], excerpt)
+                    for t, start, end, y, m, d, k, excerpt in data["dates"]
+                ),
+            )
+        except (ValueError, TypeError, KeyError, IndexError):
+            return None
+
+
+def mentions_of(article: Article) -> VersionMentions:
+    """The content mentions of one version (mentions inside debris are left out, as in `samestory.diff`)."""
+    locator = Locator(article)
+    starts = [s.start for s in article.sentences]
+    stems: dict[int, frozenset[str]] = {}
+
+    def sentence(start: int) -> frozenset[str]:
+        k = max(0, bisect.bisect_right(starts, start) - 1)
+        got = stems.get(k)
         if got is None:
-            sents = self.article.sentences
-            got = self._stems[k] = frozenset(tokens(sents[k].text)) if sents else frozenset()
+            sents = article.sentences
+            got = stems[k] = frozenset(tokens(sents[k].text)) if sents else frozenset()
         return got
 
-    def nodes(self, found: Sequence[M], span: Callable[[M], tuple[int, int]]) -> list[_Node[M]]:
-        out = []
-        for m in found:
-            start, end = span(m)
-            if self.locator.content(start, end) is None:
-                continue
-            out.append(_Node(self.index, m, start, self._sentence(start), _excerpt(self.article, start, end)))
-        return out
+    def content(found: Sequence[M], span: Callable[[M], tuple[int, int]]) -> list[M]:
+        return [m for m in found if locator.content(*span(m)) is not None]
+
+    text = article.text
+    found_dates = dates(text)
+    nums = [n for n in numbers(text, found_dates) if n.text.lower() != "one"]
+    return VersionMentions(
+        quotes=tuple(
+            (q.text, q.start, frozenset(tokens(q.text)))
+            for q in content(quotes(text), lambda q: (q.start, q.end))
+        ),
+        names=tuple(n.text for n in content(names(text), lambda n: (n.start, n.end))),
+        numbers=tuple(
+            (n, sentence(n.start), _excerpt(article, n.start, n.end))
+            for n in content(nums, lambda n: (n.start, n.end))
+        ),
+        dates=tuple(
+            (d, sentence(d.start), _excerpt(article, d.start, d.end))
+            for d in content(found_dates, lambda d: (d.start, d.end))
+        ),
+    )
 
 
 # -- linking ---------------------------------------------------------------------------------------------------
@@ -212,39 +297,137 @@ def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
     return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
 
 
-def _link_quantities(
-    nodes: Sequence[_Node[M]],
-    blocks: Callable[[M], Sequence[object]],
-    link: Callable[[_Node[M], _Node[M]], bool],
-) -> list[list[int]]:
-    """Groups of nodes linked by ``link`` (only nodes of other versions that share a block are tried)."""
-    links = _Links(len(nodes))
-    by_block: dict[object, list[int]] = {}
-    for i, n in enumerate(nodes):
-        for key in dict.fromkeys(blocks(n.mention)):
-            by_block.setdefault(key, []).append(i)
-    for members in by_block.values():
-        for k, i in enumerate(members):
-            for j in members[:k]:
-                x, y = nodes[i], nodes[j]
-                if x.version != y.version and links.find(i) != links.find(j) and link(x, y):
-                    links.join(i, j)
-    return links.groups()
+def _join(links: _Links, nodes: Iterable[int]) -> None:
+    it = iter(nodes)
+    first = next(it, None)
+    if first is not None:
+        for i in it:
+            links.join(first, i)
+
+
+def _join_within(links: _Links, parts: Mapping[Hashable, Sequence[int]]) -> None:
+    """Nodes (by colour: version or language, colour → nodes) each linked to all those of other colours: one
+    group when there are two colours or more, no link otherwise."""
+    if len(parts) > 1:
+        _join(links, (i for nodes in parts.values() for i in nodes))
+
+
+def _join_parts(
+    links: _Links, a: Mapping[Hashable, Sequence[int]], b: Mapping[Hashable, Sequence[int]]
+) -> None:
+    """The nodes of ``a`` each linked to those of ``b`` but of its own colour (colour → nodes): a complete
+    bipartite graph less a matching of colours, whose pieces are joined. Nodes of one colour on one side have
+    the same neighbours, so the colours stand for them: one colour on a side links every other colour of the
+    other; {v, w} against {v, w} is two pieces (v with w, w with v); any other graph is connected."""
+    if len(b) == 1:
+        a, b = b, a
+    if len(a) == 1:
+        ((colour, mine),) = a.items()
+        for other, theirs in b.items():
+            if other != colour:
+                _join(links, (*mine, *theirs))
+    elif len(a) == 2 and a.keys() == b.keys():
+        v, w = a
+        _join(links, (*a[v], *b[w]))
+        _join(links, (*a[w], *b[v]))
+    else:
+        _join(links, (i for side in (a, b) for nodes in side.values() for i in nodes))
+
+
+def _similar(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
+    """The pairs ``(i, j)``, ``i < j``, of ``sets`` whose overlap (`_overlap`) is at least `QUOTE_LINK`, found
+    without trying every pair (prefix filtering, smallest sets first). Two sets x, y with Dice overlap >= t,
+    |y| <= |x|, share I >= t·|x|/(2 - t) words and I >= t·|y|; so the first |x| - ⌈t·|x|/(2 - t)⌉ + 1 words
+    of x and the first |y| - ⌈t·|y|⌉ + 1 words of y, rarest first, share one (both prefixes are at least as
+    long as the first |·| - I + 1 words, which share one), and |y| >= t·|x|/(2 - t)."""
+    t = QUOTE_LINK
+    freq: dict[str, int] = {}
+    for x in sets:
+        for w in x:
+            freq[w] = freq.get(w, 0) + 1
+    index: dict[str, list[int]] = {}
+    out: list[tuple[int, int]] = []
+    for j in sorted((j for j, x in enumerate(sets) if x), key=lambda j: len(sets[j])):
+        x = sets[j]
+        n = len(x)
+        ranked = sorted(x, key=lambda w: (freq[w], w))
+        least = t * n / (2 - t) - 1e-9  # the fewest shared words, and the smallest partner
+        seen: set[int] = set()
+        for w in ranked[: n - max(1, math.ceil(least)) + 1]:
+            for i in index.get(w, ()):
+                if i not in seen:
+                    seen.add(i)
+                    if len(sets[i]) >= least and _overlap(sets[i], x) >= t:
+                        out.append((min(i, j), max(i, j)))
+        for w in ranked[: n - max(1, math.ceil(t * n - 1e-9)) + 1]:
+            index.setdefault(w, []).append(j)
+    return sorted(out)
+
+
+_Parts = dict[Hashable, list[int]]  # colour (version or language) → node indices
+
+
+def _link_sentences(
+    links: _Links,
+    sentences: Sequence[frozenset[str]],
+    kinds: Sequence[Iterable[Hashable]],
+    versions: Sequence[int],
+    near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None,
+) -> None:
+    """Link nodes of other versions that share a kind (a context word, a kind of date) and stand in sentences
+    that overlap by `QUOTE_LINK` or more (the same sentence included). ``near``: the pairs of overlapping
+    sentences (`_near`) when the caller has them, for these sentences or more."""
+    where: dict[frozenset[str], dict[Hashable, _Parts]] = {}
+    for i, (sentence, ks) in enumerate(zip(sentences, kinds, strict=True)):
+        if sentence:
+            by_kind = where.setdefault(sentence, {})
+            for k in dict.fromkeys(ks):
+                by_kind.setdefault(k, {}).setdefault(versions[i], []).append(i)
+    distinct = list(where)
+    for s in distinct:
+        for parts in where[s].values():
+            _join_within(links, parts)
+    for a, b in _near(distinct) if near is None else near:
+        x, y = where.get(a), where.get(b)
+        if x is not None and y is not None:
+            for k in x.keys() & y.keys():
+                _join_parts(links, x[k], y[k])
+
+
+def _near(sentences: Sequence[frozenset[str]]) -> list[tuple[frozenset[str], frozenset[str]]]:
+    """The pairs of distinct ``sentences`` that overlap by `QUOTE_LINK` or more (`_similar`)."""
+    distinct = list(dict.fromkeys(sentences))
+    return [(distinct[i], distinct[j]) for i, j in _similar(distinct)]
+
+
+def _link_values(links: _Links, groups: Iterable[Mapping[float, _Parts]]) -> None:
+    """Link nodes of other colours with equal values (within 1e-9) in each group (value → colour → nodes)."""
+    for by_value in groups:
+        values = sorted(by_value)
+        for k, v in enumerate(values):
+            if abs(v - v) < 1e-9:  # not for an infinite value (an absurdly long number)
+                _join_within(links, by_value[v])
+            for w in values[k + 1 :]:
+                if not w - v < 1e-9:
+                    break
+                _join_parts(links, by_value[v], by_value[w])
 
 
 # -- the table -------------------------------------------------------------------------------------------------
 
 
-def _order_key(a: Article) -> tuple[bool, float, str]:
+def _order_key(v: tuple[ClaimVersion, VersionMentions]) -> tuple[bool, float, str]:
+    a = v[0]
     return (a.published is None, utc_timestamp(a.published) if a.published else 0.0, a.id)
 
 
 class _Builder:
-    def __init__(self, articles: Sequence[Article]) -> None:
-        self.articles = sorted(articles, key=_order_key)
-        self.ids = [a.id for a in self.articles]
-        self.dated = [a.published is not None for a in self.articles]
-        self.mentions = [_Mentions(i, a) for i, a in enumerate(self.articles)]
+    def __init__(self, versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> None:
+        ordered = sorted(versions, key=_order_key)
+        self.versions = tuple(v for v, _ in ordered)
+        self.mentions = [m for _, m in ordered]
+        self.ids = [v.id for v in self.versions]
+        self.dated = [v.published is not None for v in self.versions]
 
     def _first(self, versions: Sequence[int]) -> str | None:
         dated = [v for v in versions if self.dated[v]]
@@ -274,33 +457,28 @@ class _Builder:
         )
 
     def quotes(self) -> list[Claim]:
-        nodes = [
-            n for m in self.mentions for n in m.nodes(quotes(m.article.text), lambda q: (q.start, q.end))
-        ]
-        stems = [frozenset(tokens(n.mention.text)) for n in nodes]
+        nodes = [(v, text, stems) for v, m in enumerate(self.mentions) for text, _, stems in m.quotes]
+        # quotes of other versions whose words overlap by QUOTE_LINK or more
         links = _Links(len(nodes))
-        for i in range(len(nodes)):
-            for j in range(i):
-                if nodes[i].version != nodes[j].version and _overlap(stems[i], stems[j]) >= QUOTE_LINK:
-                    links.join(i, j)
+        _link_sentences(links, [n[2] for n in nodes], [(None,)] * len(nodes), [n[0] for n in nodes])
         out = []
         for group in links.groups():
             wordings: list[tuple[str, list[int]]] = []
             for i in group:
-                text = nodes[i].mention.text
+                version, text, _ = nodes[i]
                 same = next((w for w in wordings if same_wording(w[0], text)), None)
                 if same is None:
-                    wordings.append((text, [nodes[i].version]))
+                    wordings.append((text, [version]))
                 else:
-                    same[1].append(nodes[i].version)
+                    same[1].append(version)
             out.append(self.claim("quote", wordings, "same" if len(wordings) == 1 else "reworded"))
         return out
 
     def names(self) -> list[Claim]:
         where: dict[str, list[int]] = {}
-        for m in self.mentions:
-            for n in m.nodes(names(m.article.text), lambda x: (x.start, x.end)):
-                where.setdefault(n.mention.text, []).append(m.index)
+        for v, m in enumerate(self.mentions):
+            for name in m.names:
+                where.setdefault(name, []).append(v)
         out = []
         for entity in group_names(where):
             spellings: dict[str, tuple[str, list[int]]] = {}
@@ -320,23 +498,19 @@ class _Builder:
         nodes: Sequence[_Node[M]],
         value: Callable[[M], object],
         text: Callable[[M], str],
-        blocks: Callable[[M], Sequence[object]],
-        link: Callable[[_Node[M], _Node[M]], bool],
+        groups: list[list[int]],
     ) -> list[Claim]:
+        """Claims of the groups of linked quantities."""
         out = []
-        for group in _link_quantities(nodes, blocks, link):
+        for group in groups:
             by_value: dict[object, tuple[str, list[int]]] = {}
             for i in sorted(group, key=lambda i: (nodes[i].version, nodes[i].start)):
                 n = nodes[i]
                 shown, versions = by_value.get(value(n.mention), (text(n.mention), []))
                 by_value[value(n.mention)] = (shown, [*versions, n.version])
-            held = {
-                v: {n for n in (nodes[i] for i in group) if value(n.mention) == v} for v in by_value
-            }  # the nodes of each value
-            per_version: dict[int, set[object]] = {}
-            for v, ns in held.items():
-                for n in ns:
-                    per_version.setdefault(n.version, set()).add(v)
+            per_version: dict[int, set[object]] = {}  # the values each version states
+            for i in group:
+                per_version.setdefault(nodes[i].version, set()).add(value(nodes[i].mention))
             sets = list(per_version.values())
             conflict = any(x - y and y - x for k, x in enumerate(sets) for y in sets[:k])
             first = nodes[min(group, key=lambda i: (nodes[i].version, nodes[i].start))]
@@ -348,49 +522,85 @@ class _Builder:
     def numbers_and_dates(self) -> list[Claim]:
         num_nodes: list[_Node[NumberMention]] = []
         date_nodes: list[_Node[DateMention]] = []
-        for m in self.mentions:
-            found = dates(m.article.text)
-            date_nodes += m.nodes(found, lambda d: (d.start, d.end))
-            nums = [n for n in numbers(m.article.text, found) if n.text.lower() != "one"]
-            num_nodes += m.nodes(nums, lambda n: (n.start, n.end))
-        langs = [a.lang for a in self.articles]
-
-        def number_link(x: _Node[NumberMention], y: _Node[NumberMention]) -> bool:
-            a, b = x.mention, y.mention
-            if abs(a.value - b.value) < 1e-9:
-                return a.same_kind(b) or langs[x.version] != langs[y.version]
-            return a.same_kind(b) and _overlap(x.sentence, y.sentence) >= QUOTE_LINK
-
-        def date_link(x: _Node[DateMention], y: _Node[DateMention]) -> bool:
-            a, b = x.mention, y.mention
-            if a.agrees(b):
-                return True
-            same_kind = (a.month is None) == (b.month is None)
-            return same_kind and _overlap(x.sentence, y.sentence) >= QUOTE_LINK
-
+        for v, m in enumerate(self.mentions):
+            date_nodes += [_Node(v, d, d.start, sentence, excerpt) for d, sentence, excerpt in m.dates]
+            num_nodes += [_Node(v, n, n.start, sentence, excerpt) for n, sentence, excerpt in m.numbers]
+        langs = [v.lang for v in self.versions]
+        # numbers and dates mostly stand in the same sentences: which overlap is found once for both
+        near = _near(
+            [n.sentence for n in num_nodes if n.sentence] + [d.sentence for d in date_nodes if d.sentence]
+        )
         return [
-            *self.quantities(
-                "number",
-                num_nodes,
-                lambda n: round(n.value, 6),
-                lambda n: n.text,
-                lambda n: [("v", round(n.value, 6)), *(("c", w) for w in n.context)],
-                number_link,
-            ),
-            *self.quantities(
-                "date",
-                date_nodes,
-                lambda d: d.value,
-                lambda d: d.text,
-                lambda d: [d.month is None],
-                date_link,
-            ),
-        ]
+            *self.quantities("number", num_nodes, lambda n: round(n.value, 6), lambda n: n.text,
+                             _number_groups(num_nodes, langs, near)),
+            *self.quantities("date", date_nodes, lambda d: d.value, lambda d: d.text,
+                             _date_groups(date_nodes, near)),
+        ]  # fmt: skip
+
+
+def _number_groups(
+    nodes: Sequence[_Node[NumberMention]],
+    langs: Sequence[str],
+    near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None,
+) -> list[list[int]]:
+    """Numbers of two versions are linked when they count the same thing (a shared context word) and are
+    equal (within 1e-9) or stand in sentences that overlap as linked quotes do; or when they are equal, in
+    two languages (the same rounded value)."""
+    links = _Links(len(nodes))
+    by_word: dict[str, dict[float, _Parts]] = {}
+    by_rounded: dict[float, dict[float, _Parts]] = {}
+    for i, n in enumerate(nodes):
+        v = n.mention.value
+        for w in dict.fromkeys(n.mention.context):
+            by_word.setdefault(w, {}).setdefault(v, {}).setdefault(n.version, []).append(i)
+        by_rounded.setdefault(round(v, 6), {}).setdefault(v, {}).setdefault(langs[n.version], []).append(i)
+    _link_values(links, by_word.values())
+    _link_values(links, by_rounded.values())  # colours are languages here: two languages are two versions
+    _link_sentences(
+        links,
+        [n.sentence for n in nodes],
+        [n.mention.context for n in nodes],
+        [n.version for n in nodes],
+        near,
+    )
+    return links.groups()
+
+
+def _date_groups(
+    nodes: Sequence[_Node[DateMention]], near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None
+) -> list[list[int]]:
+    """Dates of two versions, both with a month or both without, are linked when they agree
+    (`DateMention.agrees`) or stand in sentences that overlap as linked quotes do."""
+    links = _Links(len(nodes))
+    by_kind: dict[bool, dict[DateMention, _Parts]] = {}
+    for i, n in enumerate(nodes):
+        d = replace(n.mention, text="", start=0, end=0)
+        by_kind.setdefault(d.month is None, {}).setdefault(d, {}).setdefault(n.version, []).append(i)
+    for by_date in by_kind.values():
+        found = list(by_date)
+        for k, d in enumerate(found):
+            if d.agrees(d):
+                _join_within(links, by_date[d])
+            for e in found[:k]:
+                if d.agrees(e):
+                    _join_parts(links, by_date[e], by_date[d])
+    _link_sentences(
+        links,
+        [n.sentence for n in nodes],
+        [(n.mention.month is None,) for n in nodes],
+        [n.version for n in nodes],
+        near,
+    )
+    return links.groups()
 
 
 def claims_table(articles: Sequence[Article]) -> ClaimsTable:
     """The claims table of the versions of one story (in any order; the result does not depend on it)."""
-    b = _Builder(articles)
+    return _table([(ClaimVersion(a.id, a.published, a.source, a.lang), mentions_of(a)) for a in articles])
+
+
+def _table(versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> ClaimsTable:
+    b = _Builder(versions)
     claims = [*b.quotes(), *b.names(), *b.numbers_and_dates()]
     position = {i: k for k, i in enumerate(b.ids)}
     claims.sort(
@@ -402,14 +612,23 @@ def claims_table(articles: Sequence[Article]) -> ClaimsTable:
             c.label,
         )
     )
-    versions = tuple(ClaimVersion(a.id, a.published, a.source, a.lang) for a in b.articles)
-    return ClaimsTable(versions, tuple(claims))
+    return ClaimsTable(b.versions, tuple(claims))
 
 
 def stored_claims(store: Store, ids: Sequence[str]) -> ClaimsTable:
-    """The claims table of stored articles ``ids`` (the members of a story), read from ``store``."""
+    """The claims table of stored articles ``ids`` (the members of a story), read from ``store``: the
+    mentions kept at `index add` (`VersionMentions`), and those of the other articles found in their texts."""
     from samestory.stories import stored_article
 
     rows = store.articles(ids)
-    texts = store.texts(ids)
-    return claims_table([stored_article(rows[i], texts.get(i)) for i in ids if i in rows])
+    kept = {i: VersionMentions.from_json(text) for i, text in store.mentions(ids, MENTIONS_FORMAT).items()}
+    lacking = [i for i in ids if i in rows and kept.get(i) is None]
+    texts = store.texts(lacking)
+    found = {i: mentions_of(stored_article(rows[i], texts.get(i))) for i in lacking}
+    return _table(
+        [
+            (ClaimVersion(r.id, r.published, r.source, r.lang), kept.get(i) or found[i])
+            for i in ids
+            if (r := rows.get(i)) is not None
+        ]
+    )

@@ -251,6 +251,7 @@ class Index:
         )
         self._stage_all(articles, report, order if keep_memberships else None, progress, on_error, staged)
         assigned = self._assign_pending(progress, staged or {}, keep=keep_memberships)
+        self._keep_mentions(progress)
         report.resumed = max(0, self._assigned_count - report.added - report.replaced)
         if not keep_memberships:
             return report
@@ -326,6 +327,28 @@ class Index:
         flush()
         if progress is not None:
             progress("read", seen, seen)
+
+    def _keep_mentions(self, progress: Progress | None) -> None:
+        """Keep the claims-table mentions (`samestory.claims.VersionMentions`) of every member of a story of
+        two or more articles that has none in the current layout yet (new members; after the migration to
+        schema version 3, or a samestory that finds mentions otherwise, every such member), so that the viewer's claims table of a story reads them instead of searching
+        every text per request. Singletons are left out: most articles are, and their table is one text."""
+        from samestory.claims import MENTIONS_FORMAT, mentions_of
+        from samestory.stories import stored_article
+
+        lacking = self.store.lacking_mentions(MENTIONS_FORMAT)
+        for k in range(0, len(lacking), BATCH):
+            chunk = lacking[k : k + BATCH]
+            rows = self.store.articles(chunk)
+            texts = self.store.texts(chunk)
+            found = [
+                (i, mentions_of(stored_article(rows[i], texts.get(i))).to_json()) for i in chunk if i in rows
+            ]
+            with self.store.transaction() as db:
+                for i, data in found:
+                    self.store.put_mentions(db, i, MENTIONS_FORMAT, data)
+            if progress is not None:
+                progress("claims", k + len(chunk), len(lacking))
 
     def _assign_pending(
         self, progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool = True

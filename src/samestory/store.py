@@ -21,6 +21,10 @@ Tables (schema version 1)::
                                              articles were assigned), which member it matched, and why
     embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
 
+Schema version 3 adds ``article_mentions(doc, format, data)``: the claims-table mentions of an article
+(`samestory.claims.VersionMentions`, JSON, in layout ``format``: `samestory.claims.MENTIONS_FORMAT`), kept by `samestory.index.Index` for the members of stories of two
+or more versions, so that the web viewer builds a story's claims table without searching every text again.
+
 Schema version 2 adds ``article_text(title, text)``, an FTS5 table keyed by ``rowid = articles.doc`` that keeps
 each article's title and body as read (for search and for showing and comparing stored articles). Articles
 stored under version 1 have no row there (their text was never kept): readers fall back to title and snippet.
@@ -511,6 +515,39 @@ class Store:
             ):
                 out[str(id_)] = str(text)
         return out
+
+    def mentions(self, ids: Sequence[str], fmt: int) -> dict[str, str]:
+        """The kept claims mentions (`samestory.claims.VersionMentions` JSON) in layout ``fmt`` of each of
+        ``ids`` that has them."""
+        out: dict[str, str] = {}
+        for chunk in _chunks(list(ids), 500):
+            marks = ",".join("?" * len(chunk))
+            for id_, data in self._query(
+                "SELECT a.id, x.data FROM article_mentions x JOIN articles a ON x.doc = a.doc "
+                f"WHERE x.format = ? AND a.id IN ({marks})",
+                [fmt, *chunk],
+            ):
+                out[str(id_)] = str(data)
+        return out
+
+    def lacking_mentions(self, fmt: int) -> list[str]:
+        """Ids of the members of stories of two or more articles without kept mentions in layout ``fmt`` (none,
+        or kept by a samestory that found them otherwise), by story."""
+        rows = self._query(
+            "SELECT a.id FROM memberships m JOIN articles a ON a.doc = m.doc "
+            "WHERE m.story_id IN (SELECT story_id FROM memberships GROUP BY story_id HAVING count(*) > 1) "
+            "AND NOT EXISTS (SELECT 1 FROM article_mentions x WHERE x.doc = m.doc AND x.format = ?) "
+            "ORDER BY m.story_id, m.seq",
+            (fmt,),
+        )
+        return [str(r[0]) for r in rows]
+
+    def put_mentions(self, db: sqlite3.Connection, article_id: str, fmt: int, data: str) -> None:
+        """Keep the claims mentions (layout ``fmt``) of a stored article; call inside `transaction`."""
+        db.execute(
+            "INSERT OR REPLACE INTO article_mentions (doc, format, data) SELECT doc, ?, ? FROM articles WHERE id = ?",
+            (fmt, data, article_id),
+        )
 
     def articles(self, ids: Sequence[str]) -> dict[str, ArticleRow]:
         out: dict[str, ArticleRow] = {}

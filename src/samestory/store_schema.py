@@ -52,6 +52,16 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE VIRTUAL TABLE article_text USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
         """,
     ),
+    (
+        3,
+        """
+        CREATE TABLE article_mentions (
+            doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
+            format INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
 ]
 
 

@@ -114,3 +114,35 @@ def test_a_possessive_at_sentence_start_is_a_name_and_a_common_word_is_not() -> 
     assert "Israel's" in found
     assert "Today's" not in found
     assert "Nobody's" not in found
+
+
+_MONTHY = [
+    "Dec. 5", "MARCH  2021", "сентябрь 2020", "1 May 5 June", "Maybe 5", "Decimal 5", "xMay 5", "май 5",
+    "Mayıs 2021", "Sept.\n12", "May ٥", "mars 3 avril 2019", "декабря 23", "März 1999", "in May 2020, 4 June",
+]  # fmt: skip
+
+
+def test_month_first_date_patterns_find_what_a_scan_of_every_position_finds() -> None:
+    from samestory.text.mentions import _DATE_RES, _MONTH_FIRST, _month_first
+
+    texts = [
+        *_MONTHY,
+        " ".join(_MONTHY),
+        ", ".join(_MONTHY),
+        "On Jan. 2, 2020 and February 29 2016 they met.",
+    ]
+    for text in texts:
+        for k in _MONTH_FIRST:
+            rx = _DATE_RES[k]
+            assert [m.span() for m in _month_first(rx, text)] == [m.span() for m in rx.finditer(text)], text
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*_MONTHY, " ", ".", "\n", "12", "2021", "x", "the"]), max_size=12))
+def test_month_first_date_patterns_equal_a_full_scan_on_mixed_text(parts: list[str]) -> None:
+    from samestory.text.mentions import _DATE_RES, _MONTH_FIRST, _month_first
+
+    text = "".join(parts)
+    for k in _MONTH_FIRST:
+        rx = _DATE_RES[k]
+        assert [m.span() for m in _month_first(rx, text)] == [m.span() for m in rx.finditer(text)]

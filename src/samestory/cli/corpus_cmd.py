@@ -47,6 +47,7 @@ _STAGES = {
     "assign": "assigning stories",
     "cluster": "clustering",
     "write": "writing",
+    "claims": "keeping the claims of multi-version stories",
 }
 
 DbOption = typer.Option(DEFAULT_DB, "--db", help="The SQLite index file.")

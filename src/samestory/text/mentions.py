@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz.distance import JaroWinkler
@@ -364,12 +364,33 @@ def _month_number(word: str) -> int | None:
     return None
 
 
+#: the patterns of `_DATE_RES` that start with a month name: a whole word, then an optional dot, spaces and a
+#: digit. Trying their large case-insensitive alternation at every word of a text was most of the time of
+#: `dates`; they are tried only where a word is followed by a number (`_month_first`).
+_MONTH_FIRST = frozenset({1, 3})
+_WORD_BEFORE_DIGIT = re.compile(r"(?<!\w)\w++\.?\s+(?=\d)")
+
+
+def _month_first(rx: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """The matches of ``rx.finditer(text)`` for a pattern of `_MONTH_FIRST`: every match starts at a word
+    followed by an optional dot, spaces and a digit, so only those words are tried (leftmost first, never
+    overlapping, as `re.finditer`)."""
+    end = 0
+    for word in _WORD_BEFORE_DIGIT.finditer(text):
+        if word.start() < end:
+            continue
+        m = rx.match(text, word.start())
+        if m is not None:
+            end = m.end()
+            yield m
+
+
 def dates(text: str) -> list[DateMention]:
     """Dates ("14 November", "December 23", "15 October 2006", "2020-06-01") and bare years, in text order."""
     taken: list[tuple[int, int]] = []
     out: list[DateMention] = []
-    for rx in _DATE_RES:
-        for m in rx.finditer(text):
+    for k, rx in enumerate(_DATE_RES):
+        for m in _month_first(rx, text) if k in _MONTH_FIRST else rx.finditer(text):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             groups = m.groupdict()

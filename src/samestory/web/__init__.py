@@ -13,7 +13,11 @@ from samestory.errors import MissingDependencyError
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-__all__ = ["create_app"]
+__all__ = ["DB_ENV", "ENCODER_ENV", "create_app"]
+
+#: where `samestory serve --workers N` tells its worker processes which store and encoder to serve
+DB_ENV = "SAMESTORY_SERVE_DB"
+ENCODER_ENV = "SAMESTORY_SERVE_ENCODER"
 
 
 def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:

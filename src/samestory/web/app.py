@@ -8,7 +8,10 @@ exist: the viewer has no write path.
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -68,13 +71,17 @@ def _figures(details: dict[str, Any]) -> str:
     )
 
 
-def _json(data: dict[str, Any]) -> JSONResponse:
-    """JSON of plain data (already JSON types: FastAPI's encoder pass is not needed)."""
-    return JSONResponse(data)
+def _render(template: str, **context: Any) -> bytes:
+    return _env().get_template(template).render(**context).encode("utf-8")
 
 
 def _page(template: str, status: int = 200, **context: Any) -> HTMLResponse:
-    return HTMLResponse(_env().get_template(template).render(**context), status_code=status)
+    return HTMLResponse(_render(template, **context), status_code=status)
+
+
+def _json_body(data: dict[str, Any]) -> bytes:
+    """JSON of plain data, encoded as `JSONResponse` does."""
+    return bytes(JSONResponse(data).body)
 
 
 def _date(value: str, name: str, *, end: bool = False) -> datetime | None:
@@ -119,7 +126,27 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
     ``encoder``: the encoder `/compare` aligns with (as `samestory compare --encoder`).
     """
     viewer = Viewer(str(db_path), encoder=encoder)
-    app = FastAPI(title="samestory viewer", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # before the server takes its first connection: the story list, the templates, the comparing code
+        viewer.warm()
+        for name in _HERE.joinpath("templates").glob("*.j2"):
+            _env().get_template(name.name)
+        import samestory.claims
+        import samestory.comparison  # noqa: F401
+
+        yield
+
+    app = FastAPI(
+        title="samestory viewer", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
+
+    def cached_html(key: tuple[object, ...], make: Callable[[], bytes]) -> HTMLResponse:
+        return HTMLResponse(viewer.body(key, make))
+
+    def cached_json(key: tuple[object, ...], make: Callable[[], bytes]) -> Response:
+        return Response(viewer.body(key, make), media_type="application/json")
 
     app.add_middleware(_Headers)
 
@@ -183,97 +210,120 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
         min_size: int = 1, max_size: int = 0, sort: str = "size", limit: int = 50, offset: int = 0,
     ) -> HTMLResponse:  # fmt: skip
         f = story_filter(q, since, until, source, lang, min_size, max_size, sort, limit, offset)
-        page = viewer.stories(f)
-        cat = viewer.catalog()
-        return _page(
-            "stories.html.j2",
-            f=f,
-            page=page,
-            sources=cat.sources,
-            langs=cat.langs,
-            sorts=SORTS,
-            since=since,
-            until=until,
-            stories_total=len(cat.rows),
-        )
+
+        def make() -> bytes:
+            page = viewer.stories(f)
+            cat = viewer.catalog()
+            return _render(
+                "stories.html.j2",
+                f=f,
+                page=page,
+                sources=cat.sources,
+                langs=cat.langs,
+                sorts=SORTS,
+                since=since,
+                until=until,
+                stories_total=len(cat.rows),
+            )
+
+        return cached_html(("/", f, since, until), make)
 
     @app.get("/api/stories")
     def stories_api(
         q: str = text(), since: str = short(), until: str = short(), source: str = text(), lang: str = short(),
         min_size: int = 1, max_size: int = 0, sort: str = "size", limit: int = 50, offset: int = 0,
-    ) -> JSONResponse:  # fmt: skip
+    ) -> Response:  # fmt: skip
         f = story_filter(q, since, until, source, lang, min_size, max_size, sort, limit, offset)
-        page = viewer.stories(f)
-        return _json(
-            {
-                "total": page.total,
-                "limit": f.limit,
-                "offset": f.offset,
-                "max_limit": MAX_LIMIT,
-                "notes": list(page.notes),
-                "stories": [r.to_dict() for r in page.rows],
-            }
-        )
+
+        def make() -> bytes:
+            page = viewer.stories(f)
+            return _json_body(
+                {
+                    "total": page.total,
+                    "limit": f.limit,
+                    "offset": f.offset,
+                    "max_limit": MAX_LIMIT,
+                    "notes": list(page.notes),
+                    "stories": [r.to_dict() for r in page.rows],
+                }
+            )
+
+        return cached_json(("/api/stories", f), make)
 
     @app.get("/story/{story_id:path}", response_class=HTMLResponse)
     def story_page(story_id: str) -> HTMLResponse:
-        story = viewer.story(story_id)
-        claims = viewer.claims(story)
-        return _page(
-            "story.html.j2",
-            story=story,
-            claims=claims,
-            tl=timeline(story),
-            short={v.id: f"v{k + 1}" for k, v in enumerate(claims.versions)},
-        )
+        def make() -> bytes:
+            story = viewer.story(story_id)
+            claims = viewer.claims(story)
+            return _render(
+                "story.html.j2",
+                story=story,
+                claims=claims,
+                tl=timeline(story),
+                short={v.id: f"v{k + 1}" for k, v in enumerate(claims.versions)},
+            )
+
+        return cached_html(("/story", story_id), make)
 
     @app.get("/api/story/{story_id:path}")
-    def story_api(story_id: str) -> JSONResponse:
-        story = viewer.story(story_id)
-        return _json({**story.to_dict(), "claims": viewer.claims(story).to_dict()})
+    def story_api(story_id: str) -> Response:
+        def make() -> bytes:
+            story = viewer.story(story_id)
+            return _json_body({**story.to_dict(), "claims": viewer.claims(story).to_dict()})
+
+        return cached_json(("/api/story", story_id), make)
 
     @app.get("/article/{article_id:path}", response_class=HTMLResponse)
     def article_page(article_id: str) -> HTMLResponse:
-        article, full = viewer.article(article_id)
-        return _page(
-            "article.html.j2",
-            a=article,
-            full=full,
-            paras=paragraphs(article),
-            story_id=viewer.story_id_of(article.id),
-        )
+        def make() -> bytes:
+            article, full = viewer.article(article_id)
+            return _render(
+                "article.html.j2",
+                a=article,
+                full=full,
+                paras=paragraphs(article),
+                story_id=viewer.story_id_of(article.id),
+            )
+
+        return cached_html(("/article", article_id), make)
 
     @app.get("/api/article/{article_id:path}")
-    def article_api(article_id: str) -> JSONResponse:
-        a, full = viewer.article(article_id)
-        return _json(
-            {
-                "id": a.id,
-                "title": a.title,
-                "lang": a.lang,
-                "source": a.source,
-                "url": a.url,
-                "published": a.published.isoformat() if a.published else None,
-                "text": a.text,
-                "debris": [{"start": d.start, "end": d.end, "kind": d.kind} for d in a.debris],
-                "full_text": full,
-                "story_id": viewer.story_id_of(a.id),
-            }
-        )
+    def article_api(article_id: str) -> Response:
+        def make() -> bytes:
+            a, full = viewer.article(article_id)
+            return _json_body(
+                {
+                    "id": a.id,
+                    "title": a.title,
+                    "lang": a.lang,
+                    "source": a.source,
+                    "url": a.url,
+                    "published": a.published.isoformat() if a.published else None,
+                    "text": a.text,
+                    "debris": [{"start": d.start, "end": d.end, "kind": d.kind} for d in a.debris],
+                    "full_text": full,
+                    "story_id": viewer.story_id_of(a.id),
+                }
+            )
+
+        return cached_json(("/api/article", article_id), make)
 
     def ids() -> Any:
         return Query(..., min_length=1, max_length=512)
 
     @app.get("/compare", response_class=HTMLResponse)
     def compare_page(a: str = ids(), b: str = ids()) -> HTMLResponse:
-        c = viewer.compare(a, b)
-        return _page("compare.html.j2", c=c, report=Markup(to_html_body(c)))
+        def make() -> bytes:
+            c = viewer.compare(a, b)
+            return _render("compare.html.j2", c=c, report=Markup(to_html_body(c)))
+
+        return cached_html(("/compare", a, b), make)
 
     @app.get("/api/compare")
     def compare_api(a: str = ids(), b: str = ids()) -> Response:
         from samestory.report.json_report import to_json
 
-        return Response(to_json(viewer.compare(a, b)), media_type="application/json")
+        return cached_json(("/api/compare", a, b), lambda: to_json(viewer.compare(a, b)).encode("utf-8"))
 
     @app.get("/static/compare.js")
     def compare_script() -> FileResponse:
@@ -281,3 +331,11 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
 
     app.mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static")  # after compare.js
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of one worker process of `samestory serve --workers N` (uvicorn calls this in each): the store
+    and encoder named by the environment variables `samestory.web.DB_ENV` and `samestory.web.ENCODER_ENV`."""
+    from samestory.web import DB_ENV, ENCODER_ENV
+
+    return create_app(os.environ[DB_ENV], encoder=os.environ.get(ENCODER_ENV, "auto"))

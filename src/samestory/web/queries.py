@@ -34,7 +34,9 @@ MAX_QUERY = 300  # characters of a search query, at most
 MAX_TERMS = 12  # search words, at most
 MAX_MATCHES = 5_000  # matching articles read for one search (the note says when there were more)
 MAX_ID = 512  # longest id looked up
+RESPONSE_CACHE_BYTES = 64 << 20  # rendered pages and JSON bodies kept per server process
 SORTS = ("size", "earliest", "latest", "title")
+_clock = time.monotonic  # the clock of the once-a-second look at the store (a test moves it on)
 _ID_OK = re.compile(r"[^\x00-\x1f\x7f]+")
 _WORD = re.compile(r"\w+")
 
@@ -47,28 +49,40 @@ class NotFound(InputError):
 
 
 class _Lru(Generic[K, V]):
-    """A small thread-safe least-recently-used cache."""
+    """A small thread-safe least-recently-used cache of at most ``size`` in total, each value counting
+    ``weight(value)`` (1 unless given)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, weight: Callable[[V], int] | None = None) -> None:
         self.size = size
-        self._items: OrderedDict[K, V] = OrderedDict()
+        self._weight = weight
+        self._items: OrderedDict[K, tuple[V, int]] = OrderedDict()
+        self._total = 0
         self._lock = threading.Lock()
 
     def get(self, key: K, make: Callable[[], V]) -> V:
         with self._lock:
             if key in self._items:
                 self._items.move_to_end(key)
-                return self._items[key]
+                return self._items[key][0]
         value = make()
+        w = 1 if self._weight is None else self._weight(value)
         with self._lock:
-            self._items[key] = value
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            old = self._items.pop(key, None)
+            if old is not None:
+                self._total -= old[1]
+            self._items[key] = (value, w)
+            self._total += w
+            while self._total > self.size and self._items:
+                self._total -= self._items.popitem(last=False)[1][1]
         return value
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+            self._total = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +215,7 @@ class Viewer:
         self._compare_lock = threading.Lock()
         self._claims: _Lru[str, ClaimsTable] = _Lru(256)
         self._comparisons: _Lru[tuple[str, str], Comparison] = _Lru(32)
+        self._bodies: _Lru[tuple[object, ...], bytes] = _Lru(RESPONSE_CACHE_BYTES, len)
         Index(db_path, read_only=True).close()  # fail now (missing file, newer schema), not on the first page
 
     # -- connections -----------------------------------------------------------------------------------
@@ -225,7 +240,7 @@ class Viewer:
 
     def catalog(self) -> _Catalog:
         """The story list, summarised again when the store changed (checked at most once a second)."""
-        now = time.monotonic()
+        now = _clock()
         with self._lock:
             cat = self._catalog
             if cat is not None and now - self._checked < 1.0:
@@ -237,7 +252,21 @@ class Viewer:
             cat = self._catalog = self._build(stamp)
             self._claims.clear()
             self._comparisons.clear()
+            self._bodies.clear()
             return cat
+
+    def body(self, key: tuple[object, ...], make: Callable[[], bytes]) -> bytes:
+        """A response body made by ``make``, kept (least recently used first out, `RESPONSE_CACHE_BYTES` in
+        all) until the store changes. The key holds the catalog's stamp, so that a body made while the store
+        changed is not served once the change is seen. ``make`` raising (a 404) keeps nothing."""
+        stamp = self.catalog().stamp
+        return self._bodies.get((stamp, *key), make)
+
+    def warm(self) -> None:
+        """Build the story list and its orders now (at server start), not on the first requests."""
+        cat = self.catalog()
+        for sort in SORTS:
+            cat.rank(sort)
 
     def _build(self, stamp: tuple[int, int]) -> _Catalog:
         store = self.index().store
