@@ -311,17 +311,25 @@ class Store:
 
     # -- articles --------------------------------------------------------------------------------------
 
+    def _by_ids(
+        self, sql: str, ids: Iterable[str], params: Sequence[object] = ()
+    ) -> list[tuple[object, ...]]:
+        """The rows of ``sql`` (its ``{}`` is the ``IN`` list) for ``ids``, in chunks of 500 (SQLite's
+        variable limit); ``params`` come before the ids."""
+        rows: list[tuple[object, ...]] = []
+        for chunk in _chunks(list(ids), 500):
+            rows.extend(self._query(sql.format(",".join("?" * len(chunk))), [*params, *chunk]))
+        return rows
+
     def count(self) -> int:
         return _int(self._query("SELECT count(*) FROM articles")[0][0])
 
     def content_hashes(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored content hash of each of ``ids`` that is in the store."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for id_, h in self._query(f"SELECT id, content_hash FROM articles WHERE id IN ({marks})", chunk):
-                out[str(id_)] = str(h)
-        return out
+        return {
+            str(i): str(h)
+            for i, h in self._by_ids("SELECT id, content_hash FROM articles WHERE id IN ({})", ids)
+        }
 
     def stage(self, db: sqlite3.Connection, row: ArticleRow, features: bytes) -> bool:
         """Keep one article's row and features, not yet assigned to a story; call inside `transaction`.
@@ -506,29 +514,17 @@ class Store:
 
     def texts(self, ids: Sequence[str]) -> dict[str, str]:
         """`text` of each of ``ids`` that has a stored text."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for id_, text in self._query(
-                f"SELECT a.id, t.text FROM article_text t JOIN articles a ON t.rowid = a.doc WHERE a.id IN ({marks})",
-                chunk,
-            ):
-                out[str(id_)] = str(text)
-        return out
+        sql = "SELECT a.id, t.text FROM article_text t JOIN articles a ON t.rowid = a.doc WHERE a.id IN ({})"
+        return {str(i): str(text) for i, text in self._by_ids(sql, ids)}
 
     def mentions(self, ids: Sequence[str], fmt: int) -> dict[str, str]:
         """The kept claims mentions (`samestory.claims.VersionMentions` JSON) in layout ``fmt`` of each of
         ``ids`` that has them."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for id_, data in self._query(
-                "SELECT a.id, x.data FROM article_mentions x JOIN articles a ON x.doc = a.doc "
-                f"WHERE x.format = ? AND a.id IN ({marks})",
-                [fmt, *chunk],
-            ):
-                out[str(id_)] = str(data)
-        return out
+        sql = (
+            "SELECT a.id, x.data FROM article_mentions x JOIN articles a ON x.doc = a.doc "
+            "WHERE x.format = ? AND a.id IN ({})"
+        )
+        return {str(i): str(data) for i, data in self._by_ids(sql, ids, (fmt,))}
 
     def lacking_mentions(self, fmt: int) -> list[str]:
         """Ids of the members of stories of two or more articles without kept mentions in layout ``fmt`` (none,
@@ -550,22 +546,16 @@ class Store:
         )
 
     def articles(self, ids: Sequence[str]) -> dict[str, ArticleRow]:
-        out: dict[str, ArticleRow] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for r in self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({marks})", chunk):
-                row = self._article_row(r)
-                out[row.id] = row
-        return out
+        rows = (
+            self._article_row(r)
+            for r in self._by_ids(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({{}})", ids)
+        )
+        return {row.id: row for row in rows}
 
     def features(self, ids: Sequence[str]) -> dict[str, bytes]:
         """The feature blobs of the stored ``ids`` (absent ids are left out)."""
-        out: dict[str, bytes] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for id_, blob in self._query(f"SELECT id, features FROM articles WHERE id IN ({marks})", chunk):
-                out[str(id_)] = bytes(blob)  # type: ignore[call-overload]
-        return out
+        rows = self._by_ids("SELECT id, features FROM articles WHERE id IN ({})", ids)
+        return {str(i): bytes(blob) for i, blob in rows}  # type: ignore[call-overload]
 
     def posting_sizes(self, keys: Sequence[bytes], cap: int) -> list[int]:
         """For each key, how many stored articles have it, counted up to ``cap + 1`` (a bounded look-up)."""
@@ -616,16 +606,8 @@ class Store:
 
     def story_of(self, ids: Sequence[str]) -> dict[str, str]:
         """The story id of each stored article of ``ids``."""
-        out: dict[str, str] = {}
-        for chunk in _chunks(list(ids), 500):
-            marks = ",".join("?" * len(chunk))
-            for id_, story in self._query(
-                "SELECT a.id, m.story_id FROM memberships m JOIN articles a ON a.doc = m.doc "
-                f"WHERE a.id IN ({marks})",
-                chunk,
-            ):
-                out[str(id_)] = str(story)
-        return out
+        sql = "SELECT a.id, m.story_id FROM memberships m JOIN articles a ON a.doc = m.doc WHERE a.id IN ({})"
+        return {str(i): str(story) for i, story in self._by_ids(sql, ids)}
 
     def members(self, story_id: str) -> list[MembershipRow]:
         """The memberships of one story, in the order the articles were assigned."""
