@@ -99,17 +99,20 @@ class FoldResult:
 
 
 def training_pairs(
-    docs: Sequence[LabelledDoc], rng: random.Random, feats: Sequence[DocFeatures] | None = None
+    docs: Sequence[LabelledDoc],
+    rng: random.Random,
+    feats: Sequence[DocFeatures] | None = None,
+    cfg: CorpusConfig | None = None,
 ) -> list[tuple[int, int]]:
     """Every pair inside a group (ECB+ topic, WMT document), every pair the candidate search proposes when
-    ``feats`` (the documents' features) are given, and `OTHER_PAIRS` sampled across groups. The candidate
+    ``feats`` (the documents' features, computed with ``cfg``) are given, and `OTHER_PAIRS` sampled across groups. The candidate
     pairs are the hard cases of a large corpus: unrelated texts that share names, years and common words."""
     by_group: dict[str, list[int]] = {}
     for i, d in enumerate(docs):
         by_group.setdefault(d.group, []).append(i)
     inside = {p for members in by_group.values() for p in itertools.combinations(members, 2)}
     if feats is not None:
-        inside.update(candidate_index_pairs(feats))
+        inside.update(candidate_index_pairs(feats, cfg))
     n = len(docs)
     other: set[tuple[int, int]] = set()
     limit = min(OTHER_PAIRS, n * (n - 1) // 2 - len(inside))
@@ -152,7 +155,7 @@ def prepare(
         )
     fold_of = {g: k % folds for k, g in enumerate(groups)}
     feats = featurize_docs(docs, cfg or CorpusConfig())
-    prs = training_pairs(docs, rng, feats)
+    prs = training_pairs(docs, rng, feats, cfg)
     X = np.array([pair_vector(pair_details(feats[i], feats[j])) for i, j in prs], dtype=np.float64)
     y = np.array([docs[i].gold == docs[j].gold for i, j in prs], dtype=np.bool_)
     fi = [fold_of[docs[i].group] for i, _ in prs]
