@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 
-def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
+def _one(path: Path, out: Path, engine_spec: str, event_log: Path | None = None) -> dict[str, Any]:
     from samestory.corpus.batch import cluster_paths
     from samestory.engines.local import local_engine
 
@@ -36,7 +36,18 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
     if engine_spec.startswith("spark:"):
         from samestory.engines.spark import SparkEngine
 
-        spark = SparkEngine(engine_spec.removeprefix("spark:"), dataframe_components="dataframe" in plus)
+        conf = {}
+        if event_log is not None:
+            event_log.mkdir(parents=True, exist_ok=True)
+            conf = {
+                "spark.eventLog.enabled": "true",
+                "spark.eventLog.dir": event_log.resolve().as_uri(),
+                "spark.eventLog.rolling.enabled": "false",
+                "spark.eventLog.compress": "false",
+            }
+        spark = SparkEngine(
+            engine_spec.removeprefix("spark:"), conf=conf, dataframe_components="dataframe" in plus
+        )
         engine: Any = spark
     else:
         engine = local_engine(int(engine_spec.removeprefix("local:")))
@@ -57,12 +68,41 @@ def _one(path: Path, out: Path, engine_spec: str) -> dict[str, Any]:
         stages[name] = marks[name] - last
         last = marks[name]
     stages["total"] = last - t0
-    return {"stages": stages, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    wall, now = time.time(), time.perf_counter()
+    epoch = {name: wall - (now - marks[name]) for name in ("start", "read", "cluster", "write")}
+    return {
+        "stages": stages,
+        "epoch": epoch,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
 
 
-def _component_sizes(path: Path) -> tuple[Any, float]:
-    """The size of each component of the candidate graph, and the time of the largest one's assignment
-    alone (it is one task: the floor of the per-component stage)."""
+def _event_totals(log_dir: Path, epoch: dict[str, float]) -> dict[str, dict[str, int]]:
+    """Per stage of the pipeline ("read", "cluster": by the task's launch time), summed over its Spark
+    tasks, from the event log of one run: tasks, shuffle read/write bytes, result bytes (sent to the
+    driver)."""
+    totals: dict[str, dict[str, int]] = {}
+    for log in (f for f in log_dir.iterdir() if f.is_file() and not f.name.startswith(".")):
+        for line in log.read_text().splitlines():
+            ev = json.loads(line)
+            if ev.get("Event") != "SparkListenerTaskEnd" or "Task Metrics" not in ev:
+                continue
+            m = ev["Task Metrics"]
+            launched = ev["Task Info"]["Launch Time"] / 1000
+            stage = next((s for s in ("read", "cluster", "write") if launched < epoch[s]), "after")
+            row = totals.setdefault(stage, {"tasks": 0, "shuffle_read": 0, "shuffle_write": 0, "result": 0})
+            row["tasks"] += 1
+            sr = m.get("Shuffle Read Metrics", {})
+            row["shuffle_read"] += sr.get("Remote Bytes Read", 0) + sr.get("Local Bytes Read", 0)
+            row["shuffle_write"] += m.get("Shuffle Write Metrics", {}).get("Shuffle Bytes Written", 0)
+            row["result"] += m.get("Result Size", 0)
+    return totals
+
+
+def _component_sizes(path: Path) -> tuple[Any, float, dict[str, int]]:
+    """The size of each component of the candidate graph, the time of the largest one's assignment
+    alone (it is one task: the floor of the per-component stage), and the candidate pairs before and after
+    selection (`BulkClusterer.selected`)."""
     import numpy as np
 
     from samestory.corpus import bulk
@@ -73,7 +113,21 @@ def _component_sizes(path: Path) -> tuple[Any, float]:
 
     cfg = CorpusConfig()
     docs = sorted(read_features([path], cfg).docs, key=order_key)
-    selected = bulk.BulkClusterer(cfg).selected(docs, bulk.key_matrix(docs, cfg))
+    t = time.perf_counter()
+    keys = bulk.key_matrix(docs, cfg)
+    t_keys = time.perf_counter()
+    raw = int(bulk.candidate_pairs(keys, cfg)[1].size)
+    t_pairs = time.perf_counter()
+    selected = bulk.BulkClusterer(cfg).selected(docs, keys)
+    t_sel = time.perf_counter()
+    counts = {
+        "docs": len(docs),
+        "raw_pairs": raw,
+        "selected_pairs": sum(map(len, selected)),
+        "keys_s": t_keys - t,
+        "pairs_s": t_pairs - t_keys,
+        "select_s": t_sel - t_pairs,
+    }
     edges = np.array([(i, c) for i, cs in enumerate(selected) for c in cs], dtype=np.int64)
     parts = groups(components(len(docs), edges))
     big = max(parts, key=len)
@@ -81,7 +135,7 @@ def _component_sizes(path: Path) -> tuple[Any, float]:
     job = [([docs[g] for g in big], [[local[c] for c in selected[g]] for g in big])]
     t0 = time.perf_counter()
     bulk._component_job(job, (cfg, None))
-    return np.array([len(p) for p in parts]), time.perf_counter() - t0
+    return np.array([len(p) for p in parts]), time.perf_counter() - t0, counts
 
 
 def main() -> None:
@@ -90,11 +144,27 @@ def main() -> None:
     )
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--master", default="local[2]")
+    parser.add_argument(
+        "--engines",
+        help="comma-separated subset of: local:1, local:2, local:2+components, spark, spark+components, "
+        "spark+components+dataframe (default: all six)",
+    )
+    parser.add_argument(
+        "--event-log",
+        type=Path,
+        help="keep each Spark run's event log under this folder and print its "
+        "shuffle read/write and result bytes per stage",
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="write each engine's output under this folder (N.jsonl) instead of a temporary one",
+    )
     parser.add_argument("--one", help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
-        print(json.dumps(_one(args.corpus, args.out, args.one)))
+        print(json.dumps(_one(args.corpus, args.out, args.one, args.event_log)))
         return
     engines = [
         "local:1",
@@ -104,13 +174,24 @@ def main() -> None:
         f"spark:{args.master}+components",
         f"spark:{args.master}+components+dataframe",
     ]
+    if args.engines:
+        engines = [e.replace("spark", f"spark:{args.master}", 1) for e in args.engines.split(",")]
     with tempfile.TemporaryDirectory() as tmp:
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            tmp = str(args.keep)
         rows, outputs = [], []
         for spec in engines:
             out = Path(tmp) / f"{len(outputs)}.jsonl"
             cmd = [sys.executable, __file__, str(args.corpus), "--one", spec, "--out", str(out)]
+            log = None
+            if args.event_log is not None and spec.startswith("spark:"):
+                log = args.event_log / f"{len(outputs)}"
+                cmd += ["--event-log", str(log)]
             done = subprocess.run(cmd, check=True, capture_output=True, text=True)
             rows.append((spec, json.loads(done.stdout.strip().splitlines()[-1])))
+            if log is not None:
+                rows[-1][1]["events"] = _event_totals(log, rows[-1][1]["epoch"])
             outputs.append(out.read_bytes())
     lines = outputs[0].count(b"\n")
     print(f"corpus: {args.corpus} ({lines} articles)")
@@ -123,7 +204,21 @@ def main() -> None:
             f"{spec:<38}{s['start']:>9.1f}{s['read']:>9.1f}{s['cluster']:>11.1f}{s['write']:>9.1f}"
             f"{s['total']:>9.1f}{r['rss_mb']:>11.0f}"
         )
-    sizes, largest_s = _component_sizes(args.corpus)
+    for spec, r in rows:
+        for stage, t in r.get("events", {}).items():
+            print(
+                f"  {spec} {stage}: {t['tasks']} tasks, shuffle read {t['shuffle_read']} B, "
+                f"shuffle write {t['shuffle_write']} B, results {t['result']} B"
+            )
+    sizes, largest_s, counts = _component_sizes(args.corpus)
+    print(
+        f"candidate pairs: {counts['raw_pairs']} before selection, {counts['selected_pairs']} selected "
+        f"({counts['raw_pairs'] / counts['docs']:.2f} and {counts['selected_pairs'] / counts['docs']:.2f} an article)"
+    )
+    print(
+        f"driver, one process: key matrix {counts['keys_s']:.1f} s, candidate pairs {counts['pairs_s']:.1f} s, "
+        f"candidates selected (the pairs again, then selection) {counts['select_s']:.1f} s"
+    )
     print(
         f"candidate-graph components: {sizes.size}, {(sizes > 1).sum()} of more than one article; "
         f"largest {sizes.max()} articles, its assignment alone {largest_s:.1f} s (one task)"
