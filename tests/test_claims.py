@@ -168,7 +168,8 @@ _node = st.tuples(
 def test_numbers_dates_and_quotes_are_linked_as_trying_every_pair_links_them(
     raw: list[tuple[int, float, list[str], int, int | None, int | None, int | None]], langs: list[str]
 ) -> None:
-    from samestory.claims import _date_groups, _link_sentences, _Links, _Node, _number_groups
+    from samestory.claims import _date_groups, _Node, _number_groups
+    from samestory.claims_link import Links, link_sentences
     from samestory.text.mentions import DateMention, NumberMention
 
     versions = [r[0] for r in raw]
@@ -205,8 +206,8 @@ def test_numbers_dates_and_quotes_are_linked_as_trying_every_pair_links_them(
     date_blocks: list[list[object]] = [[d.mention.month is None] for d in dated]
     assert _date_groups(dated) == _pairwise(len(dated), date_versions, date_blocks, date_link)
 
-    links = _Links(len(raw))
-    _link_sentences(links, sentences, [(None,)] * len(raw), versions)
+    links = Links(len(raw))
+    link_sentences(links, sentences, [(None,)] * len(raw), versions)
     quote_link = lambda i, j: _dice(sentences[i], sentences[j]) >= _QUOTE_LINK  # noqa: E731
     assert links.groups() == _pairwise(len(raw), versions, [[None]] * len(raw), quote_link)
 
@@ -221,11 +222,11 @@ def test_a_story_of_many_near_identical_versions_links_each_claim_across_all_of_
 
 
 def test_joining_two_classes_joins_exactly_the_pieces_of_the_graph_between_them() -> None:
-    from samestory.claims import _join_parts, _Links
+    from samestory.claims_link import Links, join_parts
 
     def pieces(a: dict[int, list[int]], b: dict[int, list[int]]) -> list[list[int]]:
-        links = _Links(1 + max(i for side in (a, b) for ns in side.values() for i in ns))
-        _join_parts(links, a, b)
+        links = Links(1 + max(i for side in (a, b) for ns in side.values() for i in ns))
+        join_parts(links, a, b)
         return links.groups()
 
     # nodes 0..3: versions v0 and v1 on both sides: v0 of one side with v1 of the other, and back
@@ -287,7 +288,7 @@ def test_stored_claims_read_the_kept_mentions_and_find_the_others(tmp_path: Path
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.frozensets(st.sampled_from("abcdefghijklmnop"), max_size=12), max_size=30))
 def test_similar_sets_are_the_pairs_a_full_comparison_finds(sets: list[frozenset[str]]) -> None:
-    from samestory.claims import _similar
+    from samestory.claims_link import similar
 
     every = [(i, j) for j in range(len(sets)) for i in range(j) if _dice(sets[i], sets[j]) >= _QUOTE_LINK]
-    assert _similar(sets) == sorted(every)
+    assert similar(sets) == sorted(every)

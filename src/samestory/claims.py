@@ -29,15 +29,23 @@ from __future__ import annotations
 
 import bisect
 import json
-import math
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from samestory.align import tokens
 from samestory.article import Article, utc_timestamp
-from samestory.diff import QUOTE_LINK, Locator, same_wording, surname_key
+from samestory.claims_link import (
+    Links,
+    Parts,
+    join_parts,
+    join_within,
+    link_sentences,
+    link_values,
+    near_pairs,
+)
+from samestory.diff import Locator, same_wording, surname_key
 from samestory.text.mentions import DateMention, NumberMention, dates, group_names, names, numbers, quotes
 
 if TYPE_CHECKING:
@@ -266,153 +274,6 @@ def mentions_of(article: Article) -> VersionMentions:
     )
 
 
-# -- linking ---------------------------------------------------------------------------------------------------
-
-
-class _Links:
-    """Union-find over mention nodes (single link)."""
-
-    def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
-
-    def find(self, i: int) -> int:
-        while self.parent[i] != i:
-            self.parent[i] = self.parent[self.parent[i]]
-            i = self.parent[i]
-        return i
-
-    def join(self, i: int, j: int) -> None:
-        ri, rj = self.find(i), self.find(j)
-        if ri != rj:
-            self.parent[max(ri, rj)] = min(ri, rj)
-
-    def groups(self) -> list[list[int]]:
-        out: dict[int, list[int]] = {}
-        for i in range(len(self.parent)):
-            out.setdefault(self.find(i), []).append(i)
-        return list(out.values())
-
-
-def _overlap(x: frozenset[str], y: frozenset[str]) -> float:
-    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
-
-
-def _join(links: _Links, nodes: Iterable[int]) -> None:
-    it = iter(nodes)
-    first = next(it, None)
-    if first is not None:
-        for i in it:
-            links.join(first, i)
-
-
-def _join_within(links: _Links, parts: Mapping[Hashable, Sequence[int]]) -> None:
-    """Nodes (by colour: version or language, colour → nodes) each linked to all those of other colours: one
-    group when there are two colours or more, no link otherwise."""
-    if len(parts) > 1:
-        _join(links, (i for nodes in parts.values() for i in nodes))
-
-
-def _join_parts(
-    links: _Links, a: Mapping[Hashable, Sequence[int]], b: Mapping[Hashable, Sequence[int]]
-) -> None:
-    """The nodes of ``a`` each linked to those of ``b`` but of its own colour (colour → nodes): a complete
-    bipartite graph less a matching of colours, whose pieces are joined. Nodes of one colour on one side have
-    the same neighbours, so the colours stand for them: one colour on a side links every other colour of the
-    other; {v, w} against {v, w} is two pieces (v with w, w with v); any other graph is connected."""
-    if len(b) == 1:
-        a, b = b, a
-    if len(a) == 1:
-        ((colour, mine),) = a.items()
-        for other, theirs in b.items():
-            if other != colour:
-                _join(links, (*mine, *theirs))
-    elif len(a) == 2 and a.keys() == b.keys():
-        v, w = a
-        _join(links, (*a[v], *b[w]))
-        _join(links, (*a[w], *b[v]))
-    else:
-        _join(links, (i for side in (a, b) for nodes in side.values() for i in nodes))
-
-
-def _similar(sets: Sequence[frozenset[str]]) -> list[tuple[int, int]]:
-    """The pairs ``(i, j)``, ``i < j``, of ``sets`` whose overlap (`_overlap`) is at least `QUOTE_LINK`, found
-    without trying every pair (prefix filtering, smallest sets first). Two sets x, y with Dice overlap >= t,
-    |y| <= |x|, share I >= t·|x|/(2 - t) words and I >= t·|y|; so the first |x| - ⌈t·|x|/(2 - t)⌉ + 1 words
-    of x and the first |y| - ⌈t·|y|⌉ + 1 words of y, rarest first, share one (both prefixes are at least as
-    long as the first |·| - I + 1 words, which share one), and |y| >= t·|x|/(2 - t)."""
-    t = QUOTE_LINK
-    freq: dict[str, int] = {}
-    for x in sets:
-        for w in x:
-            freq[w] = freq.get(w, 0) + 1
-    index: dict[str, list[int]] = {}
-    out: list[tuple[int, int]] = []
-    for j in sorted((j for j, x in enumerate(sets) if x), key=lambda j: len(sets[j])):
-        x = sets[j]
-        n = len(x)
-        ranked = sorted(x, key=lambda w: (freq[w], w))
-        least = t * n / (2 - t) - 1e-9  # the fewest shared words, and the smallest partner
-        seen: set[int] = set()
-        for w in ranked[: n - max(1, math.ceil(least)) + 1]:
-            for i in index.get(w, ()):
-                if i not in seen:
-                    seen.add(i)
-                    if len(sets[i]) >= least and _overlap(sets[i], x) >= t:
-                        out.append((min(i, j), max(i, j)))
-        for w in ranked[: n - max(1, math.ceil(t * n - 1e-9)) + 1]:
-            index.setdefault(w, []).append(j)
-    return sorted(out)
-
-
-_Parts = dict[Hashable, list[int]]  # colour (version or language) → node indices
-
-
-def _link_sentences(
-    links: _Links,
-    sentences: Sequence[frozenset[str]],
-    kinds: Sequence[Iterable[Hashable]],
-    versions: Sequence[int],
-    near: Sequence[tuple[frozenset[str], frozenset[str]]] | None = None,
-) -> None:
-    """Link nodes of other versions that share a kind (a context word, a kind of date) and stand in sentences
-    that overlap by `QUOTE_LINK` or more (the same sentence included). ``near``: the pairs of overlapping
-    sentences (`_near`) when the caller has them, for these sentences or more."""
-    where: dict[frozenset[str], dict[Hashable, _Parts]] = {}
-    for i, (sentence, ks) in enumerate(zip(sentences, kinds, strict=True)):
-        if sentence:
-            by_kind = where.setdefault(sentence, {})
-            for k in dict.fromkeys(ks):
-                by_kind.setdefault(k, {}).setdefault(versions[i], []).append(i)
-    distinct = list(where)
-    for s in distinct:
-        for parts in where[s].values():
-            _join_within(links, parts)
-    for a, b in _near(distinct) if near is None else near:
-        x, y = where.get(a), where.get(b)
-        if x is not None and y is not None:
-            for k in x.keys() & y.keys():
-                _join_parts(links, x[k], y[k])
-
-
-def _near(sentences: Sequence[frozenset[str]]) -> list[tuple[frozenset[str], frozenset[str]]]:
-    """The pairs of distinct ``sentences`` that overlap by `QUOTE_LINK` or more (`_similar`)."""
-    distinct = list(dict.fromkeys(sentences))
-    return [(distinct[i], distinct[j]) for i, j in _similar(distinct)]
-
-
-def _link_values(links: _Links, groups: Iterable[Mapping[float, _Parts]]) -> None:
-    """Link nodes of other colours with equal values (within 1e-9) in each group (value → colour → nodes)."""
-    for by_value in groups:
-        values = sorted(by_value)
-        for k, v in enumerate(values):
-            if abs(v - v) < 1e-9:  # not for an infinite value (an absurdly long number)
-                _join_within(links, by_value[v])
-            for w in values[k + 1 :]:
-                if not w - v < 1e-9:
-                    break
-                _join_parts(links, by_value[v], by_value[w])
-
-
 # -- the table -------------------------------------------------------------------------------------------------
 
 
@@ -459,8 +320,8 @@ class _Builder:
     def quotes(self) -> list[Claim]:
         nodes = [(v, text, stems) for v, m in enumerate(self.mentions) for text, _, stems in m.quotes]
         # quotes of other versions whose words overlap by QUOTE_LINK or more
-        links = _Links(len(nodes))
-        _link_sentences(links, [n[2] for n in nodes], [(None,)] * len(nodes), [n[0] for n in nodes])
+        links = Links(len(nodes))
+        link_sentences(links, [n[2] for n in nodes], [(None,)] * len(nodes), [n[0] for n in nodes])
         out = []
         for group in links.groups():
             wordings: list[tuple[str, list[int]]] = []
@@ -527,7 +388,7 @@ class _Builder:
             num_nodes += [_Node(v, n, n.start, sentence, excerpt) for n, sentence, excerpt in m.numbers]
         langs = [v.lang for v in self.versions]
         # numbers and dates mostly stand in the same sentences: which overlap is found once for both
-        near = _near(
+        near = near_pairs(
             [n.sentence for n in num_nodes if n.sentence] + [d.sentence for d in date_nodes if d.sentence]
         )
         return [
@@ -546,17 +407,17 @@ def _number_groups(
     """Numbers of two versions are linked when they count the same thing (a shared context word) and are
     equal (within 1e-9) or stand in sentences that overlap as linked quotes do; or when they are equal, in
     two languages (the same rounded value)."""
-    links = _Links(len(nodes))
-    by_word: dict[str, dict[float, _Parts]] = {}
-    by_rounded: dict[float, dict[float, _Parts]] = {}
+    links = Links(len(nodes))
+    by_word: dict[str, dict[float, Parts]] = {}
+    by_rounded: dict[float, dict[float, Parts]] = {}
     for i, n in enumerate(nodes):
         v = n.mention.value
         for w in dict.fromkeys(n.mention.context):
             by_word.setdefault(w, {}).setdefault(v, {}).setdefault(n.version, []).append(i)
         by_rounded.setdefault(round(v, 6), {}).setdefault(v, {}).setdefault(langs[n.version], []).append(i)
-    _link_values(links, by_word.values())
-    _link_values(links, by_rounded.values())  # colours are languages here: two languages are two versions
-    _link_sentences(
+    link_values(links, by_word.values())
+    link_values(links, by_rounded.values())  # colours are languages here: two languages are two versions
+    link_sentences(
         links,
         [n.sentence for n in nodes],
         [n.mention.context for n in nodes],
@@ -571,8 +432,8 @@ def _date_groups(
 ) -> list[list[int]]:
     """Dates of two versions, both with a month or both without, are linked when they agree
     (`DateMention.agrees`) or stand in sentences that overlap as linked quotes do."""
-    links = _Links(len(nodes))
-    by_kind: dict[bool, dict[DateMention, _Parts]] = {}
+    links = Links(len(nodes))
+    by_kind: dict[bool, dict[DateMention, Parts]] = {}
     for i, n in enumerate(nodes):
         d = replace(n.mention, text="", start=0, end=0)
         by_kind.setdefault(d.month is None, {}).setdefault(d, {}).setdefault(n.version, []).append(i)
@@ -580,11 +441,11 @@ def _date_groups(
         found = list(by_date)
         for k, d in enumerate(found):
             if d.agrees(d):
-                _join_within(links, by_date[d])
+                join_within(links, by_date[d])
             for e in found[:k]:
                 if d.agrees(e):
-                    _join_parts(links, by_date[e], by_date[d])
-    _link_sentences(
+                    join_parts(links, by_date[e], by_date[d])
+    link_sentences(
         links,
         [n.sentence for n in nodes],
         [(n.mention.month is None,) for n in nodes],
