@@ -9,25 +9,7 @@ The store knows nothing about matching: it persists what `samestory.index.Index`
 band keys, memberships) and answers indexed look-ups (which documents share a band key, which documents
 belong to a story).
 
-Tables (schema version 1)::
-
-    schema_version(version)                  one row: the migration last applied
-    meta(key, value)                         settings the index was built with (config, encoder)
-    articles(doc, id, content_hash, title, source, url, lang, published, published_ts, length,
-             snippet, features)              one row per stored article; ``doc`` is a compact integer key
-    bands(key, doc)                          LSH band keys, primary key (key, doc): a look-up is one seek
-    memberships(doc, seq, story_id, matched_id, score, evidence)
-                                             which story each article joined (``seq``: the order in which
-                                             articles were assigned), which member it matched, and why
-    embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
-
-Schema version 3 adds ``article_mentions(doc, format, data)``: the claims-table mentions of an article
-(`samestory.claims.VersionMentions`, JSON, in layout ``format``: `samestory.claims.MENTIONS_FORMAT`), kept by `samestory.index.Index` for the members of stories of two
-or more versions, so that the web viewer builds a story's claims table without searching every text again.
-
-Schema version 2 adds ``article_text(title, text)``, an FTS5 table keyed by ``rowid = articles.doc`` that keeps
-each article's title and body as read (for search and for showing and comparing stored articles). Articles
-stored under version 1 have no row there (their text was never kept): readers fall back to title and snippet.
+The tables and what each schema version adds: `samestory.store_schema`.
 
 An article is written in two steps: `Store.stage` keeps its row and features (committed in batches as input
 is read), then `Store.assign` adds its band keys and membership. Staged articles without a membership are
@@ -36,58 +18,29 @@ is read), then `Store.assign` adds its band keys and membership. Staged articles
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
-from samestory.article import utc_timestamp
 from samestory.errors import SchemaVersionError, StoreError
 from samestory.store_lock import acquire_writer, refuse_marked_read_only, release_writer
+from samestory.store_rows import (
+    ROW_COLUMNS,
+    ArticleRow,
+    MembershipRow,
+    article_row,
+    as_int,
+    membership_row,
+    published_ts,
+)
 from samestory.store_schema import MIGRATIONS
 
 
 def schema_version() -> int:
     """The schema version this samestory writes (the last migration)."""
     return MIGRATIONS[-1][0]
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleRow:
-    """What the store keeps of one article besides its features: enough to list and explain a story."""
-
-    id: str
-    content_hash: str
-    title: str = ""
-    source: str = ""
-    url: str = ""
-    lang: str = "und"
-    published: datetime | None = None
-    length: int = 0
-    snippet: str = ""
-    #: the body as read; written to ``article_text`` by `Store.stage`, left empty in rows read back (the text
-    #: is read on demand with `Store.text`)
-    text: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class MembershipRow:
-    """One stored membership; ``evidence`` is the JSON text of `PairEvidence.to_dict` (or ``None``)."""
-
-    article_id: str
-    story_id: str
-    matched_id: str | None
-    score: float
-    evidence: str | None
-
-
-def published_ts(published: datetime | None) -> float | None:
-    """The ``published_ts`` column: `samestory.article.utc_timestamp` (naive = UTC), None when undated."""
-    return None if published is None else utc_timestamp(published)
 
 
 def _explain(path: str, exc: sqlite3.Error) -> StoreError:
@@ -250,7 +203,7 @@ class Store:
         if not rows:
             return 0
         got = self._query("SELECT version FROM schema_version")
-        return _int(got[0][0]) if got else 0
+        return as_int(got[0][0]) if got else 0
 
     def _check_schema(self) -> None:
         """Refuse, by reading only, a file this samestory must not write: not SQLite, another program's
@@ -322,7 +275,7 @@ class Store:
         return rows
 
     def count(self) -> int:
-        return _int(self._query("SELECT count(*) FROM articles")[0][0])
+        return as_int(self._query("SELECT count(*) FROM articles")[0][0])
 
     def content_hashes(self, ids: Iterable[str]) -> dict[str, str]:
         """The stored content hash of each of ``ids`` that is in the store."""
@@ -448,7 +401,7 @@ class Store:
             raise _explain(self.path, exc) from exc
 
     def assigned_count(self) -> int:
-        return _int(self._query("SELECT count(*) FROM memberships")[0][0])
+        return as_int(self._query("SELECT count(*) FROM memberships")[0][0])
 
     def embeddings(self) -> list[tuple[str, bytes]]:
         """``(id, vector blob)`` of every stored embedding, in assignment order."""
@@ -494,14 +447,14 @@ class Store:
     def all_members(self) -> list[tuple[str, ArticleRow]]:
         """``(story id, article row)`` of every assigned article, by story then assignment order."""
         rows = self._query(
-            f"SELECT m.story_id, {_ROW_COLUMNS.replace('id,', 'a.id,', 1)} FROM memberships m "
+            f"SELECT m.story_id, {ROW_COLUMNS.replace('id,', 'a.id,', 1)} FROM memberships m "
             "JOIN articles a ON a.doc = m.doc ORDER BY m.story_id, m.seq"
         )
-        return [(str(r[0]), self._article_row(r[1:])) for r in rows]
+        return [(str(r[0]), article_row(r[1:], self._damage)) for r in rows]
 
     def article(self, article_id: str) -> ArticleRow | None:
-        rows = self._query(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,))
-        return self._article_row(rows[0]) if rows else None
+        rows = self._query(f"SELECT {ROW_COLUMNS} FROM articles WHERE id = ?", (article_id,))
+        return article_row(rows[0], self._damage) if rows else None
 
     def text(self, article_id: str) -> str | None:
         """The stored body of an article as read; ``None`` when the article is absent or was stored before
@@ -547,8 +500,8 @@ class Store:
 
     def articles(self, ids: Sequence[str]) -> dict[str, ArticleRow]:
         rows = (
-            self._article_row(r)
-            for r in self._by_ids(f"SELECT {_ROW_COLUMNS} FROM articles WHERE id IN ({{}})", ids)
+            article_row(r, self._damage)
+            for r in self._by_ids(f"SELECT {ROW_COLUMNS} FROM articles WHERE id IN ({{}})", ids)
         )
         return {row.id: row for row in rows}
 
@@ -560,7 +513,7 @@ class Store:
     def posting_sizes(self, keys: Sequence[bytes], cap: int) -> list[int]:
         """For each key, how many stored articles have it, counted up to ``cap + 1`` (a bounded look-up)."""
         sql = "SELECT count(*) FROM (SELECT 1 FROM bands WHERE key = ? LIMIT ?)"
-        return [_int(self._query(sql, (k, cap + 1))[0][0]) for k in keys]
+        return [as_int(self._query(sql, (k, cap + 1))[0][0]) for k in keys]
 
     def shared_keys(
         self,
@@ -592,7 +545,7 @@ class Store:
             sql += " AND a.id != ?"
             params.append(exclude)
         sql += " GROUP BY b.doc"
-        return [(str(r[0]), [_int(x) for x in r[1:]]) for r in self._query(sql, params)]
+        return [(str(r[0]), [as_int(x) for x in r[1:]]) for r in self._query(sql, params)]
 
     # -- memberships and stories -----------------------------------------------------------------------
 
@@ -602,7 +555,7 @@ class Store:
             "JOIN articles a ON a.doc = m.doc WHERE a.id = ?",
             (article_id,),
         )
-        return self._membership_row(rows[0]) if rows else None
+        return membership_row(rows[0], self._damage) if rows else None
 
     def story_of(self, ids: Sequence[str]) -> dict[str, str]:
         """The story id of each stored article of ``ids``."""
@@ -616,14 +569,14 @@ class Store:
             "JOIN articles a ON a.doc = m.doc WHERE m.story_id = ? ORDER BY m.seq",
             (story_id,),
         )
-        return [self._membership_row(r) for r in rows]
+        return [membership_row(r, self._damage) for r in rows]
 
     def story_ids(self) -> list[tuple[str, int]]:
         """Every story id with its size, largest first, then by id (a stable order)."""
         rows = self._query(
             "SELECT story_id, count(*) AS n FROM memberships GROUP BY story_id ORDER BY n DESC, story_id"
         )
-        return [(str(s), _int(n)) for s, n in rows]
+        return [(str(s), as_int(n)) for s, n in rows]
 
     def integrity(self) -> str:
         """``PRAGMA integrity_check``: "ok" when the file is sound."""
@@ -636,71 +589,6 @@ class Store:
         if note not in self.damaged:
             self.damaged.append(note)
 
-    def _article_row(self, r: Sequence[object]) -> ArticleRow:
-        published: datetime | None = None
-        if r[6] is not None:
-            try:
-                published = datetime.fromisoformat(str(r[6]))
-            except ValueError:
-                self._damage(r[0], "publication date (articles.published)", r[6])
-        return ArticleRow(
-            id=str(r[0]),
-            content_hash=str(r[1]),
-            title=str(r[2]),
-            source=str(r[3]),
-            url=str(r[4]),
-            lang=str(r[5]),
-            published=published,
-            length=_int(r[7]),
-            snippet=str(r[8]),
-        )
-
-    def _membership_row(self, r: Sequence[object]) -> MembershipRow:
-        evidence = None if r[4] is None else str(r[4])
-        if evidence is not None and not _evidence_ok(evidence):
-            self._damage(r[0], "evidence (memberships.evidence)", evidence)
-            evidence = None
-        try:
-            score = float(r[3])  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            self._damage(r[0], "score (memberships.score)", r[3])
-            score = 0.0
-        return MembershipRow(
-            article_id=str(r[0]),
-            story_id=str(r[1]),
-            matched_id=None if r[2] is None else str(r[2]),
-            score=score,
-            evidence=evidence,
-        )
-
-
-_ROW_COLUMNS = "id, content_hash, title, source, url, lang, published, length, snippet"
-
-
-def _evidence_ok(text: str) -> bool:
-    """Whether stored evidence is what `PairEvidence.to_dict` writes: score, same_story, kind, and numeric
-    details (anything else is damage, and is read as no evidence)."""
-    try:
-        d = json.loads(text)
-    except (ValueError, RecursionError):
-        return False
-    if (
-        not isinstance(d, dict)
-        or not isinstance(d.get("details"), dict)
-        or not isinstance(d.get("kind"), str)
-    ):
-        return False
-    numbers = [d.get("score"), *d["details"].values()]
-    return isinstance(d.get("same_story"), bool) and all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in numbers
-    )
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, int):
-        raise StoreError(f"expected an integer in the database, found {value!r}; the file may be damaged")
-    return value
-
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
     for i in range(0, len(items), size):
@@ -709,3 +597,6 @@ def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
 
 def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
+
+
+__all__ = ["ArticleRow", "MembershipRow", "Store", "published_ts", "schema_version"]

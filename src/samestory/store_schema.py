@@ -1,4 +1,25 @@
-"""The store's schema: numbered, append-only migrations (`samestory.store.Store` applies them in order)."""
+"""The store's schema: numbered, append-only migrations (`samestory.store.Store` applies them in order).
+
+Tables (schema version 1)::
+
+    schema_version(version)                  one row: the migration last applied
+    meta(key, value)                         settings the index was built with (config, encoder)
+    articles(doc, id, content_hash, title, source, url, lang, published, published_ts, length,
+             snippet, features)              one row per stored article; ``doc`` is a compact integer key
+    bands(key, doc)                          LSH band keys, primary key (key, doc): a look-up is one seek
+    memberships(doc, seq, story_id, matched_id, score, evidence)
+                                             which story each article joined (``seq``: the order in which
+                                             articles were assigned), which member it matched, and why
+    embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
+
+Schema version 3 adds ``article_mentions(doc, format, data)``: the claims-table mentions of an article
+(`samestory.claims.VersionMentions`, JSON, in layout ``format``: `samestory.claims.MENTIONS_FORMAT`), kept by `samestory.index.Index` for the members of stories of two
+or more versions, so that the web viewer builds a story's claims table without searching every text again.
+
+Schema version 2 adds ``article_text(title, text)``, an FTS5 table keyed by ``rowid = articles.doc`` that keeps
+each article's title and body as read (for search and for showing and comparing stored articles). Articles
+stored under version 1 have no row there (their text was never kept): readers fall back to title and snippet.
+"""
 
 from __future__ import annotations
 
