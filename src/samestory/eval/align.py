@@ -137,7 +137,17 @@ class CachedEncoder:
         return np.stack([self._cache[t] for t in texts]).astype(np.float32)
 
 
-def _units(version: Version) -> list[tuple[str, frozenset[str]]]:
+Units = list[tuple[str, frozenset[str]]]
+
+
+def _columns(
+    a: Units, b: Units
+) -> tuple[tuple[str, ...], tuple[str, ...], tuple[frozenset[str], ...], tuple[frozenset[str], ...]]:
+    """The texts of ``a`` and ``b``, then their gold segment ids: the four columns of a pair."""
+    return tuple(t for t, _ in a), tuple(t for t, _ in b), tuple(i for _, i in a), tuple(i for _, i in b)
+
+
+def _units(version: Version) -> Units:
     return [(text, frozenset([sid])) for sid, text in version.segments if text.strip()]
 
 
@@ -216,16 +226,7 @@ def build_pairs(
             b = perturb(_units(other), rng)
             if not a or not b:
                 continue
-            pairs.append(
-                AlignPair(
-                    doc.id,
-                    kind,
-                    tuple(t for t, _ in a),
-                    tuple(t for t, _ in b),
-                    tuple(i for _, i in a),
-                    tuple(i for _, i in b),
-                )
-            )
+            pairs.append(AlignPair(doc.id, kind, *_columns(a, b)))
     return pairs
 
 

@@ -28,7 +28,7 @@ from typing import Any
 
 from samestory.align import AlignConfig, Alignment, align_texts
 from samestory.embed.base import Encoder
-from samestory.eval.align import _rng, _split
+from samestory.eval.align import _columns, _rng, _split
 from samestory.eval.wmt import Document, Version
 
 __all__ = [
@@ -341,17 +341,7 @@ def build_merge_pairs(
                 continue
             for moved in (False, True):
                 bb = move_block(b, _rng(seed, name, kind, "move")) if moved else b
-                pairs.append(
-                    GroupPair(
-                        name,
-                        kind,
-                        moved,
-                        tuple(t for t, _ in a),
-                        tuple(t for t, _ in bb),
-                        tuple(i for _, i in a),
-                        tuple(i for _, i in bb),
-                    )
-                )
+                pairs.append(GroupPair(name, kind, moved, *_columns(a, bb)))
     return pairs
 
 
