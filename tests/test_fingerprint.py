@@ -120,7 +120,7 @@ def test_signatures_have_no_empty_bins_unless_the_set_is() -> None:
 )
 def test_token_hashes_in_a_buffer_equal_one_token_at_a_time(toks: list[str]) -> None:
     toks = [t.replace(" ", "") for t in toks if t.replace(" ", "")]
-    got = tokenize_bytes(b"  ".join(t.encode() for t in toks))
+    got = tokenize_bytes(b"  ".join(t.encode() for t in toks), cjk=False)  # the hash arithmetic
     assert got.hashes.tolist() == [token_hash(t) for t in toks]
     assert got.chars.tolist() == [len(t) for t in toks]
     assert got.digits.tolist() == [t.isascii() and t.isdigit() for t in toks]

@@ -4,7 +4,9 @@ Everything here works on many documents at once (a batch is one byte buffer and 
 numpy, not Python, loops over tokens and shingles) and is deterministic: the same text and
 `FingerprintConfig` give the same hashes on every machine and run (no use of Python's salted ``hash``).
 
-- **Tokens** are the ``\\w+`` runs of the lower-cased text, decimal digits of any script read as ASCII digits.
+- **Tokens** are the ``\\w+`` runs of the lower-cased text, decimal digits of any script read as ASCII digits,
+  and each CJK ideograph or kana is a token of its own (Chinese and Japanese do not put spaces between
+  words: a run of them would be a whole clause).
 - **Token hash**: a seeded linear hash of the token's UTF-8 bytes (a random 64-bit multiplier per byte
   position) with a splitmix64 finaliser; computed for a whole batch with one `np.add.reduceat`.
 - **Signatures** are one-permutation MinHash (OPH) with optimal densification (Shrivastava, ICML 2017): one
@@ -29,8 +31,9 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-#: the feature scheme: 2 = linear token hash + one-permutation MinHash (1 = blake2b + 128-permutation MinHash)
-SCHEME = 2
+#: the feature scheme: 3 = one token per CJK character (2 = CJK runs as one token; 1 = blake2b + 128-permutation
+#: MinHash)
+SCHEME = 3
 _EMPTY64 = np.zeros(0, dtype=np.uint64)
 _M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -110,9 +113,29 @@ def word_bytes(text: str, *, lower: bool = True) -> bytes:
     return (text.lower() if lower else text).translate(_WORDS).encode("utf-8")
 
 
-def tokens(text: str) -> list[str]:
-    """Lower-cased word tokens (Unicode ``\\w+`` runs, decimal digits read as ASCII digits) of ``text``."""
-    return text.lower().translate(_WORDS).split()
+def tokens(text: str, *, lower: bool = True) -> list[str]:
+    """The word tokens of ``text`` (lower-cased when ``lower``), as `tokenize_bytes` cuts them."""
+    buf = word_bytes(text, lower=lower)
+    if text.isascii() or not _has_cjk(buf):
+        return buf.decode("utf-8").split()
+    toks = tokenize_bytes(buf)
+    return [
+        buf[s : s + k].decode("utf-8")
+        for s, k in zip(toks.starts.tolist(), toks.lengths.tolist(), strict=True)
+    ]
+
+
+def _has_cjk(buf: bytes) -> bool:
+    return any(0xE3 <= c <= 0xE9 for c in buf)
+
+
+def _cjk_leads(b: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
+    """Which bytes of UTF-8 bytes ``b`` start a CJK ideograph or kana (U+3040-U+9FFF: lead byte 0xE3 with a
+    second byte from 0x81, or 0xE4-0xE9)."""
+    lead: npt.NDArray[np.bool_] = (b >= 0xE4) & (b <= 0xE9)
+    e3 = np.flatnonzero(b[:-1] == 0xE3)
+    lead[e3[b[e3 + 1] >= 0x81]] = True
+    return lead
 
 
 @lru_cache(maxsize=8)
@@ -143,8 +166,9 @@ class TokenArrays:
     digits: npt.NDArray[np.bool_]
 
 
-def tokenize_bytes(buf: bytes) -> TokenArrays:
-    """Hash every token (run of non-space bytes) of ``buf`` at once."""
+def tokenize_bytes(buf: bytes, *, cjk: bool = True) -> TokenArrays:
+    """Hash every token of ``buf`` at once: every run of non-space bytes, each CJK character of it a token
+    of its own unless ``cjk`` is false."""
     a = np.frombuffer(buf, dtype=np.uint8)
     w = np.flatnonzero(a != _SPACE)
     if w.size == 0:
@@ -153,6 +177,13 @@ def tokenize_bytes(buf: bytes) -> TokenArrays:
     brk = np.empty(w.size, dtype=np.bool_)
     brk[0] = True
     np.not_equal(np.diff(w), 1, out=brk[1:])
+    b = a[w]
+    if cjk and int(b.max()) >= 0xE3:
+        # a CJK character is a token of its own: it starts one and the byte after it (3 bytes on) starts one
+        leads = np.flatnonzero(_cjk_leads(b))
+        brk[leads] = True
+        after = leads + 3
+        brk[after[after < w.size]] = True
     first = np.flatnonzero(brk)
     lengths = np.diff(first, append=w.size)
     last = first + lengths - 1
@@ -161,7 +192,6 @@ def tokenize_bytes(buf: bytes) -> TokenArrays:
     step[0] = 0
     step[first[1:]] = 1 - lengths[:-1]
     pos = np.cumsum(step, dtype=np.int32)
-    b = a[w]
     vals = _multipliers(int(lengths.max()))[pos]
     vals *= b.astype(np.uint64) + np.uint64(1)
     # per-token sums as differences of one running sum (wrapping uint64 arithmetic keeps them exact)
@@ -174,6 +204,24 @@ def tokenize_bytes(buf: bytes) -> TokenArrays:
         chars -= _segment_sums((b & 0xC0) == 0x80, first, last)
     digits = _segment_sums((b - 48) >= 10, first, last) == 0  # uint8 wraps: True for every non-digit
     return TokenArrays(h, w[first], lengths, chars, digits)
+
+
+def cjk_bigrams(
+    buf: bytes, toks: TokenArrays, skip: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.int64]]:
+    """The hashes of the character bigrams of CJK text (two CJK character tokens with nothing between them,
+    neither one flagged in ``skip``: a function character), Chinese and Japanese's nearest thing to content
+    words; and the index of each bigram's first token."""
+    a = np.frombuffer(buf, dtype=np.uint8)
+    three = np.flatnonzero(toks.lengths == 3)
+    if three.size == 0 or int(a.max()) < 0xE3:
+        return _EMPTY64, np.zeros(0, dtype=np.int64)
+    cjk = np.zeros(toks.starts.size + 1, dtype=np.bool_)
+    cjk[three] = _cjk_leads(np.concatenate([a, np.zeros(1, dtype=np.uint8)]))[toks.starts[three]]
+    cjk[:-1] &= ~skip
+    at = np.flatnonzero(cjk[:-2] & cjk[1:-1])
+    at = at[toks.starts[at] + 3 == toks.starts[at + 1]]
+    return _mix(toks.hashes[at] * _NGRAM_MULT + toks.hashes[at + 1]), at.astype(np.int64)
 
 
 def char_spans(
@@ -203,10 +251,10 @@ def _segment_sums(
 
 
 def token_hashes(toks: Sequence[str]) -> npt.NDArray[np.uint64]:
-    """The 64-bit hashes of ``toks`` (strings without spaces), in order."""
+    """The 64-bit hashes of ``toks`` (strings without spaces, each one token), in order."""
     if not toks:
         return _EMPTY64
-    return tokenize_bytes(" ".join(toks).encode("utf-8")).hashes
+    return tokenize_bytes(" ".join(toks).encode("utf-8"), cjk=False).hashes
 
 
 def token_hash(token: str) -> int:

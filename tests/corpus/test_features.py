@@ -17,6 +17,7 @@ from samestory.article import Article, Sentence
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import MAX_TERMS, DocFeatures, featurize, featurize_text, featurize_texts
 from samestory.corpus.stopwords import STOPWORDS
+from samestory.corpus.verify import shingle_jaccard
 from samestory.errors import DataError
 from samestory.fingerprint import FingerprintConfig, token_hash, tokens
 
@@ -126,10 +127,27 @@ def test_batches_larger_than_one_chunk_agree(sentences_a: list[str]) -> None:
         assert _same(batch[i], featurize_text(ids[i], texts[i], CFG))
 
 
+#: the token definition: runs of word characters, each CJK ideograph or kana (U+3040-U+9FFF) a token alone
+_WORD_RUN = re.compile(r"(?:(?![\u3040-\u9fff])\w)+|(?=\w)[\u3040-\u9fff]")
+
+
+def test_each_cjk_character_is_a_token_and_cjk_bigrams_are_content_words() -> None:
+    assert tokens("中国在2021年 Hello世界、ひらがな") == [
+        "中", "国", "在", "2021", "年", "hello", "世", "界", "ひ", "ら", "が", "な",
+    ]  # fmt: skip
+    doc = featurize_text("zh", "北京大学的学生参加了会议。", CFG)
+    # bigrams with a function character (的, 了) are left out: 北京 京大 大学 学生 生参 参加 会议
+    assert doc.terms.size == 7
+    # a Chinese copy with one character changed per clause still shares most shingles
+    a = featurize_text("a", "国家主席会见美国总统并举行会谈，双方讨论了贸易问题和地区安全局势。", CFG)
+    b = featurize_text("b", "国家主席会晤美国总统并举行会谈，双方讨论了贸易问题和地区安全形势。", CFG)
+    assert shingle_jaccard(a, b) > 0.4
+
+
 @settings(max_examples=60, deadline=None, derandomize=True)
 @given(_text)
 def test_tokens_are_the_word_runs_of_the_lower_cased_text(text: str) -> None:
-    expected = re.findall(r"\w+", text.lower())
+    expected = _WORD_RUN.findall(text.lower())
     if all(not c.isdecimal() or c.isascii() for c in text):  # other scripts' digits are read as ASCII
         assert tokens(text) == expected
     assert len(tokens(text)) == len(expected)
@@ -156,7 +174,7 @@ def _reference_names(text: str) -> tuple[set[int], set[int], set[int]]:
 def tokens_original_case(text: str) -> list[str]:
     return [
         "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in t)
-        for t in re.findall(r"\w+", text)
+        for t in _WORD_RUN.findall(text)
     ]
 
 

@@ -28,6 +28,7 @@ from samestory.errors import DataError
 from samestory.fingerprint import (
     FingerprintConfig,
     char_spans,
+    cjk_bigrams,
     minhash_batch,
     ngram_hashes_batch,
     sketch_batch,
@@ -308,8 +309,10 @@ def _columns(
     sh, sh_doc = ngram_hashes_batch(h, tok_off, fp.ngram)
     signatures, n_shingles = sketch_batch(sh, sh_doc, n, fp)
 
+    content = ~stop & ((toks.chars > 2) | toks.digits)
+    bigrams, bigram_at = cjk_bigrams(buf, toks, stop)
     terms, weights, t_off, term_sigs = _content_terms(
-        h, tok_doc, ~stop & ((toks.chars > 2) | toks.digits), n, cfg
+        np.concatenate([h[content], bigrams]), np.concatenate([tok_doc[content], tok_doc[bigram_at]]), n, cfg
     )
     names, name_weights, n_off, years, y_off, numbers, m_off = names_and_numbers(
         full, is_ascii, low, buf, toks, tok_doc, spans[0], stop
@@ -364,15 +367,12 @@ def _featurize_chunk(c: _Chunk, _shared: object = None) -> _Columns:
 
 
 def _content_terms(
-    h: npt.NDArray[np.uint64],
-    tok_doc: npt.NDArray[np.int64],
-    content: npt.NDArray[np.bool_],
-    n: int,
-    cfg: CorpusConfig,
+    h: npt.NDArray[np.uint64], owner: npt.NDArray[np.int64], n: int, cfg: CorpusConfig
 ) -> tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32], npt.NDArray[np.int64], npt.NDArray[np.uint32]]:
-    """Per document: distinct 32-bit content-word hashes (sorted), the `MAX_TERMS` most frequent (ties by
-    hash), with L2-normalised ``1 + log tf`` weights; their offsets; and the content-word signatures."""
-    terms, tf, t_off = unique_per_doc(tok_doc[content], h[content] >> np.uint64(32), 32, n)
+    """Per document: distinct 32-bit hashes of the content words ``h`` (of the documents ``owner``; content
+    words and CJK bigrams), the `MAX_TERMS` most frequent (ties by hash), with L2-normalised ``1 + log tf``
+    weights; their offsets; and the content-word signatures."""
+    terms, tf, t_off = unique_per_doc(owner, h >> np.uint64(32), 32, n)
     term_doc = np.repeat(np.arange(n, dtype=np.int64), np.diff(t_off))
     if int(np.diff(t_off).max(initial=0)) > MAX_TERMS:
         # rank by (document, frequency down, hash up) with one sort of a packed key: the document in the top

@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from samestory.corpus.runs import EMPTY64, STOPWORD_HASHES, log_weights, unique_per_doc
-from samestory.fingerprint import _WORDS, TokenArrays, token_hashes, word_bytes
+from samestory.fingerprint import TokenArrays, token_hashes, tokens, word_bytes
 
 
 def names_of_text(full: str) -> tuple[list[str], list[str]]:
@@ -28,7 +28,7 @@ def names_of_text(full: str) -> tuple[list[str], list[str]]:
     """
     names: list[str] = []
     numbers: list[str] = []
-    for t in full.translate(_WORDS).split():
+    for t in tokens(full, lower=False):
         if t[0].isupper():
             low = t.lower()
             if len(low) > 1:
