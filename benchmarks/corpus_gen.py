@@ -10,7 +10,7 @@ Each family also gets derived versions: reprints with page debris, truncations, 
 sentences. The corpus is filled up to the requested size with singleton filler articles, so that candidate
 search has to work at scale. ``--filler real`` (the default) makes them of real text: sentences of other
 articles in the same language (all ten languages of the data), half of their words replaced by words of that
-language's vocabulary, so that fillers share function words, common words and names with the stories and
+language's vocabulary (in Chinese and Japanese each character is a word and 。！？ end sentences), so that fillers share function words, common words and names with the stories and
 with each other but tell no story of their own; ``--filler random`` (the corpus of earlier runs) draws
 English word sequences from the vocabulary, which no system confuses.
 
@@ -45,7 +45,30 @@ DEBRIS_AFTER = [
     "Read more: Top stories of the day", "© 2021 All rights reserved.", "Related articles",
     "Sign up for our daily briefing.", "Comments are closed.", "This article was republished with permission.",
 ]  # fmt: skip
-_SENT = re.compile(r"(?<=[.!?])\s+")
+_SENT = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])\s*")
+# a word of filler: a CJK character (Chinese and Japanese put no spaces between words), or a run of other
+# non-space characters
+_WORD = re.compile(r"[\u3040-\u9fff]|[^\s\u3040-\u9fff]+")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _join(words: Sequence[str]) -> str:
+    """``words`` as text: no space between two CJK characters, one space elsewhere."""
+    out: list[str] = []
+    for k, w in enumerate(words):
+        if k and not (_is_cjk(w) and _is_cjk(words[k - 1])):
+            out.append(" ")
+        out.append(w)
+    return "".join(out)
+
+
+def _is_cjk(word: str) -> bool:
+    return len(word) == 1 and "\u3040" <= word <= "\u9fff"
+
+
 T0 = datetime(2021, 1, 1, tzinfo=UTC)
 
 
@@ -77,7 +100,7 @@ def _families() -> list[tuple[str, str, list[tuple[str, str, str]]]]:
                     sides.append(("2", row["lang2"], row["text2"]))
                 for side, lang, text in sides:
                     key = text[:200]
-                    if len(text.split()) < 40 or key in seen:
+                    if len(_words(text)) < 40 or key in seen:
                         continue
                     seen.add(key)
                     fams.append((f"semeval:{row['pair_id']}:{side}", "semeval", [("original", lang, text)]))
@@ -142,9 +165,9 @@ class _RealFiller:
         for _, _, versions in fams:
             for _, lang, text in versions:
                 for sent in _SENT.split(text.replace("\n", " ")):
-                    if len(sent.split()) >= 5:
+                    if len(_words(sent)) >= 5:
                         sentences.setdefault(lang, []).append(sent)
-                vocab.setdefault(lang, Counter()).update(text.split())
+                vocab.setdefault(lang, Counter()).update(_words(text))
         self.langs = sorted(lang for lang in sentences if len(sentences[lang]) >= 50)
         self.weights = [len(sentences[lang]) for lang in self.langs]
         self.sentences = sentences
@@ -159,11 +182,11 @@ class _RealFiller:
         pool = self.sentences[lang]
         out = []
         for _ in range(rng.randrange(6, 30)):
-            words = pool[rng.randrange(len(pool))].split()
+            words = _words(pool[rng.randrange(len(pool))])
             swap = [k for k in range(len(words)) if rng.random() < 0.5]
             for k, w in zip(swap, self.draws[lang](len(swap)), strict=True):
                 words[k] = w
-            out.append(" ".join(words))
+            out.append(_join(words))
         return lang, " ".join(out)
 
 
