@@ -530,14 +530,15 @@ class _StoreState:
     ) -> list[str]:
         import numpy as np
 
-        from samestory.corpus.candidates import is_key_term, select_candidates
+        from samestory.corpus.candidates import is_key_term, key_term_bounds, select_candidates
 
         cfg, store = self.index.config, self.index.store
         terms = [k for k in keys if is_key_term(k)]
-        sizes = store.posting_sizes(terms, cfg.key_term_max_df)
+        within = key_term_bounds(doc, cfg)
+        sizes = store.posting_sizes(terms, cfg.key_term_max_df, within)
         terms = [k for k, n in zip(terms, sizes, strict=True) if n <= cfg.key_term_max_df]
         lsh = [k for k in keys if not is_key_term(k)]
-        found = store.shared_keys([lsh, terms], window=bounds, exclude=doc.id)
+        found = store.shared_keys([lsh, terms], window=bounds, exclude=doc.id, group_within=[None, within])
         if not found:
             return []
         ids = [i for i, _ in found]

@@ -510,10 +510,19 @@ class Store:
         rows = self._by_ids("SELECT id, features FROM articles WHERE id IN ({})", ids)
         return {str(i): bytes(blob) for i, blob in rows}  # type: ignore[call-overload]
 
-    def posting_sizes(self, keys: Sequence[bytes], cap: int) -> list[int]:
-        """For each key, how many stored articles have it, counted up to ``cap + 1`` (a bounded look-up)."""
-        sql = "SELECT count(*) FROM (SELECT 1 FROM bands WHERE key = ? LIMIT ?)"
-        return [as_int(self._query(sql, (k, cap + 1))[0][0]) for k in keys]
+    def posting_sizes(
+        self, keys: Sequence[bytes], cap: int, within: tuple[float, float] | None = None
+    ) -> list[int]:
+        """For each key, how many stored articles have it (only dated ones published in ``within``,
+        ``[earliest, end)``, when given), counted up to ``cap + 1`` (a bounded look-up)."""
+        if within is None:
+            sql = "SELECT count(*) FROM (SELECT 1 FROM bands WHERE key = ? LIMIT ?)"
+            return [as_int(self._query(sql, (k, cap + 1))[0][0]) for k in keys]
+        sql = (
+            "SELECT count(*) FROM (SELECT 1 FROM bands b JOIN articles a ON a.doc = b.doc "
+            "WHERE b.key = ? AND a.published_ts >= ? AND a.published_ts < ? LIMIT ?)"
+        )
+        return [as_int(self._query(sql, (k, within[0], within[1], cap + 1))[0][0]) for k in keys]
 
     def shared_keys(
         self,
@@ -521,9 +530,11 @@ class Store:
         *,
         window: tuple[float, float] | None = None,
         exclude: str | None = None,
+        group_within: Sequence[tuple[float, float] | None] = (),
     ) -> list[tuple[str, list[int]]]:
         """Every stored article sharing at least one of the keys, with how many keys of each group it shares;
-        within ``window`` when given.
+        within ``window`` when given; a key of group ``g`` counts only for dated articles published within
+        ``group_within[g]`` (``[earliest, end)``) when that is given.
 
         ``window`` is ``(earliest, latest)`` POSIX timestamps; articles with no date are always included
         (nothing says they are out of the window).
@@ -544,6 +555,10 @@ class Store:
         if exclude is not None:
             sql += " AND a.id != ?"
             params.append(exclude)
+        for g, within in enumerate(group_within):
+            if within is not None:
+                sql += f" AND (q.g != {g} OR (a.published_ts >= ? AND a.published_ts < ?))"
+                params += [within[0], within[1]]
         sql += " GROUP BY b.doc"
         return [(str(r[0]), [as_int(x) for x in r[1:]]) for r in self._query(sql, params)]
 

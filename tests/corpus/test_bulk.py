@@ -45,11 +45,18 @@ def test_evidence_survives_pickling(docs: list[DocFeatures]) -> None:
     assert evidence and pickle.loads(pickle.dumps(evidence)) == evidence
 
 
-@pytest.mark.parametrize("cap", [256, 2])
+@pytest.mark.parametrize(
+    ("cap", "days", "undated"),
+    [(256, 2.0, False), (2, 2.0, False), (2, 0.1, True), (3, 30.0, True), (2, 0.0, False)],
+)
 def test_candidates_are_the_earlier_documents_a_key_index_finds(
-    docs: list[DocFeatures], monkeypatch: pytest.MonkeyPatch, cap: int
+    docs: list[DocFeatures], monkeypatch: pytest.MonkeyPatch, cap: int, days: float, undated: bool
 ) -> None:
-    cfg = replace(CFG, key_term_max_df=cap)  # 2: most key terms are skipped as too frequent
+    # cap 2: most key terms are skipped as too frequent; days: the key-term window (0: none); undated: every
+    # fifth document has no date (processed after the dated ones, seeing every earlier holder)
+    cfg = replace(CFG, key_term_max_df=cap, key_term_days=days)
+    if undated:
+        docs = [replace(d, published=None) if k % 5 == 0 else d for k, d in enumerate(docs)]
     ordered = sorted(docs, key=order_key)
     keys = key_matrix(ordered, cfg)
     for i in (0, 7, len(ordered) - 1):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -49,6 +50,29 @@ def test_a_frequent_key_term_is_skipped() -> None:
     # the third document still finds the two before it; from the fourth on its words' postings hold too many
     assert found[:3] == [set(), {"d0"}, {"d0", "d1"}]
     assert found[3:] == [set(), set()]
+
+
+def test_a_key_term_counts_its_holders_of_the_days_before() -> None:
+    cfg = replace(CFG, key_term_max_df=2, key_terms_min=1, term_bands=0, key_term_days=2.0)
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
+    days = [0.001, 0.5, 1.0, 1.5, 4.0, 4.2, None, 4.3]
+    docs = [
+        featurize_text(
+            f"d{i}",
+            f"Zanzibar ferry number {i} sailed at dawn.",
+            cfg,
+            published=t0 + timedelta(days=d) if d else None,
+        )
+        for i, d in enumerate(days)
+    ]
+    index = LSHIndex(cfg)
+    found = []
+    for d in docs:
+        found.append(set(index.shared(d)))
+        index.add(d)
+    # d3 has three holders in its two days (too many); d4 none; d5 only d4; the undated d6 counts all six
+    # holders (too many); d7 counts the dated holders of its window only
+    assert found == [set(), {"d0"}, {"d0", "d1"}, set(), set(), {"d4"}, set(), {"d4", "d5"}]
 
 
 def test_select_candidates_keeps_the_most_shared_then_orders_by_id() -> None:

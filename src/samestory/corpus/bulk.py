@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from samestory.article import utc_timestamp
-from samestory.corpus.candidates import KEY_TERM_BAND, key_terms, select_candidates
+from samestory.corpus.candidates import KEY_TERM_BAND, key_term_span, key_terms, select_candidates
 from samestory.corpus.cluster import Membership, StoryAssigner, order_key
 from samestory.corpus.components import components, groups
 from samestory.corpus.config import CorpusConfig
@@ -50,6 +50,7 @@ _KEY_BYTES = np.dtype([("band", ">u2"), ("hash", ">u8")])  # one store key: 10 b
 #: candidate pairs are verified in worker processes only from this many (sending the work costs a fork)
 POOL_PAIRS = 20_000
 _PAIRS_PER_JOB = 4_096
+_UNDATED = 1 << 33  # the "second" of an undated document in `_recent_pairs` (after every dated one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class KeyMatrix:
     bands: npt.NDArray[np.int64]
     terms: npt.NDArray[np.uint64]
     term_present: npt.NDArray[np.bool_]
+    times: npt.NDArray[np.float64] | None = None
 
     def keys_of(self, i: int) -> list[bytes]:
         """Document i's keys as the store keeps them (the same bytes as `candidates.lsh_keys`: the band index
@@ -105,7 +107,8 @@ def key_matrix(docs: Sequence[DocFeatures], cfg: CorpusConfig) -> KeyMatrix:
         t = key_terms(d, cfg)
         terms[i, : t.size] = t
         term_present[i, : t.size] = True
-    return KeyMatrix(hashes, present, np.concatenate(bands), terms, term_present)
+    times = np.array([timestamp(d.published) for d in docs], dtype=np.float64)
+    return KeyMatrix(hashes, present, np.concatenate(bands), terms, term_present, times)
 
 
 def _group_pairs(
@@ -180,7 +183,11 @@ def candidate_pairs(
         if rows.size >= 2:
             add(*_groups(rows, keys.hashes[rows, col], 0), lsh_codes)
     trow, tcol = np.nonzero(keys.term_present)  # row-major: rows ascending
-    if trow.size >= 2:
+    if trow.size >= 2 and cfg.key_term_days and keys.times is not None:
+        term_codes.extend(
+            _recent_pairs(trow.astype(np.int64), keys.terms[trow, tcol], keys.times, cfg, start, n)
+        )
+    elif trow.size >= 2:
         add(*_groups(trow.astype(np.int64), keys.terms[trow, tcol], cfg.key_term_max_df), term_codes)
     lsh_u, lsh_n = _counted(lsh_codes)
     term_u, term_n = _counted(term_codes)
@@ -192,6 +199,64 @@ def candidate_pairs(
     later, earlier = np.divmod(codes, n) if n else (codes, codes)
     offsets = np.searchsorted(later, np.arange(n + 1, dtype=np.int64)).astype(np.int64)
     return offsets, earlier.astype(np.int64), lsh, terms
+
+
+def _recent_pairs(
+    rows: npt.NDArray[np.int64],
+    h: npt.NDArray[np.uint64],
+    times: npt.NDArray[np.float64],
+    cfg: CorpusConfig,
+    start: int,
+    n: int,
+) -> list[npt.NDArray[np.int64]]:
+    """Key-term pairs ``later * n + earlier`` under `candidates.key_term_bounds`: a document (row ``>=
+    start``) pairs with the earlier rows holding the term that count for it (dated ones of the days before
+    it, in whole seconds; every one for an undated document) when there are at most ``cfg.key_term_max_df``.
+
+    Rows from ``start`` ascend in processing order (dated by time, then undated), so within a group their
+    seconds ascend and one search finds each window's start; the rows before ``start`` (already assigned,
+    in any time order) are searched in a copy sorted by time."""
+    order = np.lexsort((rows, h))
+    hs, rs = h[order], rows[order]
+    brk = np.ones(hs.size, dtype=np.bool_)
+    np.not_equal(hs[1:], hs[:-1], out=brk[1:])
+    group = (np.cumsum(brk) - 1).astype(np.int64)
+    t = times[rs]
+    undated = np.isnan(t)
+    sec = np.full(t.size, _UNDATED, dtype=np.int64)  # undated: past every dated second
+    if not undated.all():
+        whole = np.floor(t[~undated]).astype(np.int64)
+        sec[~undated] = whole - whole.min()
+    key = (group << 34) + sec
+    span = key_term_span(cfg)
+
+    new = np.flatnonzero(rs >= start)
+    k_n, r_n, u_n, g_n = key[new], rs[new], undated[new], group[new]
+    g_brk = np.ones(new.size, dtype=np.bool_)
+    np.not_equal(g_n[1:], g_n[:-1], out=g_brk[1:])
+    g_first = np.flatnonzero(g_brk)[np.cumsum(g_brk) - 1]
+    lo_n = np.where(u_n, g_first, np.maximum(np.searchsorted(k_n, k_n - span, side="left"), g_first))
+    c_n = np.arange(new.size, dtype=np.int64) - lo_n
+
+    old = np.flatnonzero(rs < start)
+    by_time = np.argsort(key[old], kind="stable")
+    k_s, r_s = key[old][by_time], rs[old][by_time]
+    g_lo = np.searchsorted(k_s, g_n << 34, side="left")
+    g_hi = np.searchsorted(k_s, (g_n + 1) << 34, side="left")
+    lo_s = np.where(u_n, g_lo, np.maximum(np.searchsorted(k_s, k_n - span, side="left"), g_lo))
+    hi_s = np.where(u_n, g_hi, np.searchsorted(k_s, k_n, side="right"))
+    c_s = hi_s - lo_s
+
+    total = c_n + c_s
+    keep = np.flatnonzero((total > 0) & (total <= cfg.key_term_max_df))
+    out: list[npt.NDArray[np.int64]] = []
+    for counts, firsts, pool in ((c_n[keep], lo_n[keep], r_n), (c_s[keep], lo_s[keep], r_s)):
+        if not counts.sum():
+            continue
+        later = np.repeat(r_n[keep], counts)
+        at = np.repeat(firsts - np.cumsum(counts) + counts, counts) + np.arange(later.size, dtype=np.int64)
+        out.append(later * n + pool[at])
+    return out
 
 
 def _counted(codes: list[npt.NDArray[np.int64]]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:

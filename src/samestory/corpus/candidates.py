@@ -4,17 +4,23 @@ nearest neighbours over embeddings (usearch when installed, exact numpy search o
 `lsh_keys` gives every key a document is indexed under: its shingle bands and content-word bands (LSH keys:
 one shared key makes a candidate) and its *key terms*, the `CorpusConfig.key_terms` content words it uses
 most (a candidate needs ``cfg.key_terms_min`` of them in common). A key term is a posting list, as in passim's
-pruned self-join: one that already holds more than ``cfg.key_term_max_df`` documents when a document is looked
-up says nothing about one story and is skipped. `select_candidates` then keeps at most ``cfg.max_candidates``
+pruned self-join, read in a time window: the documents holding it that count for a document are those
+published in the ``cfg.key_term_days`` before it (`key_term_bounds`; all of them for an undated document), and
+a term held by more than ``cfg.key_term_max_df`` of those says nothing about one story and is skipped. Same-event
+reports appear within days of each other, while a year of unrelated articles shares any common word. `select_candidates` then keeps at most ``cfg.max_candidates``
 documents, those sharing the most keys (ties by id). The in-memory `LSHIndex`, the SQLite store and the bulk
 engine (`samestory.corpus.bulk`) count the same keys under the same rule, so they find the same candidates.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Mapping
+
 import numpy as np
 import numpy.typing as npt
 
+from samestory.article import utc_timestamp
 from samestory.corpus.config import CorpusConfig
 from samestory.corpus.features import DocFeatures, term_config
 from samestory.errors import MissingDependencyError
@@ -33,6 +39,26 @@ def key_terms(doc: DocFeatures, cfg: CorpusConfig) -> npt.NDArray[np.uint32]:
         return np.zeros(0, dtype=np.uint32)
     top = np.lexsort((doc.terms, -doc.weights))[: cfg.key_terms]
     return np.sort(doc.terms[top])
+
+
+def key_term_bounds(doc: DocFeatures, cfg: CorpusConfig) -> tuple[float, float] | None:
+    """``[earliest, end)`` publication times (POSIX seconds) of the documents holding a key term that count
+    for ``doc``: the dated ones published in the ``cfg.key_term_days`` before it, in whole seconds (up to the
+    end of its own second). ``None``: every holder counts (``doc`` is undated, or ``key_term_days`` is 0)."""
+    if not cfg.key_term_days or doc.published is None:
+        return None
+    second = math.floor(utc_timestamp(doc.published))
+    return (float(second - key_term_span(cfg)), float(second + 1))
+
+
+def key_term_span(cfg: CorpusConfig) -> int:
+    """``cfg.key_term_days`` in whole seconds."""
+    return round(cfg.key_term_days * 86400)
+
+
+def in_key_term_bounds(published: float, bounds: tuple[float, float] | None) -> bool:
+    """Whether a holder published at ``published`` (NaN: undated) counts within ``bounds`` (`key_term_bounds`)."""
+    return bounds is None or bounds[0] <= published < bounds[1]
 
 
 def key_term_key(term: int) -> bytes:
@@ -90,6 +116,7 @@ class LSHIndex:
         self.cfg = cfg
         self._buckets: dict[int, str | list[str]] = {}
         self._count = 0
+        self._published: dict[str, float] = {}  # POSIX time of each document (NaN: undated)
 
     def __len__(self) -> int:
         return self._count
@@ -97,6 +124,7 @@ class LSHIndex:
     def add(self, doc: DocFeatures, keys: list[bytes] | None = None) -> None:
         """Index ``doc`` under ``keys`` (default: `lsh_keys`; pass them when already computed)."""
         buckets = self._buckets
+        self._published[doc.id] = utc_timestamp(doc.published) if doc.published else math.nan
         for k in lsh_keys(doc, self.cfg) if keys is None else keys:
             key = int.from_bytes(k, "big")
             current = buckets.get(key)
@@ -119,23 +147,28 @@ class LSHIndex:
                 current.remove(doc.id)
                 if len(current) == 1:
                     self._buckets[key] = current[0]
+        self._published.pop(doc.id, None)
         self._count -= 1
 
     def shared(self, doc: DocFeatures, keys: list[bytes] | None = None) -> dict[str, list[int]]:
         """Per indexed document sharing a key with ``doc`` (not ``doc`` itself): ``[LSH keys, key terms]``
-        shared, in first-found order; key terms whose posting holds more than ``cfg.key_term_max_df``
-        documents are skipped."""
+        shared, in first-found order; a key term counts with its holders within `key_term_bounds`, and not
+        at all when there are more than ``cfg.key_term_max_df`` of them."""
         found: dict[str, list[int]] = {}
         get = self._buckets.get
         cap = self.cfg.key_term_max_df
+        bounds = key_term_bounds(doc, self.cfg)
+        published: Mapping[str, float] = self._published
         for k in lsh_keys(doc, self.cfg) if keys is None else keys:
             current = get(int.from_bytes(k, "big"))
             if current is None:
                 continue
             kind = 1 if is_key_term(k) else 0
             posting = (current,) if isinstance(current, str) else current
-            if kind and len(posting) > cap:
-                continue
+            if kind:
+                posting = [i for i in posting if i != doc.id and in_key_term_bounds(published[i], bounds)]
+                if len(posting) > cap:
+                    continue
             for other in posting:
                 if other != doc.id:
                     found.setdefault(other, [0, 0])[kind] += 1

@@ -39,8 +39,10 @@ class CorpusConfig:
     - ``pair_model``: the pair model's weights (``None`` = the fitted ``pair_model.json`` shipped with samestory).
     - ``key_terms`` / ``key_terms_min`` / ``key_term_max_df``: each document is also indexed under the
       ``key_terms`` content words it uses most; a document sharing ``key_terms_min`` of them is a rewrite
-      candidate, and a key term already held by more than ``key_term_max_df`` documents is skipped when
-      looking up (`samestory.corpus.candidates`: the same rule at every corpus size).
+      candidate; of the documents holding a key term, those published in the ``key_term_days`` before the
+      one looked up count (all of them for an undated one, or when ``key_term_days`` is 0), and a term with
+      more than ``key_term_max_df`` of them is skipped (`samestory.corpus.candidates`: the same rule at
+      every corpus size).
     - ``max_candidates``: at most this many candidates are verified per document, those sharing the most
       keys (ties by id; 0 = all).
     """
@@ -60,6 +62,8 @@ class CorpusConfig:
     key_terms: int = 24
     key_terms_min: int = 3
     key_term_max_df: int = 32
+    # same-event reports appear within days; 2 and 7 measured alike on the 100k corpus (docs/decisions.md)
+    key_term_days: float = 2.0
     max_candidates: int = 100
     pair_model: Mapping[str, Any] | None = None
     regroup_max: int = 160
