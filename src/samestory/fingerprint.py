@@ -116,17 +116,13 @@ def word_bytes(text: str, *, lower: bool = True) -> bytes:
 def tokens(text: str, *, lower: bool = True) -> list[str]:
     """The word tokens of ``text`` (lower-cased when ``lower``), as `tokenize_bytes` cuts them."""
     buf = word_bytes(text, lower=lower)
-    if text.isascii() or not _has_cjk(buf):
-        return buf.decode("utf-8").split()
+    if text.isascii():
+        return buf.decode("ascii").split()
     toks = tokenize_bytes(buf)
     return [
         buf[s : s + k].decode("utf-8")
         for s, k in zip(toks.starts.tolist(), toks.lengths.tolist(), strict=True)
     ]
-
-
-def _has_cjk(buf: bytes) -> bool:
-    return any(0xE3 <= c <= 0xE9 for c in buf)
 
 
 def _cjk_leads(b: npt.NDArray[np.uint8]) -> npt.NDArray[np.bool_]:
