@@ -9,7 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from samestory import store as store_mod
 from samestory.errors import SchemaVersionError, StoreError
 from samestory.eval.clusters import adjusted_rand_index
 from samestory.store import ArticleRow, MembershipRow, Store, schema_version
+from samestory.store_keys import shared_keys
 
 
 def _row(i: int, published: datetime | None = None) -> ArticleRow:
@@ -148,37 +149,6 @@ def test_full_disk_rolls_back_the_whole_batch(tmp_path: Path) -> None:
         assert s.count() == 2
 
 
-def test_candidates_share_a_key_and_respect_the_window(tmp_path: Path) -> None:
-    t0 = datetime(2024, 1, 10, tzinfo=UTC)
-    rows = {
-        "near": t0 + timedelta(days=2),
-        "far": t0 + timedelta(days=30),
-        "undated": None,
-        "other-key": t0,
-    }
-    with Store(tmp_path / "s.db") as s, s.transaction() as db:
-        for i, (name, published) in enumerate(rows.items()):
-            s.stage(db, ArticleRow(id=name, content_hash=str(i), published=published), b"f")
-            key = b"k2" if name == "other-key" else b"k1"
-            s.assign(db, MembershipRow(name, name, None, 1.0, None), [key, b"own" + name.encode()])
-    with Store(tmp_path / "s.db") as s:
-
-        def found(groups: list[list[bytes]], **kw: object) -> dict[str, list[int]]:
-            return dict(s.shared_keys(groups, **kw))  # type: ignore[arg-type]
-
-        assert found([[b"k1"]]) == {"far": [1], "near": [1], "undated": [1]}
-        span = timedelta(days=7).total_seconds()
-        window = (t0.timestamp() - span, t0.timestamp() + span)
-        assert found([[b"k1"], [b"k2", b"ownnear"]], window=window) == {
-            "near": [1, 1],
-            "other-key": [0, 1],
-            "undated": [1, 0],
-        }
-        assert found([[b"k1"]], exclude="near") == {"far": [1], "undated": [1]}
-        assert found([[]]) == {}
-        assert s.posting_sizes([b"k1", b"k2", b"none"], cap=1) == [2, 1, 0]  # counted up to cap + 1
-
-
 def test_delete_removes_bands_and_membership(tmp_path: Path) -> None:
     with Store(tmp_path / "s.db") as s:
         with s.transaction() as db:
@@ -187,7 +157,7 @@ def test_delete_removes_bands_and_membership(tmp_path: Path) -> None:
         with s.transaction() as db:
             assert s.delete(db, "a1")
             assert not s.delete(db, "a1")
-        assert s.shared_keys([[b"k"]]) == []
+        assert shared_keys(s, [[b"k"]]) == []
         assert s.membership("a1") is None
         assert s.connection.execute("SELECT count(*) FROM bands").fetchone()[0] == 0
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from samestory.engines.local import local_engine
 from samestory.errors import InputError, StoreError
 from samestory.store import Store
+from samestory.store_keys import posting_sizes, shared_keys
 from samestory.stories import (
     AddReport,
     Story,
@@ -535,10 +536,10 @@ class _StoreState:
         cfg, store = self.index.config, self.index.store
         terms = [k for k in keys if is_key_term(k)]
         within = key_term_bounds(doc, cfg)
-        sizes = store.posting_sizes(terms, cfg.key_term_max_df, within)
+        sizes = posting_sizes(store, terms, cfg.key_term_max_df, within)
         terms = [k for k, n in zip(terms, sizes, strict=True) if n <= cfg.key_term_max_df]
         lsh = [k for k in keys if not is_key_term(k)]
-        found = store.shared_keys([lsh, terms], window=bounds, exclude=doc.id, group_within=[None, within])
+        found = shared_keys(store, [lsh, terms], window=bounds, exclude=doc.id, group_within=[None, within])
         if not found:
             return []
         ids = [i for i, _ in found]
