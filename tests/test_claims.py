@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -255,34 +254,6 @@ def test_kept_mentions_read_back_as_found(example_a: Path, example_b: Path) -> N
     assert VersionMentions.from_json('{"format": 0}') is None
     assert VersionMentions.from_json("not json") is None
     assert VersionMentions.from_json('{"format": 1, "quotes": 3}') is None
-
-
-def test_stored_claims_read_the_kept_mentions_and_find_the_others(tmp_path: Path) -> None:
-    from samestory.claims import MENTIONS_FORMAT, VersionMentions, mentions_of, stored_claims
-    from samestory.index import Index
-
-    arts = _story_versions()
-    with Index(tmp_path / "s.db") as ix:
-        ix.add(arts)
-        store = ix.store
-        ids = [a.id for a in arts]
-        assert set(store.mentions(ids, MENTIONS_FORMAT)) == set(
-            ids
-        )  # kept by the add: one story of six versions
-        assert stored_claims(store, ids) == claims_table(arts)
-        # the kept mentions are what the table reads: a number changed there shows
-        kept = mentions_of(arts[0])
-        n, sentence, excerpt = kept.numbers[0]
-        changed = VersionMentions(
-            kept.quotes, kept.names, ((replace(n, text="977", value=977.0), sentence, excerpt),), kept.dates
-        )
-        with store.transaction() as db:
-            store.put_mentions(db, arts[0].id, MENTIONS_FORMAT, changed.to_json())
-        assert any("977" in (v.text for v in c.variants) for c in stored_claims(store, ids).claims)
-        # mentions of another format are found again from the text
-        with store.transaction() as db:
-            store.put_mentions(db, arts[0].id, 0, '{"format": 0}')
-        assert stored_claims(store, ids) == claims_table(arts)
 
 
 @settings(max_examples=300, deadline=None)

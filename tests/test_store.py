@@ -293,7 +293,8 @@ def test_kill_9_during_index_add_leaves_a_consistent_database(
 def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from samestory.claims import MENTIONS_FORMAT, claims_table, stored_claims
+    from samestory.claims import MENTIONS_FORMAT, claims_table
+    from samestory.claims_store import made_claims, story_claims
     from samestory.index import Index
     from samestory.stories import stored_article
 
@@ -301,7 +302,7 @@ def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
     versions = synthetic_versions(6, seed=4)
     with monkeypatch.context() as m:  # the store as samestory wrote it before schema version 3
         m.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:2])
-        m.setattr(Index, "_keep_mentions", lambda self, progress: None)
+        m.setattr(Index, "_keep_claims", lambda self, progress: None)
         with Index(path) as ix:
             ix.add(articles_of(versions))
     with sqlite3.connect(path) as db:
@@ -310,7 +311,7 @@ def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
     with pytest.raises(StoreError, match="needs migrating"):
         Store(path, read_only=True)
     with Index(path) as ix:  # opening to write migrates; the next add keeps the mentions of every member
-        assert ix.store.version() == 3 == schema_version()
+        assert ix.store.version() == schema_version() >= 4
         assert ix.store.mentions([v.id for v in versions], MENTIONS_FORMAT) == {}
         ix.add([])
     with Store(path, read_only=True) as s:
@@ -322,4 +323,6 @@ def test_a_version_2_store_upgrades_to_kept_claims_mentions_on_the_next_add(
             assert set(s.mentions(ids, MENTIONS_FORMAT)) == set(ids)
             rows, texts = s.articles(ids), s.texts(ids)
             fresh = claims_table([stored_article(rows[i], texts[i]) for i in ids])
-            assert stored_claims(s, ids) == fresh
+            assert made_claims(s, ids) == fresh == story_claims(s, sid, ids)
+        kept = s.select("SELECT story_id FROM story_claims ORDER BY story_id")
+        assert [str(r[0]) for r in kept] == sorted(stories)

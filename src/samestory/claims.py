@@ -32,7 +32,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from samestory.align import tokens
 from samestory.article import Article, utc_timestamp
@@ -48,9 +48,6 @@ from samestory.claims_link import (
 from samestory.diff import Locator, same_wording, surname_key
 from samestory.text.mentions import DateMention, NumberMention, dates, group_names, names, numbers, quotes
 
-if TYPE_CHECKING:
-    from samestory.store import Store
-
 __all__ = [
     "MENTIONS_FORMAT",
     "Claim",
@@ -60,7 +57,7 @@ __all__ = [
     "VersionMentions",
     "claims_table",
     "mentions_of",
-    "stored_claims",
+    "table_of",
 ]
 
 #: the order claims of equal standing are listed in (as in the comparison report)
@@ -148,6 +145,38 @@ class ClaimsTable:
             "conflicts": self.conflicts,
             "claims": [c.to_dict() for c in self.claims],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClaimsTable:
+        """The table of `to_dict` (raises ``KeyError``, ``TypeError`` or ``ValueError`` on another layout)."""
+
+        def variant(v: dict[str, Any]) -> Variant:
+            return Variant(str(v["text"]), tuple(v["versions"]), v["first"])
+
+        return cls(
+            versions=tuple(
+                ClaimVersion(
+                    v["id"],
+                    datetime.fromisoformat(v["published"]) if v["published"] else None,
+                    v["source"],
+                    v["lang"],
+                )
+                for v in data["versions"]
+            ),
+            claims=tuple(
+                Claim(
+                    c["type"],
+                    c["label"],
+                    c["status"],
+                    tuple(variant(v) for v in c["variants"]),
+                    tuple(c["carried_by"]),
+                    tuple(c["missing_from"]),
+                    c["first"],
+                    c["context"],
+                )
+                for c in data["claims"]
+            ),
+        )
 
 
 # -- mentions of one version ---------------------------------------------------------------------------------
@@ -457,10 +486,11 @@ def _date_groups(
 
 def claims_table(articles: Sequence[Article]) -> ClaimsTable:
     """The claims table of the versions of one story (in any order; the result does not depend on it)."""
-    return _table([(ClaimVersion(a.id, a.published, a.source, a.lang), mentions_of(a)) for a in articles])
+    return table_of([(ClaimVersion(a.id, a.published, a.source, a.lang), mentions_of(a)) for a in articles])
 
 
-def _table(versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> ClaimsTable:
+def table_of(versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> ClaimsTable:
+    """The claims table of versions whose mentions are already found (in any order)."""
     b = _Builder(versions)
     claims = [*b.quotes(), *b.names(), *b.numbers_and_dates()]
     position = {i: k for k, i in enumerate(b.ids)}
@@ -474,22 +504,3 @@ def _table(versions: Sequence[tuple[ClaimVersion, VersionMentions]]) -> ClaimsTa
         )
     )
     return ClaimsTable(b.versions, tuple(claims))
-
-
-def stored_claims(store: Store, ids: Sequence[str]) -> ClaimsTable:
-    """The claims table of stored articles ``ids`` (the members of a story), read from ``store``: the
-    mentions kept at `index add` (`VersionMentions`), and those of the other articles found in their texts."""
-    from samestory.stories import stored_article
-
-    rows = store.articles(ids)
-    kept = {i: VersionMentions.from_json(text) for i, text in store.mentions(ids, MENTIONS_FORMAT).items()}
-    lacking = [i for i in ids if i in rows and kept.get(i) is None]
-    texts = store.texts(lacking)
-    found = {i: mentions_of(stored_article(rows[i], texts.get(i))) for i in lacking}
-    return _table(
-        [
-            (ClaimVersion(r.id, r.published, r.source, r.lang), kept.get(i) or found[i])
-            for i in ids
-            if (r := rows.get(i)) is not None
-        ]
-    )

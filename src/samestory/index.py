@@ -252,7 +252,7 @@ class Index:
         )
         self._stage_all(articles, report, order if keep_memberships else None, progress, on_error, staged)
         assigned = self._assign_pending(progress, staged or {}, keep=keep_memberships)
-        self._keep_mentions(progress)
+        self._keep_claims(progress)
         report.resumed = max(0, self._assigned_count - report.added - report.replaced)
         if not keep_memberships:
             return report
@@ -350,6 +350,13 @@ class Index:
                     self.store.put_mentions(db, i, MENTIONS_FORMAT, data)
             if progress is not None:
                 progress("claims", k + len(chunk), len(lacking))
+
+    def _keep_claims(self, progress: Progress | None) -> None:
+        """Keep the claims mentions of new members, then the claims table of every changed story."""
+        from samestory.claims_store import keep_story_claims
+
+        self._keep_mentions(progress)
+        keep_story_claims(self.store, progress)
 
     def _assign_pending(
         self, progress: Progress | None, staged: Mapping[str, DocFeatures], *, keep: bool = True
@@ -465,6 +472,7 @@ class Index:
         self._story_cache.clear()
         self._emb = None
         self._assigner = None  # its cohesion cache is keyed by member ids, which may now hold other content
+        self._keep_claims(None)
 
     # -- reading ---------------------------------------------------------------------------------------
 

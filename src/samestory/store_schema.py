@@ -12,6 +12,11 @@ Tables (schema version 1)::
                                              articles were assigned), which member it matched, and why
     embeddings(doc, seq, vector)             embeddings of founders and hard documents (the embedding cascade's search pool)
 
+Schema version 4 adds ``story_claims(story_id, format, members, data)``: the finished claims table of each story
+of two or more versions (`samestory.claims.ClaimsTable` as JSON, layout ``format``:
+`samestory.claims_store.CLAIMS_FORMAT`), stamped with a digest of its members (``members``), kept by
+`samestory.index.Index` after each add and remove; a reader uses it only while the stamp matches the story.
+
 Schema version 3 adds ``article_mentions(doc, format, data)``: the claims-table mentions of an article
 (`samestory.claims.VersionMentions`, JSON, in layout ``format``: `samestory.claims.MENTIONS_FORMAT`), kept by `samestory.index.Index` for the members of stories of two
 or more versions, so that the web viewer builds a story's claims table without searching every text again.
@@ -79,6 +84,17 @@ MIGRATIONS: list[tuple[int, str]] = [
         CREATE TABLE article_mentions (
             doc INTEGER PRIMARY KEY REFERENCES articles(doc) ON DELETE CASCADE,
             format INTEGER NOT NULL,
+            data TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        4,
+        """
+        CREATE TABLE story_claims (
+            story_id TEXT PRIMARY KEY,
+            format INTEGER NOT NULL,
+            members TEXT NOT NULL,
             data TEXT NOT NULL
         );
         """,

@@ -297,10 +297,10 @@ def story(
         found = ix.story(story_id)
         _warn_damaged(ix.store.damaged)
         if claims:
-            from samestory.claims import stored_claims
+            from samestory.claims_store import story_claims
             from samestory.report.claims_text import render_claims
 
-            claims_of = stored_claims(ix.store, [m.id for m in found.members])
+            claims_of = story_claims(ix.store, found.id, [m.id for m in found.members])
             if format is OutFormat.json:
                 typer.echo(json.dumps(claims_of.to_dict(), ensure_ascii=False, indent=2))
             else:

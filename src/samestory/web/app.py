@@ -133,8 +133,9 @@ def create_app(db_path: str | Path, *, encoder: str = "auto") -> FastAPI:
         viewer.warm()
         for name in _HERE.joinpath("templates").glob("*.j2"):
             _env().get_template(name.name)
-        import samestory.claims
-        import samestory.comparison  # noqa: F401
+        import samestory.claims_store
+        import samestory.comparison
+        import samestory.corpus.features  # noqa: F401  (a story page reads its members' features)
 
         yield
 

@@ -390,10 +390,10 @@ class Viewer:
             raise NotFound(str(exc)) from None
 
     def claims(self, story: Story) -> ClaimsTable:
-        from samestory.claims import stored_claims
+        from samestory.claims_store import story_claims
 
         ids = [m.id for m in story.members]
-        return self._claims.get(story.id, lambda: stored_claims(self.index().store, ids))
+        return self._claims.get(story.id, lambda: story_claims(self.index().store, story.id, ids))
 
     def article(self, article_id: str) -> tuple[Article, bool]:
         """The stored article rebuilt as it was indexed, and whether its full text was stored."""
