@@ -128,8 +128,8 @@ def _derive(rng: random.Random, text: str) -> tuple[str, str]:
 
 class _WeightedDraw:
     """``rng.choices(words, weights=weights, k=k)``, drawn with numpy: the same words and the same ``rng`` state
-    afterwards (numpy's legacy MT19937 makes doubles exactly as `random.random` does), ~20x faster, which
-    matters for the 1M corpus (400M filler words)."""
+    afterwards (numpy's legacy MT19937 makes doubles exactly as `random.random` does), ~20x faster for long
+    draws, which matters for the 1M corpus (400M filler words); short draws call `random.choices` itself."""
 
     def __init__(self, rng: random.Random, words: Sequence[str], weights: Sequence[int]) -> None:
         import numpy as np
@@ -140,17 +140,21 @@ class _WeightedDraw:
         self.cum = cum.astype(np.float64)  # exact: the counts sum to far less than 2**53
         self.total = float(cum[-1])
         self.np_rng = np.random.RandomState()
+        self.word_list = list(words)
+        self.cum_list = [int(x) for x in cum]
 
     def __call__(self, k: int) -> list[str]:
         import numpy as np
 
+        if k < 64:  # a sentence's words: the state round trip below costs more than random.choices itself
+            return self.rng.choices(self.word_list, cum_weights=self.cum_list, k=k)
         version, mt, gauss = self.rng.getstate()
         self.np_rng.set_state(("MT19937", np.array(mt[:-1], dtype=np.uint32), int(mt[-1])))
         u = self.np_rng.random_sample(k)
         # bisect_right(cum_weights, random() * total, 0, n - 1), as random.choices does
         idx = np.minimum(np.searchsorted(self.cum, u * self.total, side="right"), len(self.cum) - 1)
         state = self.np_rng.get_state()
-        self.rng.setstate((version, (*(int(x) for x in state[1]), int(state[2])), gauss))
+        self.rng.setstate((version, (*state[1].tolist(), int(state[2])), gauss))
         return list(self.words[idx])
 
 
