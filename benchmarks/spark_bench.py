@@ -5,7 +5,8 @@ outputs are byte-identical.
 Each engine runs in its own subprocess over the same file (``cluster_paths``, as the CLI runs it). Stages:
 "start" (the Spark session; 0 locally), "read" (read + featurise: distributed on Spark), "cluster" (candidate
 pairs on the driver, then verification on the engine and the sequential assignment on the driver, or, with
-``+components``, verification and assignment per component of the candidate graph on the engine;
+``+components``, verification of the selected pairs on the engine, then the assignment per component of the
+verified candidate graph on the engine;
 ``+dataframe``: the components with DataFrame joins on Spark, not numpy on the driver), "write". The peak RSS is
 the driver's Python process only (Spark's JVM and its Python workers are separate processes).
 
@@ -99,10 +100,11 @@ def _event_totals(log_dir: Path, epoch: dict[str, float]) -> dict[str, dict[str,
     return totals
 
 
-def _component_sizes(path: Path) -> tuple[Any, float, dict[str, int]]:
-    """The size of each component of the candidate graph, the time of the largest one's assignment
-    alone (it is one task: the floor of the per-component stage), and the candidate pairs before and after
-    selection (`BulkClusterer.selected`)."""
+def _component_sizes(path: Path) -> tuple[Any, Any, float, dict[str, float]]:
+    """The size of each component of the candidate graph and of the verified candidate graph (what the
+    per-component stage runs on), the time of the largest verified one's assignment alone (it is one task:
+    the floor of that stage), and the candidate pairs before and after selection (`BulkClusterer.selected`)
+    and verified as the same story."""
     import numpy as np
 
     from samestory.corpus import bulk
@@ -118,24 +120,34 @@ def _component_sizes(path: Path) -> tuple[Any, float, dict[str, int]]:
     t_keys = time.perf_counter()
     raw = int(bulk.candidate_pairs(keys, cfg)[1].size)
     t_pairs = time.perf_counter()
-    selected = bulk.BulkClusterer(cfg).selected(docs, keys)
+    clusterer = bulk.BulkClusterer(cfg)
+    selected = clusterer.selected(docs, keys)
     t_sel = time.perf_counter()
+    linked = clusterer.same_story_links(docs, selected)
+    t_ver = time.perf_counter()
     counts = {
         "docs": len(docs),
         "raw_pairs": raw,
         "selected_pairs": sum(map(len, selected)),
+        "linked_pairs": sum(map(len, linked)),
         "keys_s": t_keys - t,
         "pairs_s": t_pairs - t_keys,
         "select_s": t_sel - t_pairs,
+        "verify_s": t_ver - t_sel,
     }
-    edges = np.array([(i, c) for i, cs in enumerate(selected) for c in cs], dtype=np.int64)
-    parts = groups(components(len(docs), edges))
+
+    def parts_of(graph: list[list[int]]) -> list[Any]:
+        edges = np.array([(i, c) for i, cs in enumerate(graph) for c in cs], dtype=np.int64).reshape(-1, 2)
+        return groups(components(len(docs), edges))
+
+    candidate_parts, parts = parts_of(selected), parts_of(linked)
     big = max(parts, key=len)
     local = {int(g): k for k, g in enumerate(big)}
-    job = [([docs[g] for g in big], [[local[c] for c in selected[g]] for g in big])]
+    job = [([docs[g] for g in big], [[local[c] for c in selected[g] if c in local] for g in big])]
     t0 = time.perf_counter()
     bulk._component_job(job, (cfg, None))
-    return np.array([len(p) for p in parts]), time.perf_counter() - t0, counts
+    sizes = np.array([len(p) for p in parts])
+    return np.array([len(p) for p in candidate_parts]), sizes, time.perf_counter() - t0, counts
 
 
 def main() -> None:
@@ -210,18 +222,23 @@ def main() -> None:
                 f"  {spec} {stage}: {t['tasks']} tasks, shuffle read {t['shuffle_read']} B, "
                 f"shuffle write {t['shuffle_write']} B, results {t['result']} B"
             )
-    sizes, largest_s, counts = _component_sizes(args.corpus)
+    candidate_sizes, sizes, largest_s, counts = _component_sizes(args.corpus)
+    n = counts["docs"]
     print(
-        f"candidate pairs: {counts['raw_pairs']} before selection, {counts['selected_pairs']} selected "
-        f"({counts['raw_pairs'] / counts['docs']:.2f} and {counts['selected_pairs'] / counts['docs']:.2f} an article)"
+        f"candidate pairs: {counts['raw_pairs']} before selection, {counts['selected_pairs']} selected, "
+        f"{counts['linked_pairs']} verified as the same story ({counts['raw_pairs'] / n:.2f}, "
+        f"{counts['selected_pairs'] / n:.2f} and {counts['linked_pairs'] / n:.2f} an article)"
     )
     print(
         f"driver, one process: key matrix {counts['keys_s']:.1f} s, candidate pairs {counts['pairs_s']:.1f} s, "
-        f"candidates selected (the pairs again, then selection) {counts['select_s']:.1f} s"
+        f"candidates selected (the pairs again, then selection) {counts['select_s']:.1f} s, "
+        f"selected pairs verified {counts['verify_s']:.1f} s"
     )
     print(
-        f"candidate-graph components: {sizes.size}, {(sizes > 1).sum()} of more than one article; "
-        f"largest {sizes.max()} articles, its assignment alone {largest_s:.1f} s (one task)"
+        f"candidate-graph components: {candidate_sizes.size}, {(candidate_sizes > 1).sum()} of more than one "
+        f"article, largest {candidate_sizes.max()}; verified-graph components (the per-component stage's): "
+        f"{sizes.size}, {(sizes > 1).sum()} of more than one article, largest {sizes.max()} articles, its "
+        f"assignment alone {largest_s:.2f} s (one task)"
     )
     same = all(o == outputs[0] for o in outputs)
     print(f"outputs byte-identical across engines: {same}")

@@ -377,18 +377,21 @@ class BulkClusterer:
         return [final[i] for i in order]
 
     def cluster_by_component(self, docs: Sequence[DocFeatures]) -> list[Membership]:
-        """`cluster`, with the online step run separately for each connected component of the candidate
-        graph (`samestory.corpus.components`), the components batched into jobs for the engine: the same
-        memberships, since no decision reads across components. Each document's features travel once, with
-        its component; a component is one job however large. Lexical only: an encoder's nearest neighbours
-        and a similarity stage read across components."""
+        """`cluster`, with the online step run separately for each connected component of the verified
+        candidate graph (`samestory.corpus.components`: selected candidate pairs that `verify` calls the same
+        story, verified on the engine first), the components batched into jobs for the engine: the same
+        memberships, since no decision reads across components. A component is one job however large.
+        Lexical only: an encoder's nearest neighbours and a similarity stage read across components."""
         if self.encoder is not None or self.similarity is not None:
             raise InputError(
                 "clustering by component is lexical only: it takes no encoder or similarity stage"
             )
         ordered = sorted(docs, key=order_key)
         selected = self.selected(ordered, key_matrix(ordered, self.cfg))
-        edges = np.array([(i, c) for i, cands in enumerate(selected) for c in cands], dtype=np.int64)
+        linked = self.same_story_links(ordered, selected)
+        edges = np.array([(i, c) for i, cands in enumerate(linked) for c in cands], dtype=np.int64).reshape(
+            -1, 2
+        )
         jobs: list[list[tuple[list[DocFeatures], list[list[int]]]]] = [[]]
         size = 0
         # an engine may compute the components itself (Spark: DataFrame joins); the same labels
@@ -398,7 +401,8 @@ class BulkClusterer:
                 jobs.append([])
                 size = 0
             local = {int(g): k for k, g in enumerate(members)}
-            cands = [[local[c] for c in selected[g]] for g in members]
+            # a candidate of another component did not verify: its decision would skip it, so it stays out
+            cands = [[local[c] for c in selected[g] if c in local] for g in members]
             jobs[-1].append(([ordered[g] for g in members], cands))
             size += len(members) + sum(map(len, cands))
         final: dict[str, Membership] = {}
@@ -406,6 +410,38 @@ class BulkClusterer:
             for part in job:
                 final.update((m.article_id, m) for m in part)
         return [final[d.id] for d in ordered]
+
+    def same_story_links(self, ordered: Sequence[DocFeatures], selected: list[list[int]]) -> list[list[int]]:
+        """The candidates of each document that `verify` calls the same story, verified on the engine in
+        jobs of about `_PAIRS_PER_JOB` pairs, each job carrying the features of its own documents only."""
+        jobs: list[tuple[list[DocFeatures], list[tuple[int, list[int]]]]] = []
+        rows: list[int] = []
+
+        def flush() -> None:
+            need = sorted({*rows, *(c for i in rows for c in selected[i])})
+            local = {g: k for k, g in enumerate(need)}
+            jobs.append(
+                ([ordered[g] for g in need], [(local[i], [local[c] for c in selected[i]]) for i in rows])
+            )
+            rows.clear()
+
+        size = 0
+        for i, cands in enumerate(selected):
+            if cands:
+                rows.append(i)
+                size += len(cands)
+                if size >= _PAIRS_PER_JOB:
+                    flush()
+                    size = 0
+        if rows:
+            flush()
+        linked: list[list[int]] = [[] for _ in selected]
+        with_cands = (i for i, cands in enumerate(selected) if cands)
+        for job in self.engine.map(_same_story_job, jobs, shared=self.cfg):
+            for same in job:
+                i = next(with_cands)
+                linked[i] = [c for c, ok in zip(selected[i], same, strict=True) if ok]
+        return linked
 
     def _verify_all(
         self, everything: list[DocFeatures], start: int, selected: list[list[int]]
@@ -497,6 +533,15 @@ def _component_job(
             pass
         out.append([state.memberships[i] for i in ids])
     return out
+
+
+def _same_story_job(
+    job: tuple[list[DocFeatures], list[tuple[int, list[int]]]], shared: object
+) -> list[list[bool]]:
+    """Whether each candidate pair of ``job`` (indices into its own documents) is the same story."""
+    cfg = cast(CorpusConfig, shared)
+    docs, pairs = job
+    return [[verify(docs[i], docs[c], cfg).same_story for c in cands] for i, cands in pairs]
 
 
 def _verify_job(job: list[tuple[int, list[int]]], shared: object) -> list[list[PairEvidence]]:

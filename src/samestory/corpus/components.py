@@ -1,10 +1,14 @@
-"""Connected components of the candidate graph: documents linked, directly or through others, by a selected
-candidate pair (`bulk.BulkClusterer.selected`).
+"""Connected components of the verified candidate graph: documents linked, directly or through others, by a
+selected candidate pair (`bulk.BulkClusterer.selected`) that `verify` calls the same story
+(`bulk.BulkClusterer.same_story_links`).
 
-A story only ever grows through candidate links (a document joins the story of one of its candidates, and a
-regrouping only regroups its candidates' stories), so every story lies inside one component, and every
-decision of the online step reads only documents of its own component. Components can therefore be decided
-independently, each in processing order, with the candidates selected over the whole batch.
+A decision of the online step reads only the candidates that verify as the same story, and the stories they
+are in (its regrouping regroups only those stories); a story only ever grows through such links. So every
+story lies inside one component, and every decision reads only documents of its own component (a candidate
+of another component did not verify: the decision skips it either way). Components can therefore be decided
+independently, each in processing order, with the candidates selected over the whole batch. Verified links
+are far fewer than candidate pairs: on the generated 100k corpus the largest candidate-graph component held
+83% of the articles, the largest verified one a story's few dozen.
 
 >>> components(5, [(1, 0), (4, 3)]).tolist()
 [0, 0, 2, 3, 3]
