@@ -204,3 +204,39 @@ def test_a_dropped_sentence_is_not_tried_in_merges_twice_too_long() -> None:
     links = link_monotonic(Scorer(a, b, enc, ENCODER_CONFIG), ENCODER_CONFIG)
     assert sorted(links) == [((k,), (k if k < 5 else k - 1,)) for k in range(10) if k != 5]
     assert sorted(enc.seen) == sorted([*a, *b])
+
+
+def _shifted_story(head_words: int) -> list[str]:
+    """STORY with the boundary between sentences 3 and 4 moved: sentence 3 runs on into the first
+    ``head_words`` words of sentence 4, which keeps only the rest (as when one version ends a sentence later)."""
+    words = STORY[4].split()
+    head, tail = " ".join(words[:head_words]), " ".join(words[head_words:])
+    return [*STORY[:3], f"{STORY[3]} {head}", tail, *STORY[5:]]
+
+
+def test_a_shifted_boundary_is_one_two_to_two_group() -> None:
+    a = [mirrored(s) for s in _shifted_story(3)]
+    groups = _groups(a, STORY)
+    assert ((3, 4), (3, 4)) in groups
+    assert {g for g in groups if g != ((3, 4), (3, 4))} == {
+        ((k,), (k,)) for k in range(10) if k not in (3, 4)
+    }
+    # without the shifted-boundary step the two one-against-one links stay (both score well on their own)
+    old = replace(ENCODER_CONFIG, shift=False)
+    assert ((3, 4), (3, 4)) not in _groups(a, STORY, config=old, hybrid=False)
+    assert {((3,), (3,)), ((4,), (4,))} <= _groups(a, STORY, config=old, hybrid=False)
+
+
+def test_a_missing_full_stop_is_no_shifted_boundary() -> None:
+    from samestory.align.monotonic import _length_ratio, _shifted
+    from samestory.align.score import Scorer
+
+    # B lost the full stop of sentence 3 (a headline, a scraping slip): its words did not move, so sentence 3 on
+    # the side without the stop is no longer than its partner and the links stay one against one
+    b = [*STORY[:3], STORY[3].rstrip("."), *STORY[4:]]
+    a = [mirrored(s) for s in STORY]
+    scorer = Scorer(a, b, ConceptEncoder(), ENCODER_CONFIG)
+    assert not _shifted(scorer, (3, 4), (3, 4), _length_ratio(scorer))
+    shifted = Scorer([mirrored(s) for s in _shifted_story(3)], STORY, ConceptEncoder(), ENCODER_CONFIG)
+    assert _shifted(shifted, (3, 4), (3, 4), _length_ratio(shifted))
+    assert {((3,), (3,)), ((4,), (4,))} <= _groups(a, b)

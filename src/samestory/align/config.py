@@ -136,6 +136,12 @@ class AlignConfig:
     merge_screen: float = 0.05
     """Monotonic: a merge is scored (its concatenation embedded) only when its estimate (`Scorer.mean_score`)
     reaches the threshold and comes within this of its best one-against-one part."""
+    shift: bool = False
+    """Monotonic: two neighbouring one-against-one links become one 2–2 link where their boundary shifted (one
+    side's first sentence runs on without final punctuation into words the other side's second sentence holds;
+    `samestory.align.monotonic.shift_boundaries`) ..."""
+    shift_margin: float = 0.0
+    """... when the 2–2 concatenations score at least the mean of the two links less this."""
     moved_threshold: float = 0.5
     """Monotonic: links of the moved-block pass are kept as runs scoring this on average of ``moved_run``+ ..."""
     moved_run: int = 2
@@ -184,6 +190,7 @@ ENCODER_CONFIG = AlignConfig(
     cut_drop=0.1,
     fit_drop=0.05,
     merge_weak=0.4,
+    shift=True,
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
 over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the

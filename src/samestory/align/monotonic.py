@@ -12,7 +12,10 @@ set (the repairs of `samestory.align.steps` run on its links after it).
    lengths fit and its cheap estimate (mean embedding, `Scorer.mean_score`) reaches the threshold within
    ``merge_screen`` of its best one-against-one part. Long texts run in a band around the path of the mutual
    best links.
-2. Moved blocks: the same programme over the sentences left unaligned on both sides (a block moved elsewhere
+2. Shifted boundaries: two neighbouring one-against-one links of the path become one 2–2 link where their
+   boundary moved (`shift_boundaries`): a 2–2 concatenation of two good links rarely scores enough above them to
+   pay for its merge, so the programme needs evidence besides the score to take it.
+3. Moved blocks: the same programme over the sentences left unaligned on both sides (a block moved elsewhere
    leaves its sentences unaligned on both); its links are kept only as runs of ``moved_run``+ neighbouring links
    scoring ``moved_threshold`` on average, or as one link scoring ``moved_single``: the monotonic prior yields to
    strong evidence of a moved block only.
@@ -31,7 +34,7 @@ import numpy.typing as npt
 from samestory.align.config import AlignConfig
 from samestory.align.score import Scorer
 
-__all__ = ["BEADS", "continues", "link_monotonic"]
+__all__ = ["BEADS", "continues", "link_monotonic", "shift_boundaries"]
 
 BEADS = ((1, 1), (1, 2), (2, 1), (2, 2), (1, 3), (3, 1))
 """Link types of the programme (A sentences, B sentences); deletions 1–0 and 0–1 besides."""
@@ -266,6 +269,60 @@ def dp(
     return [(beads[key], gains[key][1]) for key in _path(n, m, gains)]
 
 
+def _shifted(scorer: Scorer, ga: Sequence[int], gb: Sequence[int], ratio: float) -> bool:
+    """Whether the A neighbours ``ga`` and the B neighbours ``gb`` (two each) read as one boundary moved: on one
+    side the first unit ends without final punctuation while the other side's ends with it, and that side's
+    first unit is the longer of the first two and its second the shorter of the second two (lengths relative
+    to the texts' ``ratio``): the words after the boundary went with the first unit."""
+    ends_a = bool(_FINAL.search(scorer.texts[ga[0]]))
+    ends_b = bool(_FINAL.search(scorer.texts[scorer.n_a + gb[0]]))
+    if ends_a == ends_b:
+        return False
+
+    def log_ratio(i: int, j: int) -> float:
+        la, lb = len(scorer.texts[i]), len(scorer.texts[scorer.n_a + j])
+        return math.log(max(1, la) / (max(1, lb) * ratio))
+
+    sign = -1.0 if ends_a else 1.0  # the side that runs on: A (+), B (-)
+    return sign * log_ratio(ga[0], gb[0]) > 0.0 and sign * log_ratio(ga[1], gb[1]) < 0.0
+
+
+def shift_boundaries(
+    scorer: Scorer, cfg: AlignConfig, beads: Sequence[Bead], dense: npt.NDArray[np.float32]
+) -> list[Bead]:
+    """``beads`` with pairs of neighbouring one-against-one links (A ``i``, ``i + 1`` to B ``j``, ``j + 1``)
+    made one 2–2 link where their boundary shifted (`_shifted`) and the two concatenations score at least the
+    mean of the two links less ``shift_margin``; overlapping candidates are taken by that gain, best first."""
+    ratio = _length_ratio(scorer)
+    ones = {ga[0]: gb[0] for ga, gb in beads if len(ga) == 1 and len(gb) == 1}
+    n_a = scorer.n_a
+    cands: list[tuple[tuple[int, ...], tuple[int, ...]]] = []
+    for i, j in sorted(ones.items()):
+        pair_a, pair_b = (i, i + 1), (j, j + 1)
+        if ones.get(i + 1) != j + 1 or not _shifted(scorer, pair_a, pair_b, ratio):
+            continue
+        if _mergeable(scorer, pair_a, 0) and _mergeable(scorer, pair_b, n_a):
+            cands.append((pair_a, pair_b))
+    if not cands:
+        return list(beads)
+    scorer.embed_spans(sorted({ga for ga, _ in cands} | {tuple(n_a + j for j in gb) for _, gb in cands}))
+    ranked: list[tuple[float, tuple[int, ...], tuple[int, ...]]] = []
+    for ca, cb in cands:
+        diag = (float(dense[ca[0], cb[0]]) + float(dense[ca[1], cb[1]])) / 2
+        gain = scorer.score(ca, cb) - diag
+        if gain >= -cfg.shift_margin:
+            ranked.append((gain, ca, cb))
+    ranked.sort(key=lambda x: (-x[0], x[1], x[2]))
+    used: set[int] = set()
+    merged: list[Bead] = []
+    for _, ca, cb in ranked:
+        if ca[0] not in used and ca[1] not in used:
+            used.update(ca)
+            merged.append((ca, cb))
+    kept = [b for b in beads if not (len(b[0]) == 1 and len(b[1]) == 1 and b[0][0] in used)]
+    return kept + merged
+
+
 def _length_ratio(scorer: Scorer) -> float:
     """Characters of A per character of B over the two texts (a translation's typical length ratio)."""
     la = sum(len(t) for t in scorer.texts[: scorer.n_a])
@@ -289,6 +346,8 @@ def link_monotonic(scorer: Scorer, cfg: AlignConfig) -> list[Bead]:
     in_b = {j for _, gb in out for j in gb}
     rest_a = [i for i in range(scorer.n_a) if i not in in_a]
     rest_b = [j for j in range(scorer.n_b) if j not in in_b]
+    if cfg.shift:
+        out = shift_boundaries(scorer, cfg, out, dense)
     if not rest_a or not rest_b:
         return out
     moved = dp(scorer, cfg, dense, rest_a, rest_b, cfg.threshold)
