@@ -240,3 +240,15 @@ def test_a_missing_full_stop_is_no_shifted_boundary() -> None:
     shifted = Scorer([mirrored(s) for s in _shifted_story(3)], STORY, ConceptEncoder(), ENCODER_CONFIG)
     assert _shifted(shifted, (3, 4), (3, 4), _length_ratio(shifted))
     assert {((3,), (3,)), ((4,), (4,))} <= _groups(a, b)
+
+
+def test_the_short_head_of_a_cut_sentence_is_not_trimmed_off() -> None:
+    # B cut sentence 1 after a short head that adds a word A has once more ("In Moscow," ... "in Moscow."): the
+    # group scores a little more without the head and A's length fits it better, but the head is a piece of
+    # the same sentence, so it stays in the group
+    a = [mirrored(s) for s in STORY]
+    tail = STORY[1][0].lower() + STORY[1][1:]
+    b = [STORY[0], "In Moscow,", tail, *STORY[2:]]
+    assert ((1,), (1, 2)) in _groups(a, b)
+    old = replace(ENCODER_CONFIG, trim_pieces=False)
+    assert ((1,), (2,)) in _groups(a, b, config=old, hybrid=False)

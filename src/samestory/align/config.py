@@ -78,6 +78,8 @@ class AlignConfig:
     trim: bool = True
     """Last step: a unit leaves its group when the group scores more without it and the lengths of its two sides
     fit better without it."""
+    trim_pieces: bool = False
+    """``trim`` keeps a piece of a cut sentence in a group that holds its other piece."""
     context_weight: float = 0.2
     """Weight of the diagonal neighbours' scores added to a pair's score when ranking links."""
     enc_low: float = 0.8
@@ -191,6 +193,7 @@ ENCODER_CONFIG = AlignConfig(
     fit_drop=0.05,
     merge_weak=0.4,
     shift=True,
+    trim_pieces=True,
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
 over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the

@@ -99,7 +99,7 @@ def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequ
     if cfg.fragment_min <= 1.0:
         join_far_fragments(scorer, cfg, cands, links)
     if cfg.trim:
-        trim_groups(scorer, links, texts)
+        trim_groups(scorer, links, texts, cfg.trim_pieces)
     return links
 
 
@@ -400,10 +400,13 @@ def _log_ratio(
     return abs(math.log((n_mine + 1) / (n_theirs + 1)))
 
 
-def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequence[str]]) -> None:
+def trim_groups(
+    scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequence[str]], pieces: bool = False
+) -> None:
     """A unit leaves its group (unaligned) when the group scores more without it *and* the two sides' lengths
     fit better without it: it was linked or merged in place of a sentence the other version dropped (a
-    headline next to its lead, a neighbour sharing the topic)."""
+    headline next to its lead, a neighbour sharing the topic). With ``pieces``, a piece of a sentence cut in
+    two whose other piece is in the group stays (`_cut_within`)."""
     for (
         ga,
         gb,
@@ -418,6 +421,8 @@ def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequen
                 ratio = _log_ratio(texts, mine, side, theirs)
                 best: tuple[float, int] | None = None
                 for u in mine:
+                    if pieces and _cut_within(texts[side], mine, u):
+                        continue
                     rest = [x for x in mine if x != u]
                     without = scorer.score(rest, gb) if side == 0 else scorer.score(ga, rest)
                     fits = without > full and _log_ratio(texts, rest, side, theirs) < ratio
@@ -427,3 +432,17 @@ def trim_groups(scorer: Scorer, links: Links, texts: tuple[Sequence[str], Sequen
                     mine.remove(best[1])
                     del links.owner[side][best[1]]
                     changed = True
+
+
+def _cut_within(lines: Sequence[str], mine: Sequence[int], u: int) -> bool:
+    """Whether unit ``u`` and a neighbour of it in ``mine`` read as one sentence cut in two: the earlier ends
+    without final punctuation, the later starts in lower case."""
+    for lo, hi in ((u - 1, u), (u, u + 1)):
+        if (
+            lo in mine
+            and hi in mine
+            and not _FINAL.search(lines[lo].strip())
+            and continues(lines[lo], lines[hi])
+        ):
+            return True
+    return False
