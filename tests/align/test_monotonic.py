@@ -252,3 +252,36 @@ def test_the_short_head_of_a_cut_sentence_is_not_trimmed_off() -> None:
     assert ((1,), (1, 2)) in _groups(a, b)
     old = replace(ENCODER_CONFIG, trim_pieces=False)
     assert ((1,), (2,)) in _groups(a, b, config=old, hybrid=False)
+
+
+def test_a_tail_whose_head_is_linked_joins_no_far_group() -> None:
+    from samestory.align.score import Scorer
+    from samestory.align.steps import Links, join_pieces
+
+    # B cut its first sentence; the tail's words match a far group better than its own head's, whose partner
+    # paraphrased them away: the tail is the rest of its head, not a piece of that far sentence
+    a = [
+        "The attacks in Paris in November were a tragedy for the city.",
+        "The ministry did not say where the next meeting would take place.",
+        "Both sides agreed to meet again in the spring to review the joint operations.",
+        "Hundreds injured and many people killed when the bus crashed on the bridge.",
+    ]
+    b = [
+        "The attacks in Paris in November",
+        "killed many people and injured hundreds more.",
+        "The ministry did not say where the next meeting would take place.",
+        "Both sides agreed to meet again in the spring to review the joint operations.",
+        "The bus crashed on the bridge.",
+    ]
+
+    def joined(piece_head: bool) -> list[tuple[list[int], list[int]]]:
+        cfg = replace(ENCODER_CONFIG, piece_head=piece_head)
+        scorer = Scorer(a, b, None, cfg)
+        links = Links()
+        for ga, gb in (([0], [0]), ([1], [2]), ([2], [3]), ([3], [4])):
+            links.add(ga, gb)
+        join_pieces(scorer, cfg, scorer.candidates(), links, (set(), {1}), (a, b))
+        return links.members
+
+    assert joined(False)[3] == ([3], [1, 4])  # the far join this guards against
+    assert joined(True) == [([0], [0]), ([1], [2]), ([2], [3]), ([3], [4])]

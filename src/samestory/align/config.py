@@ -63,6 +63,9 @@ class AlignConfig:
     """Sentences that read as a piece of a cut sentence (1: starts in lower case; 2: or ends on a comma or
     semicolon) join the group they complete best, near or far, before the gap and window fills, which skip
     them; 0: off."""
+    piece_head: bool = False
+    """A piece whose head (the unit before it, ending without final punctuation) is linked joins only a near
+    group (see ``fragments``), not a far one."""
     piece_margin: float = 0.0
     """A piece (see ``fragments``) joins the group whose score it raises most, by more than this."""
     piece_pairs: bool = True
@@ -194,6 +197,7 @@ ENCODER_CONFIG = AlignConfig(
     merge_weak=0.4,
     shift=True,
     trim_pieces=True,
+    piece_head=True,
 )
 """Defaults when every sentence is embedded (texts in different scripts or languages): the monotonic programme
 over concatenation embeddings with a moved-block pass (`samestory.align.monotonic`; its settings chosen on the

@@ -92,7 +92,7 @@ def link(scorer: Scorer, cfg: AlignConfig, texts_a: Sequence[str], texts_b: Sequ
         {j for j, t in enumerate(texts_b) if j and _fragment(t, cfg.fragments)},
     )
     if cfg.fragments:
-        join_pieces(scorer, cfg, cands, links, frags)
+        join_pieces(scorer, cfg, cands, links, frags, texts)
     fill_gaps(scorer, cfg, links, frags)
     fill_windows(scorer, cfg, links, frags)
     merge_neighbours(scorer, cfg, links, texts)
@@ -186,10 +186,17 @@ def drop_isolated(scorer: Scorer, cfg: AlignConfig, links: Links) -> None:
 
 
 def join_pieces(
-    scorer: Scorer, cfg: AlignConfig, cands: Candidates, links: Links, frags: tuple[set[int], set[int]]
+    scorer: Scorer,
+    cfg: AlignConfig,
+    cands: Candidates,
+    links: Links,
+    frags: tuple[set[int], set[int]],
+    texts: tuple[Sequence[str], Sequence[str]],
 ) -> None:
     """A piece of a cut sentence joins the group whose score it raises most, among the groups of its near
-    neighbours and of its candidate partners (the cut may have moved away)."""
+    neighbours and of its candidate partners (the cut may have moved away). With ``piece_head``, a tail whose
+    head (the unit before it, ending without final punctuation) is linked looks no further than its near
+    neighbours' groups: the head's group is where it belongs (`merge_neighbours` may still join it there)."""
     partners: dict[tuple[int, int], set[int]] = {}
     for i, j in cands:
         partners.setdefault((0, i), set()).add(j)
@@ -202,6 +209,8 @@ def join_pieces(
                 continue
             near = {owner[x] for x in (u - 2, u - 1, u + 1, u + 2) if x in owner and 0 <= x < n}
             far = {other_owner[v] for v in partners.get((side, u), ()) if v in other_owner}
+            if cfg.piece_head and u - 1 in owner and _tail_of(texts[side], u):
+                far = set()
             best: tuple[float, int] | None = None
             for g in sorted(near | far):
                 gain = links.merged_score(scorer, g, side, u) - scorer.score(*links.members[g])
@@ -432,6 +441,11 @@ def trim_groups(
                     mine.remove(best[1])
                     del links.owner[side][best[1]]
                     changed = True
+
+
+def _tail_of(lines: Sequence[str], u: int) -> bool:
+    """Whether unit ``u`` reads as the rest of the unit before it (which ends without final punctuation)."""
+    return u > 0 and not _FINAL.search(lines[u - 1].strip()) and continues(lines[u - 1], lines[u])
 
 
 def _cut_within(lines: Sequence[str], mine: Sequence[int], u: int) -> bool:
