@@ -136,18 +136,14 @@ def _component_sizes(path: Path) -> tuple[Any, Any, float, dict[str, float]]:
         "verify_s": t_ver - t_sel,
     }
 
-    def parts_of(graph: list[list[int]]) -> list[Any]:
-        edges = np.array([(i, c) for i, cs in enumerate(graph) for c in cs], dtype=np.int64).reshape(-1, 2)
-        return groups(components(len(docs), edges))
-
-    candidate_parts, parts = parts_of(selected), parts_of(linked)
-    big = max(parts, key=len)
-    local = {int(g): k for k, g in enumerate(big)}
-    job = [([docs[g] for g in big], [[local[c] for c in selected[g] if c in local] for g in big])]
+    edges = np.array([(i, c) for i, cs in enumerate(selected) for c in cs], dtype=np.int64).reshape(-1, 2)
+    candidate_sizes = np.array([len(p) for p in groups(components(len(docs), edges))])
+    tasks = [task for job in bulk.component_jobs(docs, selected, linked) for task in job]
+    big = max(tasks, key=lambda task: len(task[0]))
     t0 = time.perf_counter()
-    bulk._component_job(job, (cfg, None))
-    sizes = np.array([len(p) for p in parts])
-    return np.array([len(p) for p in candidate_parts]), sizes, time.perf_counter() - t0, counts
+    bulk._component_job([big], (cfg, None))
+    sizes = np.array([len(task[0]) for task in tasks])
+    return candidate_sizes, sizes, time.perf_counter() - t0, counts
 
 
 def main() -> None:

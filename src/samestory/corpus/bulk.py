@@ -389,23 +389,10 @@ class BulkClusterer:
         ordered = sorted(docs, key=order_key)
         selected = self.selected(ordered, key_matrix(ordered, self.cfg))
         linked = self.same_story_links(ordered, selected)
-        edges = np.array([(i, c) for i, cands in enumerate(linked) for c in cands], dtype=np.int64).reshape(
-            -1, 2
-        )
-        jobs: list[list[tuple[list[DocFeatures], list[list[int]]]]] = [[]]
-        size = 0
         # an engine may compute the components itself (Spark: DataFrame joins); the same labels
         find = getattr(self.engine, "components", components)
-        for members in groups(find(len(ordered), edges)):
-            if size >= _PAIRS_PER_JOB:
-                jobs.append([])
-                size = 0
-            local = {int(g): k for k, g in enumerate(members)}
-            # a candidate of another component did not verify: its decision would skip it, so it stays out
-            cands = [[local[c] for c in selected[g] if c in local] for g in members]
-            jobs[-1].append(([ordered[g] for g in members], cands))
-            size += len(members) + sum(map(len, cands))
         final: dict[str, Membership] = {}
+        jobs = component_jobs(ordered, selected, linked, find)
         for job in self.engine.map(_component_job, jobs, shared=(self.cfg, self.window)):
             for part in job:
                 final.update((m.article_id, m) for m in part)
@@ -512,9 +499,36 @@ def _decisions(
         yield decision
 
 
-def _component_job(
-    job: list[tuple[list[DocFeatures], list[list[int]]]], shared: object
-) -> list[list[Membership]]:
+#: one component's documents (processing order) and each one's selected candidates inside it (local indices)
+ComponentTask = tuple[list[DocFeatures], list[list[int]]]
+
+
+def component_jobs(
+    ordered: Sequence[DocFeatures],
+    selected: list[list[int]],
+    linked: list[list[int]],
+    find: Callable[[int, npt.NDArray[np.int64]], npt.NDArray[np.int64]] = components,
+) -> list[list[ComponentTask]]:
+    """The tasks of the per-component stage, batched into jobs of about `_PAIRS_PER_JOB` documents and pairs:
+    one task per connected component of the verified candidate graph (``linked``: each document's selected
+    candidates that verify as the same story), its members in processing order with their selected candidates
+    inside the component. A candidate of another component did not verify: its decision would skip it, so it
+    stays out. ``find`` labels the components (`corpus.components.components`, or an engine's own)."""
+    edges = np.array([(i, c) for i, cands in enumerate(linked) for c in cands], dtype=np.int64).reshape(-1, 2)
+    jobs: list[list[ComponentTask]] = [[]]
+    size = 0
+    for members in groups(find(len(ordered), edges)):
+        if size >= _PAIRS_PER_JOB:
+            jobs.append([])
+            size = 0
+        local = {int(g): k for k, g in enumerate(members)}
+        cands = [[local[c] for c in selected[g] if c in local] for g in members]
+        jobs[-1].append(([ordered[g] for g in members], cands))
+        size += len(members) + sum(map(len, cands))
+    return jobs
+
+
+def _component_job(job: list[ComponentTask], shared: object) -> list[list[Membership]]:
     """The final memberships of each component of ``job``: its documents in processing order, each with its
     candidates (indices of earlier documents of the component)."""
     cfg, window = cast(tuple[CorpusConfig, timedelta | None], shared)
