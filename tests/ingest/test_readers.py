@@ -6,6 +6,7 @@ import gzip
 import io
 import json
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -155,6 +156,44 @@ def test_csv_rows_with_field_mapping(tmp_path: Path) -> None:
     got = list(read_paths([f], ReadOptions(text_field="text1", id_field="pair_id")))
     assert [a.id for a in _articles(got)] == ["p1", "p2"]
     assert _articles(got)[0].meta["text2"] == "x"
+
+
+def test_parquet_rows_read_as_the_same_records_in_jsonl(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow", reason="Parquet input needs the 'parquet' extra")
+    import pyarrow.parquet as pq
+
+    rows = [
+        {"id": "a1", "title": "One", "text": EN_BODY, "published": datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)},
+        {"id": "a2", "title": None, "text": "", "published": None},  # no text: an error naming its row
+        {"id": None, "title": "Three", "text": RU, "published": None},
+    ]
+    pq.write_table(pa.Table.from_pylist(rows), tmp_path / "feed.parquet", row_group_size=2)
+    got = list(read_paths([tmp_path / "feed.parquet"]))
+    (err,) = _errors(got)
+    assert isinstance(err, RecordError) and err.line == 2 and "feed.parquet" in str(err)
+    as_jsonl = tmp_path / "feed.jsonl"
+    plain = [{**r, "published": r["published"] and r["published"].isoformat()} for r in rows]
+    as_jsonl.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in plain) + "\n", encoding="utf-8")
+    from_jsonl = _articles(list(read_paths([as_jsonl])))
+    from_parquet = _articles(got)
+    assert [a.id for a in from_parquet] == ["a1", "feed:3"]
+    assert [(a.id, a.title, a.text, a.published, a.lang) for a in from_parquet] == [
+        (a.id, a.title, a.text, a.published, a.lang) for a in from_jsonl
+    ]
+    assert from_parquet[0].published == datetime(2020, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_a_parquet_file_that_is_not_one_or_has_no_text_column(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow", reason="Parquet input needs the 'parquet' extra")
+    import pyarrow.parquet as pq
+
+    fake = tmp_path / "fake.parquet"
+    fake.write_bytes(b"PAR1 not really")
+    assert "not a readable Parquet file" in str(_one_error(fake))
+    untexted = tmp_path / "ids.parquet"
+    pq.write_table(pa.Table.from_pylist([{"id": "x", "headline": "H"}]), untexted)
+    err = _one_error(untexted)
+    assert isinstance(err, ReadError) and "no text column" in str(err) and "headline" in str(err)
 
 
 def _warc_bytes(pages: list[tuple[str, bytes, str]], gz: bool) -> bytes:

@@ -9,6 +9,7 @@ reads one single-article file and raises. Formats are chosen by extension (``Rea
 ``.jsonl`` ``.ndjson`` one JSON object per line, fields mapped by `ReadOptions`
 ``.json``              one article object, an array of them, or ``{"articles": [...]}`` (same field mapping)
 ``.csv``               one article per row, columns mapped by `ReadOptions`
+``.parquet``           one article per row, columns mapped by `ReadOptions` (the ``parquet`` extra: pyarrow)
 ``.warc`` ``.warc.gz`` HTML response records, each read like an ``.html`` file
 ``-``                  stdin: sniffed as HTML, JSONL, JSON array, WARC or plain text
 =====================  =====================================================================================
@@ -24,12 +25,13 @@ import json
 import stat
 import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from samestory.article import Article
-from samestory.errors import EmptyArticleError, InputError, ReadError, RecordError
+from samestory.errors import EmptyArticleError, InputError, MissingDependencyError, ReadError, RecordError
 from samestory.ingest.build import from_text
 from samestory.ingest.clean import clean_title
 from samestory.ingest.decode import SNIFF_BYTES, bom_encoding, decode_bytes, records_encoding
@@ -45,8 +47,8 @@ from samestory.ingest.options import (
 
 STDIN = "-"
 MAX_TITLE_CHARS = 300
-FORMATS = ("txt", "html", "jsonl", "json", "csv", "warc")
-_MULTI = ("jsonl", "json", "csv", "warc")
+FORMATS = ("txt", "html", "jsonl", "json", "csv", "parquet", "warc")
+_MULTI = ("jsonl", "json", "csv", "parquet", "warc")
 _SUFFIXES = {
     ".txt": "txt",
     ".text": "txt",
@@ -57,6 +59,7 @@ _SUFFIXES = {
     ".ndjson": "jsonl",
     ".json": "json",
     ".csv": "csv",
+    ".parquet": "parquet",
     ".warc": "warc",
     ".warc.gz": "warc",
     ".arc.gz": "warc",
@@ -130,6 +133,8 @@ def _guard(
         yield from produce()
     except InputError as exc:
         yield exc
+    except MissingDependencyError:
+        raise  # a missing extra is the set-up's, not the file's: it stops the run with what to install
     except MemoryError:
         yield ReadError(source, "is too large to hold in memory; lower --max-bytes or split the file")
     except Exception as exc:  # a third-party parser failing on hostile input must not end the batch
@@ -261,6 +266,8 @@ def _read_records(fh: BinaryIO, fmt: str, source: str, opts: ReadOptions) -> Ite
         yield from _read_json(fh, source, opts)
     elif fmt == "csv":
         yield from _read_csv(fh, source, opts)
+    elif fmt == "parquet":
+        yield from _read_parquet(fh, source, opts)
     else:
         from samestory.ingest.web import read_warc
 
@@ -327,6 +334,8 @@ def _pick(
 
 def parse_date(value: Any) -> datetime | None:
     """A datetime from an ISO-8601 string or a Unix timestamp; ``None`` when it is neither."""
+    if isinstance(value, datetime):
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             from datetime import UTC
@@ -578,3 +587,60 @@ def _read_csv(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article 
         yield _record(record, source, line, opts, f"{stem}:{line}")
     if rows == 0:
         raise ReadError(source, "has a header row but no records; expected one article per row below it")
+
+
+def _plain(value: Any) -> Any:
+    """A column value as JSON has it (what a JSONL record of the same article would hold): dates and times
+    as ISO-8601 strings, decimals as floats, bytes as UTF-8 text; lists and objects value by value."""
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("utf-8", errors="replace")
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def read_rows(
+    rows: Iterable[Mapping[str, Any]], source: str, options: ReadOptions | None = None
+) -> Iterator[Article | InputError]:
+    """Articles from table rows (a Parquet file's, a DataFrame's), numbered from 1 in ``source``'s errors and
+    default ids (``STEM:ROW``); columns mapped by `ReadOptions` as in JSONL; a bad row is its `RecordError`."""
+    opts = options or ReadOptions()
+    stem = _stem(source)
+    for number, row in enumerate(rows, start=1):
+        record = {str(k): _plain(v) for k, v in row.items()}
+        yield _record(record, source, number, opts, f"{stem}:{number}")
+
+
+def _read_parquet(fh: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Article | InputError]:
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise MissingDependencyError("Parquet input", "pyarrow", "parquet") from None
+    try:
+        table = pq.ParquetFile(fh)
+    except Exception as exc:  # pyarrow raises its own errors for a file that is not Parquet
+        raise ReadError(source, f"is not a readable Parquet file ({exc})") from None
+    names = table.schema_arrow.names
+    wanted = opts.text_field
+    if (wanted is None and not any(n.lower() in TEXT_FIELDS for n in names)) or (
+        wanted is not None and wanted not in names
+    ):
+        expected = repr(wanted) if wanted else "one of " + ", ".join(TEXT_FIELDS)
+        raise ReadError(
+            source,
+            f"has no text column ({expected}; columns: {', '.join(names[:20])}); choose one with --text-field",
+        )
+    if table.metadata.num_rows == 0:
+        raise ReadError(source, "has no rows; expected one article per row")
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for batch in table.iter_batches(batch_size=1024):
+            yield from batch.to_pylist()
+
+    yield from read_rows(rows(), source, opts)
