@@ -5,7 +5,7 @@ membership file (`cluster_paths`, the `samestory cluster` command). Both run the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 from samestory.errors import InputError, MissingDependencyError, OutputError
 
 if TYPE_CHECKING:
+    from samestory.article import Article
     from samestory.corpus.cluster import Membership
     from samestory.corpus.config import CorpusConfig
     from samestory.corpus.features import DocFeatures
@@ -47,25 +48,48 @@ def read_features(
     engine: Engine | None = None,
     stdin: BinaryIO | None = None,
 ) -> Features:
-    """Read ``paths`` and featurise every article (``workers`` processes; the same result). Input errors go
-    to ``on_error`` and are counted; the rest is read. ``engine`` (default: `local_engine` of ``workers``)
-    runs the featurisation; ``stdin`` replaces the standard input for ``"-"`` (`read_paths`). ``embedding=False`` drops the text sample kept for a
-    later embedding (it would only hold memory)."""
-    from samestory.corpus.features import batch_for, featurize_articles
+    """Read ``paths`` and featurise every article (`featurize_items` of `read_paths`; ``workers`` processes,
+    the same result). ``stdin`` replaces the standard input for ``"-"``."""
     from samestory.engines.local import local_engine
     from samestory.ingest import read_paths
 
-    engine = engine or local_engine(workers)
+    items = read_paths(paths, options, stdin=stdin)
+    return featurize_items(
+        items,
+        cfg,
+        embedding=embedding,
+        progress=progress,
+        on_error=on_error,
+        engine=engine or local_engine(workers),
+    )
+
+
+def featurize_items(
+    items: Iterable[Article | InputError],
+    cfg: CorpusConfig,
+    *,
+    embedding: bool = False,
+    progress: Progress | None = None,
+    on_error: Callable[[InputError], None] | None = None,
+    engine: Engine | None = None,
+) -> Features:
+    """Featurise every article of ``items`` (what a reader yields) in batches on ``engine`` (default: this
+    process). Input errors go to ``on_error`` and are counted; a repeated id keeps its first article.
+    ``embedding=False`` drops the text sample kept for a later embedding (it would only hold memory)."""
+    from samestory.corpus.features import batch_for, featurize_articles
+    from samestory.engines.local import local_engine
+
+    engine = engine or local_engine(1)
     out = Features()
     seen: set[str] = set()
-    batch: list[Any] = []
+    batch: list[Article] = []
 
     def flush() -> None:
         feats = featurize_articles(batch, cfg, engine=engine)
         out.docs.extend(f if embedding else replace(f, text_sample="") for f in feats)
         batch.clear()
 
-    for n, item in enumerate(read_paths(paths, options, stdin=stdin), 1):
+    for n, item in enumerate(items, 1):
         if isinstance(item, InputError):
             out.errors += 1
             if on_error is not None:
@@ -128,32 +152,20 @@ def cluster_paths(
     of the same input into a new index with the same settings, then `samestory stories`.
 
     A repeated id keeps its first record. The output is written to a temporary file and renamed at the end.
-    ``by_component`` runs the online step per component of the candidate graph on ``engine`` (lexical only;
-    the same output, `samestory.corpus.bulk.cluster_batch`).
+    ``by_component`` runs the online step per component of the verified candidate graph on ``engine``
+    (lexical only; the same output, `samestory.corpus.bulk.cluster_batch`).
     """
-    from samestory.corpus.bulk import cluster_batch
-    from samestory.corpus.config import CorpusConfig
     from samestory.engines.local import local_engine
+    from samestory.ingest import read_paths
 
-    cfg = cfg or CorpusConfig()
-    engine = engine or local_engine(workers)
     target = Path(out)
     parquet = target.suffix.lower() == ".parquet"
     if parquet:
         _require_pyarrow()
-    read = read_features(
-        paths, cfg, embedding=encoder is not None, options=options, progress=progress, on_error=on_error,
-        engine=engine,
+    records, result = cluster_items(
+        read_paths(paths, options), cfg=cfg, encoder=encoder, window=window, progress=progress,
+        on_error=on_error, engine=engine or local_engine(workers), by_component=by_component,
     )  # fmt: skip
-    if progress is not None:
-        progress("cluster", 0, len(read.docs))
-    memberships = cluster_batch(
-        read.docs, cfg, encoder, window=window, engine=engine, by_component=by_component
-    )
-    if progress is not None:
-        progress("cluster", len(read.docs), len(read.docs))
-    by_id = {m.article_id: m for m in memberships}
-    records = [membership_record(by_id[d.id]) for d in read.docs]
     tmp = target.with_name(target.name + ".tmp")
     try:
         if parquet:
@@ -167,9 +179,40 @@ def cluster_paths(
         raise OutputError(
             f"{target}: cannot write the output ({exc.strerror}); nothing was written"
         ) from None
-    return ClusterResult(
-        len(records), len(set(by_id[d.id].story_id for d in read.docs)), len(read.repeated), read.errors
+    return result
+
+
+def cluster_items(
+    items: Iterable[Article | InputError],
+    *,
+    cfg: CorpusConfig | None = None,
+    encoder: Encoder | None = None,
+    window: timedelta | None = None,
+    progress: Progress | None = None,
+    on_error: Callable[[InputError], None] | None = None,
+    engine: Engine | None = None,
+    by_component: bool = False,
+) -> tuple[list[dict[str, Any]], ClusterResult]:
+    """`cluster_paths`'s records (input order, the first record of a repeated id) and counts, for the
+    articles of ``items`` (what a reader yields: `read_paths`, `read_rows`), written nowhere."""
+    from samestory.corpus.bulk import cluster_batch
+    from samestory.corpus.config import CorpusConfig
+
+    cfg = cfg or CorpusConfig()
+    read = featurize_items(
+        items, cfg, embedding=encoder is not None, progress=progress, on_error=on_error, engine=engine
     )
+    if progress is not None:
+        progress("cluster", 0, len(read.docs))
+    memberships = cluster_batch(
+        read.docs, cfg, encoder, window=window, engine=engine, by_component=by_component
+    )
+    if progress is not None:
+        progress("cluster", len(read.docs), len(read.docs))
+    by_id = {m.article_id: m for m in memberships}
+    records = [membership_record(by_id[d.id]) for d in read.docs]
+    stories = len(set(by_id[d.id].story_id for d in read.docs))
+    return records, ClusterResult(len(records), stories, len(read.repeated), read.errors)
 
 
 def _require_pyarrow() -> None:
@@ -195,4 +238,12 @@ def _write_parquet(records: list[dict[str, Any]], path: Path) -> None:
     pq.write_table(pa.Table.from_pylist(records, schema=schema), str(path))
 
 
-__all__ = ["ClusterResult", "Features", "cluster_paths", "membership_record", "read_features"]
+__all__ = [
+    "ClusterResult",
+    "Features",
+    "cluster_items",
+    "cluster_paths",
+    "featurize_items",
+    "membership_record",
+    "read_features",
+]
