@@ -87,7 +87,7 @@ EngineOption = typer.Option(
     EngineKind.local,
     "--engine",
     help="local: this process (or --workers processes); spark: featurise, verify and assign (per component "
-    "of the candidate graph) on Spark, --spark-master.",
+    "of the verified candidate graph) on Spark, --spark-master.",
 )
 MasterOption = typer.Option(
     "local[2]",
@@ -96,8 +96,14 @@ MasterOption = typer.Option(
 )
 
 
+def per_component(kind: EngineKind, encoder: str | None, similarity: str | None = None) -> bool:
+    """Whether the online step runs per component on the engine: on Spark, lexical settings only (an
+    encoder's nearest neighbours and the similarity stage read across components)."""
+    return kind is EngineKind.spark and encoder is None and similarity is None
+
+
 @contextmanager
-def _engine(kind: EngineKind, master: str, workers: int) -> Iterator[Engine]:
+def engine_for(kind: EngineKind, master: str, workers: int) -> Iterator[Engine]:
     """The engine asked for; a Spark session started here is stopped at the end."""
     if kind is EngineKind.local:
         from samestory.engines.local import local_engine
@@ -390,7 +396,7 @@ def cluster(
     span = _window(window)
     spec = None if encoder == "lexical" else encoder
     failures = [0]
-    with _engine(engine, spark_master, workers) as runner, _progress() as progress:
+    with engine_for(engine, spark_master, workers) as runner, _progress() as progress:
         result = cluster_paths(
             inputs,
             out,
@@ -400,7 +406,7 @@ def cluster(
             progress=progress,
             on_error=_report_error(failures),
             engine=runner,
-            by_component=engine is EngineKind.spark and spec is None,
+            by_component=per_component(engine, spec),
         )
     stdout.print(
         f"{result.records} articles in {result.stories} stories; wrote {show(str(out))}"
@@ -440,7 +446,7 @@ def dedup(
     spec = None if encoder == "lexical" else encoder
     cfg = CorpusConfig(encoder=spec)
     failures = [0]
-    with _engine(engine, spark_master, workers) as runner, _progress() as progress:
+    with engine_for(engine, spark_master, workers) as runner, _progress() as progress:
         result = dedup_paths(
             inputs,
             out,

