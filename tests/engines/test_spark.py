@@ -4,10 +4,13 @@ for `samestory cluster` / `dedup` end to end."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +32,7 @@ if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
     pytest.skip("the Spark engine tests need Java 17 or later (no java on PATH)", allow_module_level=True)
 
 runner = CliRunner()
+ROOT = Path(__file__).resolve().parents[2]
 #: two worker threads, and each task tried up to twice (Spark's local mode retries nothing by default)
 MASTER = "local[2,2]"
 
@@ -130,15 +134,98 @@ def test_cluster_and_dedup_on_spark_write_the_same_bytes_as_local(spark: SparkEn
 
 
 @pytest.mark.data
-def test_per_component_assignment_on_spark_equals_local_on_ecb(spark: SparkEngine, ecb_jsonl: Path) -> None:
+@pytest.mark.parametrize("data", ["ecb", "wmt with sources"])
+@pytest.mark.parametrize("window", [None, timedelta(days=2)])
+def test_per_component_assignment_on_spark_equals_local(
+    spark: SparkEngine, ecb_jsonl: Path, wmt_xml: Path, data: str, window: timedelta | None
+) -> None:
     from samestory.eval.clusters import featurize_docs, load_cluster_data
 
     cfg = CorpusConfig()
-    docs = featurize_docs(load_cluster_data(ecb_jsonl), cfg)
+    labelled = (
+        load_cluster_data(ecb_jsonl) if data == "ecb" else load_cluster_data(wmt_xml, with_sources=True)
+    )
+    docs = featurize_docs(labelled, cfg)
     before = _jobs(spark)
-    on_spark = bulk.cluster_batch(docs, cfg, engine=spark, by_component=True)
+    on_spark = bulk.cluster_batch(docs, cfg, window=window, engine=spark, by_component=True)
     assert _jobs(spark) > before
-    assert on_spark == bulk.cluster_batch(docs, cfg)  # memberships, evidence included
+    assert on_spark == bulk.cluster_batch(docs, cfg, window=window)  # memberships, evidence included
+    assert len({m.story_id for m in on_spark}) < len(docs) / 2
+
+
+def test_eval_clusters_on_spark_reports_the_local_figures(spark: SparkEngine, tmp_path: Path) -> None:
+    versions = synthetic_versions(40, seed=9)
+    path = tmp_path / "labelled.jsonl"
+    path.write_text(
+        "".join(json.dumps({"id": v.id, "text": v.text, "event": v.story}) + "\n" for v in versions),
+        encoding="utf-8",
+    )
+    reports = []
+    for engine in ("local", "spark"):
+        before = _jobs(spark)
+        args = ["eval", "clusters", "--data", str(path), "--format", "json", "--engine", engine]
+        result = runner.invoke(app, [*args, "--spark-master", MASTER])
+        assert result.exit_code == 0, result.stderr
+        assert (_jobs(spark) > before) == (engine == "spark")
+        report = json.loads(result.stdout)
+        reports.append({k: v for k, v in report.items() if k not in ("seconds", "docs_per_second", "engine")})
+    assert reports[0] == reports[1] and reports[0]["ari"] > 0.5
+
+
+@pytest.mark.usefixtures("small_pools")
+def test_samestory_spark_cluster_of_a_dataframe_gives_the_cluster_commands_records(
+    spark: SparkEngine, tmp_path: Path
+) -> None:
+    from samestory.errors import RecordError
+    from samestory.spark import cluster
+
+    path = write_jsonl(tmp_path / "in.jsonl", synthetic_versions(60, seed=5))
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [*records[:7], {**records[7], "text": ""}, *records[7:]]  # row 8 has no text
+    schema = "id string, title string, text string, published string, source string, lang string"
+    df = spark.session.createDataFrame([tuple(r.values()) for r in rows], schema=schema)
+    bad: list[RecordError] = []
+    got = [row.asDict() for row in cluster(df, on_error=bad.append).collect()]
+    assert [(e.source, e.line) for e in bad] == [("<DataFrame>", 8)]
+    out = tmp_path / "local.jsonl"
+    result = runner.invoke(app, ["cluster", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.stderr
+    assert got == [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert len({r["story_id"] for r in got}) < len(got)  # stories of several versions
+    with pytest.raises(RecordError, match="<DataFrame>:8"):
+        cluster(df)  # without on_error, the bad row is raised
+
+
+@pytest.fixture(scope="module")
+def corpus_10k(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A generated corpus of 10,000 articles (real stories of ../shared/data, real-text filler)."""
+    data = tmp_path_factory.mktemp("gen") / "c10k.jsonl"
+    gen = [sys.executable, str(ROOT / "benchmarks" / "corpus_gen.py"), "--docs", "10000", "--seed", "3"]
+    done = subprocess.run([*gen, "--out", str(data)], capture_output=True, text=True)
+    if done.returncode != 0 and "no shared data found" in done.stderr:
+        pytest.skip(f"the generator needs ../shared/data: {done.stderr.strip()[-200:]}")
+    assert done.returncode == 0, done.stderr
+    return data
+
+
+@pytest.mark.slow
+@pytest.mark.data
+@pytest.mark.parametrize("window", [None, "2d"])
+def test_cluster_on_spark_writes_the_local_bytes_on_a_10k_generated_corpus(
+    spark: SparkEngine, corpus_10k: Path, tmp_path: Path, window: str | None
+) -> None:
+    data = corpus_10k
+    outputs = []
+    for engine in ("local", "spark"):
+        out = tmp_path / f"{engine}.jsonl"
+        extra = ["--window", window] if window else []
+        args = ["cluster", str(data), "--out", str(out), *extra, "--engine", engine, "--spark-master", MASTER]
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, result.stderr
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1]
+    stories = {json.loads(line)["story_id"] for line in outputs[0].splitlines()}
+    assert 1000 < len(stories) < 10_000
 
 
 def test_a_second_master_in_the_same_process_is_one_clear_error(spark: SparkEngine, tmp_path: Path) -> None:
