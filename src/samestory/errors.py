@@ -47,6 +47,14 @@ class RecordError(InputError):
         super().__init__(f"{source}:{line}: {problem}")
 
 
+def error_record(exc: BaseException) -> dict[str, object]:
+    """One line of an errors output: ``source`` (the file, or ``<DataFrame>``), ``line`` (the line, row or
+    record number; ``None`` for a whole file), ``error`` (what is wrong and what to do)."""
+    source = getattr(exc, "source", None)
+    problem = getattr(exc, "problem", None)
+    return {"source": source, "line": getattr(exc, "line", None), "error": problem or str(exc)}
+
+
 class EmptyArticleError(InputError):
     """An article has no usable text."""
 

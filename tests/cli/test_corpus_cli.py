@@ -64,6 +64,31 @@ def test_bad_lines_are_reported_with_file_and_line_and_exit_2(
     assert f"added {len(story) + 1}" in out
 
 
+@pytest.mark.parametrize("command", ["index add", "cluster", "dedup"])
+def test_errors_output_lists_each_unreadable_input_with_its_line(
+    tmp_path: Path, corpus: tuple[Path, dict[str, int]], command: str
+) -> None:
+    path, _ = corpus
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "ok1", "text": "Ferry crews went on strike in the port on Monday."}\n{oops\n[1]\n')
+    missing = tmp_path / "missing.jsonl"
+    errors = tmp_path / "errors.jsonl"
+    outputs = {
+        "index add": ["--db", str(tmp_path / "x.db")],
+        "cluster": ["--out", str(tmp_path / "stories.jsonl")],
+        "dedup": ["--out", str(tmp_path / "kept.jsonl"), "--map", str(tmp_path / "map.jsonl")],
+    }[command]
+    args = [*command.split(), str(bad), str(missing), str(path), *outputs, "--errors", str(errors)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    rows = [json.loads(line) for line in errors.read_text(encoding="utf-8").splitlines()]
+    assert [(r["source"], r["line"]) for r in rows] == [(str(bad), 2), (str(bad), 3), (str(missing), None)]
+    assert "malformed JSON" in rows[0]["error"] and "JSON object" in rows[1]["error"]
+    clean = runner.invoke(app, [*command.split(), str(path), *outputs, "--errors", str(errors)])
+    assert clean.exit_code == 0, clean.stderr
+    assert errors.read_text(encoding="utf-8") == ""  # rewritten: nothing could not be read this time
+
+
 def test_story_json_explains_members(tmp_path: Path, corpus: tuple[Path, dict[str, int]]) -> None:
     path, story = corpus
     db = tmp_path / "x.db"

@@ -161,12 +161,32 @@ def _warn_damaged(damaged: list[str]) -> None:
         warn(show(note))
 
 
-def _report_error(counter: list[int]) -> Callable[[BaseException], None]:
+ErrorsOption = typer.Option(
+    None,
+    "--errors",
+    help="Also write each input that could not be read to this JSONL file (source, line, error); written "
+    "even when empty.",
+)
+
+
+@contextmanager
+def _input_errors(path: Path | None) -> Iterator[tuple[Callable[[BaseException], None], list[int]]]:
+    """The ``on_error`` of a batch command and its count: each input error printed on stderr (file and line)
+    and, with ``--errors``, written to that JSONL file (whole at the end, or not at all)."""
+    counter = [0]
+    kept: list[BaseException] = []
+
     def report(exc: BaseException) -> None:
         counter[0] += 1
+        kept.append(exc)
         error(show(str(exc)))
 
-    return report
+    yield report, counter
+    if path is not None:
+        from samestory.errors import error_record
+
+        with atomic_write(path) as fh:
+            fh.writelines(json.dumps(error_record(e), ensure_ascii=False) + "\n" for e in kept)
 
 
 @index_app.command("add")
@@ -177,16 +197,20 @@ def index_add(
     window: str | None = WindowOption,
     encoder: str | None = EncoderOption,
     workers: int = WorkersOption,
+    errors: Path | None = ErrorsOption,
 ) -> None:
     """Add articles to the index; articles already stored with the same content are skipped."""
     from samestory.index import Index
     from samestory.ingest import read_paths
 
     span = _window(window)
-    failures = [0]
-    with Index(db, _config(encoder), window=span, workers=workers) as ix, _progress() as progress:
+    with (
+        _input_errors(errors) as (on_error, failures),
+        Index(db, _config(encoder), window=span, workers=workers) as ix,
+        _progress() as progress,
+    ):
         report = ix.add_report(
-            read_paths(paths), progress=progress, on_error=_report_error(failures), keep_memberships=False
+            read_paths(paths), progress=progress, on_error=on_error, keep_memberships=False
         )
         total, stories = len(ix), ix.story_count()
     stdout.print(
@@ -386,6 +410,7 @@ def cluster(
     workers: int = WorkersOption,
     engine: EngineKind = EngineOption,
     spark_master: str = MasterOption,
+    errors: Path | None = ErrorsOption,
 ) -> None:
     """Cluster articles into stories: one record per article (id, story_id, matched_id, score, kind), the
     same stories as `index add` then `stories` on the same input."""
@@ -395,8 +420,11 @@ def cluster(
 
     span = _window(window)
     spec = None if encoder == "lexical" else encoder
-    failures = [0]
-    with engine_for(engine, spark_master, workers) as runner, _progress() as progress:
+    with (
+        _input_errors(errors) as (on_error, failures),
+        engine_for(engine, spark_master, workers) as runner,
+        _progress() as progress,
+    ):
         result = cluster_paths(
             inputs,
             out,
@@ -404,7 +432,7 @@ def cluster(
             encoder=get_encoder(spec),
             window=span,
             progress=progress,
-            on_error=_report_error(failures),
+            on_error=on_error,
             engine=runner,
             by_component=per_component(engine, spec),
         )
@@ -437,6 +465,7 @@ def dedup(
     workers: int = typer.Option(1, "--workers", help="Featurise in this many processes (0 = one per core)."),
     engine: EngineKind = EngineOption,
     spark_master: str = MasterOption,
+    errors: Path | None = ErrorsOption,
 ) -> None:
     """Deduplicate a corpus: remove copies (or all but one version per story), write a map with the reasons."""
     from samestory.corpus.config import CorpusConfig
@@ -445,8 +474,11 @@ def dedup(
 
     spec = None if encoder == "lexical" else encoder
     cfg = CorpusConfig(encoder=spec)
-    failures = [0]
-    with engine_for(engine, spark_master, workers) as runner, _progress() as progress:
+    with (
+        _input_errors(errors) as (on_error, failures),
+        engine_for(engine, spark_master, workers) as runner,
+        _progress() as progress,
+    ):
         result = dedup_paths(
             inputs,
             out,
@@ -456,7 +488,7 @@ def dedup(
             across_languages=across_languages,
             level=Level(level.value),
             progress=progress,
-            on_error=_report_error(failures),
+            on_error=on_error,
             engine=runner,
         )
     stdout.print(
