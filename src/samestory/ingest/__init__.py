@@ -6,6 +6,7 @@ errors instead of raising them, so a batch continues); `read_rows` reads table r
 
 from samestory.ingest.build import from_text
 from samestory.ingest.options import ReadOptions
-from samestory.ingest.readers import load, read_paths, read_rows
+from samestory.ingest.readers import load, read_paths
+from samestory.ingest.records import read_rows
 
 __all__ = ["ReadOptions", "from_text", "load", "read_paths", "read_rows"]

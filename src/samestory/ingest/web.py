@@ -36,7 +36,7 @@ def read_html(
     data: bytes, source: str, opts: ReadOptions, *, id: str, url: str = "", date: str = ""
 ) -> Article:
     """One HTML page to an article (main text only; the page's furniture is left out by trafilatura)."""
-    from samestory.ingest.readers import parse_date
+    from samestory.ingest.records import parse_date
 
     html, encoding = decode_bytes(data, source)
     doc = extract_html(html)
