@@ -1,6 +1,6 @@
 """Output files written whole or not at all: a temporary file beside the target, renamed onto it at the end.
 
-Every command that writes a file the user named (`dedup` outputs, `compare --out`, `stories --out`) goes
+Every command that writes a file the user named (`cluster` and `dedup` outputs, `compare --out`, `stories --out`) goes
 through `atomic_path` / `atomic_write`, so a missing folder, a directory in the way, a read-only folder or
 a full disk gives one `OutputError` naming the path, and no empty or half-written file is left behind.
 """

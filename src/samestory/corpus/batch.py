@@ -11,7 +11,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from samestory.errors import InputError, MissingDependencyError, OutputError
+from samestory.errors import InputError, MissingDependencyError
+from samestory.outfile import atomic_path
 
 if TYPE_CHECKING:
     from samestory.article import Article
@@ -166,19 +167,12 @@ def cluster_paths(
         read_paths(paths, options), cfg=cfg, encoder=encoder, window=window, progress=progress,
         on_error=on_error, engine=engine or local_engine(workers), by_component=by_component,
     )  # fmt: skip
-    tmp = target.with_name(target.name + ".tmp")
-    try:
+    with atomic_path(target) as tmp:
         if parquet:
             _write_parquet(records, tmp)
         else:
             with tmp.open("w", encoding="utf-8") as fh:
                 fh.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(
-            f"{target}: cannot write the output ({exc.strerror}); nothing was written"
-        ) from None
     return result
 
 
