@@ -226,9 +226,11 @@ def featurize_docs(
     """Features of each document, built through `samestory.ingest.from_text` (so debris is skipped), in
     batches on ``engine`` (default: this process), as `samestory cluster` featurises its input."""
     from samestory.corpus.features import batch_for, featurize_articles
+    from samestory.engines.local import local_engine
 
+    engine = engine or local_engine(1)
     articles = articles_of(docs)
-    step = batch_for(engine, alone=256) if engine is not None else 256
+    step = batch_for(engine, alone=256)
     out: list[DocFeatures] = []
     for k in range(0, len(articles), step):
         out.extend(featurize_articles(articles[k : k + step], cfg, engine=engine))
