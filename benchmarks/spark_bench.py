@@ -100,52 +100,6 @@ def _event_totals(log_dir: Path, epoch: dict[str, float]) -> dict[str, dict[str,
     return totals
 
 
-def _component_sizes(path: Path) -> tuple[Any, Any, float, dict[str, float]]:
-    """The size of each component of the candidate graph and of the verified candidate graph (what the
-    per-component stage runs on), the time of the largest verified one's assignment alone (it is one task:
-    the floor of that stage), and the candidate pairs before and after selection (`BulkClusterer.selected`)
-    and verified as the same story."""
-    import numpy as np
-
-    from samestory.corpus import bulk
-    from samestory.corpus.batch import read_features
-    from samestory.corpus.cluster import order_key
-    from samestory.corpus.components import components, groups
-    from samestory.corpus.config import CorpusConfig
-
-    cfg = CorpusConfig()
-    docs = sorted(read_features([path], cfg).docs, key=order_key)
-    t = time.perf_counter()
-    keys = bulk.key_matrix(docs, cfg)
-    t_keys = time.perf_counter()
-    raw = int(bulk.candidate_pairs(keys, cfg)[1].size)
-    t_pairs = time.perf_counter()
-    clusterer = bulk.BulkClusterer(cfg)
-    selected = clusterer.selected(docs, keys)
-    t_sel = time.perf_counter()
-    linked = clusterer.same_story_links(docs, selected)
-    t_ver = time.perf_counter()
-    counts = {
-        "docs": len(docs),
-        "raw_pairs": raw,
-        "selected_pairs": sum(map(len, selected)),
-        "linked_pairs": sum(map(len, linked)),
-        "keys_s": t_keys - t,
-        "pairs_s": t_pairs - t_keys,
-        "select_s": t_sel - t_pairs,
-        "verify_s": t_ver - t_sel,
-    }
-
-    edges = np.array([(i, c) for i, cs in enumerate(selected) for c in cs], dtype=np.int64).reshape(-1, 2)
-    candidate_sizes = np.array([len(p) for p in groups(components(len(docs), edges))])
-    tasks = [task for job in bulk.component_jobs(docs, selected, linked) for task in job]
-    big = max(tasks, key=lambda task: len(task[0]))
-    t0 = time.perf_counter()
-    bulk._component_job([big], (cfg, None))
-    sizes = np.array([len(task[0]) for task in tasks])
-    return candidate_sizes, sizes, time.perf_counter() - t0, counts
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -188,7 +142,8 @@ def main() -> None:
         if args.keep is not None:
             args.keep.mkdir(parents=True, exist_ok=True)
             tmp = str(args.keep)
-        rows, outputs = [], []
+        rows: list[tuple[str, dict[str, Any]]] = []
+        outputs: list[bytes] = []
         for spec in engines:
             out = Path(tmp) / f"{len(outputs)}.jsonl"
             cmd = [sys.executable, __file__, str(args.corpus), "--one", spec, "--out", str(out)]
@@ -218,24 +173,10 @@ def main() -> None:
                 f"  {spec} {stage}: {t['tasks']} tasks, shuffle read {t['shuffle_read']} B, "
                 f"shuffle write {t['shuffle_write']} B, results {t['result']} B"
             )
-    candidate_sizes, sizes, largest_s, counts = _component_sizes(args.corpus)
-    n = counts["docs"]
-    print(
-        f"candidate pairs: {counts['raw_pairs']} before selection, {counts['selected_pairs']} selected, "
-        f"{counts['linked_pairs']} verified as the same story ({counts['raw_pairs'] / n:.2f}, "
-        f"{counts['selected_pairs'] / n:.2f} and {counts['linked_pairs'] / n:.2f} an article)"
-    )
-    print(
-        f"driver, one process: key matrix {counts['keys_s']:.1f} s, candidate pairs {counts['pairs_s']:.1f} s, "
-        f"candidates selected (the pairs again, then selection) {counts['select_s']:.1f} s, "
-        f"selected pairs verified {counts['verify_s']:.1f} s"
-    )
-    print(
-        f"candidate-graph components: {candidate_sizes.size}, {(candidate_sizes > 1).sum()} of more than one "
-        f"article, largest {candidate_sizes.max()}; verified-graph components (the per-component stage's): "
-        f"{sizes.size}, {(sizes > 1).sum()} of more than one article, largest {sizes.max()} articles, its "
-        f"assignment alone {largest_s:.2f} s (one task)"
-    )
+    from stage_costs import measure, report  # this folder is first on sys.path when run as a script
+
+    print("each stage alone, one process (benchmarks/stage_costs.py):")
+    report(measure(args.corpus))
     same = all(o == outputs[0] for o in outputs)
     print(f"outputs byte-identical across engines: {same}")
     if not same:
